@@ -1,0 +1,248 @@
+package io.zgrnet.io;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+
+/**
+ * A fixed pool of equal packet slots in one off-heap slab.
+ *
+ * <p>A slot is named by its index. Each slot has, besides its {@link #slotSize()} data bytes, a
+ * length, a data offset (where the datagram starts inside the slot: 0 for most backends, past the
+ * kernel's header for io_uring multishot) and a 32-byte socket address area (sockaddr_in or
+ * sockaddr_in6: the source of a received datagram, the destination of one to send).
+ *
+ * <p>Concurrency: {@link #acquire()} and {@link #release(int)} are lock-free and may be called from
+ * any thread (a bounded MPMC queue of free indices). A slot's data and metadata belong to whoever
+ * acquired it; handing the index to another thread through a queue with release/acquire semantics
+ * publishes them. Releasing a slot that is not in use throws: that is a bug (a slot reused while
+ * the kernel or a worker may still touch it), and it must be loud.
+ *
+ * <p>The slab is page-aligned, so the whole pool can be registered with io_uring as fixed buffers
+ * or as a provided-buffer ring.
+ */
+public final class PacketPool implements AutoCloseable {
+    /** Bytes reserved per slot for a socket address (sockaddr_in6 is 28). */
+    public static final int ADDRESS_SIZE = 32;
+    /** Default slot size: any datagram up to a 1500-byte MTU and zgrnet's overhead, with room. */
+    public static final int DEFAULT_SLOT_SIZE = 2048;
+    /** Largest slot size: a whole UDP datagram. */
+    public static final int MAX_SLOT_SIZE = 65536;
+
+    private static final long PAGE = 4096;
+    private static final VarHandle STATE = MethodHandles.arrayElementVarHandle(byte[].class);
+    private static final VarHandle SEQUENCE = MethodHandles.arrayElementVarHandle(long[].class);
+    private static final VarHandle HEAD;
+    private static final VarHandle TAIL;
+
+    static {
+        try {
+            MethodHandles.Lookup l = MethodHandles.lookup();
+            HEAD = l.findVarHandle(PacketPool.class, "head", long.class);
+            TAIL = l.findVarHandle(PacketPool.class, "tail", long.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    private final Arena arena;
+    private final MemorySegment slab;
+    private final MemorySegment addresses;
+    private final int slotCount;
+    private final int slotSize;
+    private final int[] lengths;
+    private final int[] offsets;
+    private final byte[] inUse;
+
+    // Vyukov bounded MPMC queue of free slot indices.
+    private final int[] freeSlots;
+    private final long[] sequences;
+    private final int mask;
+    @SuppressWarnings("unused") private volatile long head; // next dequeue position
+    @SuppressWarnings("unused") private volatile long tail; // next enqueue position
+    private volatile boolean closed;
+
+    /**
+     * @param slotCount number of slots, 1..2^20
+     * @param slotSize bytes per slot, 64..65536, a multiple of 64
+     */
+    public PacketPool(int slotCount, int slotSize) {
+        if (slotCount < 1 || slotCount > (1 << 20)) {
+            throw new IllegalArgumentException("slotCount must be 1..1048576, got " + slotCount);
+        }
+        if (slotSize < 64 || slotSize > MAX_SLOT_SIZE || slotSize % 64 != 0) {
+            throw new IllegalArgumentException("slotSize must be a multiple of 64 in 64..65536, got " + slotSize);
+        }
+        this.slotCount = slotCount;
+        this.slotSize = slotSize;
+        this.arena = Arena.ofShared();
+        this.slab = arena.allocate((long) slotCount * slotSize, PAGE);
+        this.addresses = arena.allocate((long) slotCount * ADDRESS_SIZE, 8);
+        this.lengths = new int[slotCount];
+        this.offsets = new int[slotCount];
+        this.inUse = new byte[slotCount];
+        int capacity = Integer.highestOneBit(Math.max(2, slotCount) - 1) << 1;
+        this.freeSlots = new int[capacity];
+        this.sequences = new long[capacity];
+        this.mask = capacity - 1;
+        for (int i = 0; i < capacity; i++) {
+            sequences[i] = i;
+        }
+        for (int i = 0; i < slotCount; i++) {
+            enqueue(i);
+        }
+    }
+
+    /** Number of slots. */
+    public int capacity() {
+        return slotCount;
+    }
+
+    /** Bytes per slot. */
+    public int slotSize() {
+        return slotSize;
+    }
+
+    /** Takes a free slot; returns its index, or -1 when the pool is exhausted or closed. */
+    public int acquire() {
+        if (closed) {
+            return -1;
+        }
+        int slot = dequeue();
+        if (slot >= 0) {
+            STATE.setOpaque(inUse, slot, (byte) 1);
+            lengths[slot] = 0;
+            offsets[slot] = 0;
+        }
+        return slot;
+    }
+
+    /**
+     * Returns a slot to the pool.
+     *
+     * @throws IllegalStateException if the slot is not in use (a double release)
+     */
+    public void release(int slot) {
+        if ((byte) STATE.getAndSet(inUse, slot, (byte) 0) != 1) {
+            throw new IllegalStateException("slot " + slot + " released twice (or never acquired)");
+        }
+        enqueue(slot);
+    }
+
+    /** Slots currently acquired and not released. Exact when no thread is acquiring or releasing. */
+    public int outstanding() {
+        return slotCount - (int) ((long) TAIL.getVolatile(this) - (long) HEAD.getVolatile(this));
+    }
+
+    /** The whole slab (for registering it with the kernel). */
+    public MemorySegment slab() {
+        return slab;
+    }
+
+    /** The slot's data bytes, {@link #slotSize()} long. */
+    public MemorySegment slot(int slot) {
+        return slab.asSlice((long) slot * slotSize, slotSize);
+    }
+
+    /** Offset of the slot's first byte within {@link #slab()}; avoids creating a slice. */
+    public long slotOffset(int slot) {
+        return (long) slot * slotSize;
+    }
+
+    /** Native address of the slot's first byte. */
+    public long slotAddress(int slot) {
+        return slab.address() + (long) slot * slotSize;
+    }
+
+    /** All address areas, {@link #ADDRESS_SIZE} bytes per slot. */
+    public MemorySegment addresses() {
+        return addresses;
+    }
+
+    /** Offset of the slot's address area within {@link #addresses()}. */
+    public long addressOffset(int slot) {
+        return (long) slot * ADDRESS_SIZE;
+    }
+
+    /** Native address of the slot's address area. */
+    public long addressAddress(int slot) {
+        return addresses.address() + (long) slot * ADDRESS_SIZE;
+    }
+
+    /** The datagram length held in the slot. */
+    public int length(int slot) {
+        return lengths[slot];
+    }
+
+    /** Sets the datagram length held in the slot. */
+    public void length(int slot, int length) {
+        lengths[slot] = length;
+    }
+
+    /** Where the datagram starts inside the slot. */
+    public int dataOffset(int slot) {
+        return offsets[slot];
+    }
+
+    /** Sets where the datagram starts inside the slot. */
+    public void dataOffset(int slot, int offset) {
+        offsets[slot] = offset;
+    }
+
+    /** True once {@link #close()} ran. */
+    public boolean isClosed() {
+        return closed;
+    }
+
+    /**
+     * Frees the slab. Callers close the pool after every backend and worker that uses it has
+     * stopped; the outstanding count at that point is the leak check.
+     */
+    @Override
+    public void close() {
+        if (!closed) {
+            closed = true;
+            arena.close();
+        }
+    }
+
+    private void enqueue(int value) {
+        while (true) {
+            long pos = (long) TAIL.getVolatile(this);
+            int index = (int) pos & mask;
+            long seq = (long) SEQUENCE.getAcquire(sequences, index);
+            long dif = seq - pos;
+            if (dif == 0) {
+                if (TAIL.compareAndSet(this, pos, pos + 1)) {
+                    freeSlots[index] = value;
+                    SEQUENCE.setRelease(sequences, index, pos + 1);
+                    return;
+                }
+            } else if (dif < 0) {
+                // Cannot happen: the queue holds at most slotCount <= capacity indices.
+                throw new IllegalStateException("packet pool free list overflow");
+            }
+            Thread.onSpinWait();
+        }
+    }
+
+    private int dequeue() {
+        while (true) {
+            long pos = (long) HEAD.getVolatile(this);
+            int index = (int) pos & mask;
+            long seq = (long) SEQUENCE.getAcquire(sequences, index);
+            long dif = seq - (pos + 1);
+            if (dif == 0) {
+                if (HEAD.compareAndSet(this, pos, pos + 1)) {
+                    int value = freeSlots[index];
+                    SEQUENCE.setRelease(sequences, index, pos + mask + 1);
+                    return value;
+                }
+            } else if (dif < 0) {
+                return -1; // empty
+            }
+            Thread.onSpinWait();
+        }
+    }
+}
