@@ -1,0 +1,104 @@
+package io.zgrnet.pipeline;
+
+import java.lang.System.Logger.Level;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * Runs an {@link Agent} on its own named platform thread until {@link #close()}, idling with a
+ * spin, yield, then park backoff when a duty cycle finds no work. Others can cut the idle short
+ * with {@link #wake()}. The runner owns the thread: {@code close()} stops and joins it, so no
+ * thread outlives its owner.
+ */
+public final class AgentRunner implements AutoCloseable {
+    private static final System.Logger LOG = System.getLogger(AgentRunner.class.getName());
+    private static final int SPINS = 64;
+    private static final int YIELDS = 16;
+    private static final long MIN_PARK_NS = 1_000;
+    private static final long MAX_PARK_NS = TimeUnit.MILLISECONDS.toNanos(1);
+
+    private final Agent agent;
+    private final Thread thread;
+    private volatile boolean running = true;
+    private volatile boolean parked;
+
+    /** Creates and starts the thread. */
+    public AgentRunner(Agent agent) {
+        this.agent = agent;
+        this.thread = Thread.ofPlatform().name(agent.roleName()).daemon(true).unstarted(this::run);
+        thread.start();
+    }
+
+    /** The agent's thread. */
+    public Thread thread() {
+        return thread;
+    }
+
+    /** Unparks the agent if it is idling in a park. Cheap when it is busy (one volatile read). */
+    public void wake() {
+        if (parked) {
+            LockSupport.unpark(thread);
+        }
+    }
+
+    private void run() {
+        int idle = 0;
+        try {
+            while (running) {
+                int work;
+                try {
+                    work = agent.doWork();
+                } catch (Throwable t) {
+                    LOG.log(Level.ERROR, agent.roleName() + ": duty cycle failed", t);
+                    work = 0;
+                }
+                if (work > 0) {
+                    idle = 0;
+                } else {
+                    idle(idle++);
+                }
+            }
+        } finally {
+            try {
+                agent.onClose();
+            } catch (Throwable t) {
+                LOG.log(Level.ERROR, agent.roleName() + ": onClose failed", t);
+            }
+        }
+    }
+
+    private void idle(int count) {
+        if (count < SPINS) {
+            Thread.onSpinWait();
+        } else if (count < SPINS + YIELDS) {
+            Thread.yield();
+        } else {
+            long ns = Math.min(MAX_PARK_NS, MIN_PARK_NS << Math.min(20, count - SPINS - YIELDS));
+            parked = true;
+            LockSupport.parkNanos(this, ns);
+            parked = false;
+        }
+    }
+
+    /** Stops the agent and waits for its thread to end (bounded; interrupts if it does not). */
+    @Override
+    public void close() {
+        running = false;
+        LockSupport.unpark(thread);
+        if (Thread.currentThread() == thread) {
+            return;
+        }
+        try {
+            thread.join(TimeUnit.SECONDS.toMillis(5));
+            if (thread.isAlive()) {
+                thread.interrupt();
+                thread.join(TimeUnit.SECONDS.toMillis(5));
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        if (thread.isAlive()) {
+            LOG.log(Level.WARNING, agent.roleName() + ": thread did not stop within 10 s");
+        }
+    }
+}
