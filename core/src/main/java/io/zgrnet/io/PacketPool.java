@@ -14,7 +14,7 @@ import java.lang.invoke.VarHandle;
  * sockaddr_in6: the source of a received datagram, the destination of one to send).
  *
  * <p>Concurrency: {@link #acquire()} and {@link #release(int)} are lock-free and may be called from
- * any thread (a bounded MPMC queue of free indices). A slot's data and metadata belong to whoever
+ * any thread (a {@link BoundedIntQueue} of free indices). A slot's data and metadata belong to whoever
  * acquired it; handing the index to another thread through a queue with release/acquire semantics
  * publishes them. Releasing a slot that is not in use throws: that is a bug (a slot reused while
  * the kernel or a worker may still touch it), and it must be loud.
@@ -32,19 +32,6 @@ public final class PacketPool implements AutoCloseable {
 
     private static final long PAGE = 4096;
     private static final VarHandle STATE = MethodHandles.arrayElementVarHandle(byte[].class);
-    private static final VarHandle SEQUENCE = MethodHandles.arrayElementVarHandle(long[].class);
-    private static final VarHandle HEAD;
-    private static final VarHandle TAIL;
-
-    static {
-        try {
-            MethodHandles.Lookup l = MethodHandles.lookup();
-            HEAD = l.findVarHandle(PacketPool.class, "head", long.class);
-            TAIL = l.findVarHandle(PacketPool.class, "tail", long.class);
-        } catch (ReflectiveOperationException e) {
-            throw new ExceptionInInitializerError(e);
-        }
-    }
 
     private final Arena arena;
     private final MemorySegment slab;
@@ -55,12 +42,7 @@ public final class PacketPool implements AutoCloseable {
     private final int[] offsets;
     private final byte[] inUse;
 
-    // Vyukov bounded MPMC queue of free slot indices.
-    private final int[] freeSlots;
-    private final long[] sequences;
-    private final int mask;
-    @SuppressWarnings("unused") private volatile long head; // next dequeue position
-    @SuppressWarnings("unused") private volatile long tail; // next enqueue position
+    private final BoundedIntQueue freeSlots;
     private volatile boolean closed;
 
     /**
@@ -82,15 +64,9 @@ public final class PacketPool implements AutoCloseable {
         this.lengths = new int[slotCount];
         this.offsets = new int[slotCount];
         this.inUse = new byte[slotCount];
-        int capacity = Integer.highestOneBit(Math.max(2, slotCount) - 1) << 1;
-        this.freeSlots = new int[capacity];
-        this.sequences = new long[capacity];
-        this.mask = capacity - 1;
-        for (int i = 0; i < capacity; i++) {
-            sequences[i] = i;
-        }
+        this.freeSlots = new BoundedIntQueue(slotCount);
         for (int i = 0; i < slotCount; i++) {
-            enqueue(i);
+            freeSlots.offer(i);
         }
     }
 
@@ -109,7 +85,7 @@ public final class PacketPool implements AutoCloseable {
         if (closed) {
             return -1;
         }
-        int slot = dequeue();
+        int slot = freeSlots.poll();
         if (slot >= 0) {
             STATE.setOpaque(inUse, slot, (byte) 1);
             lengths[slot] = 0;
@@ -127,12 +103,12 @@ public final class PacketPool implements AutoCloseable {
         if ((byte) STATE.getAndSet(inUse, slot, (byte) 0) != 1) {
             throw new IllegalStateException("slot " + slot + " released twice (or never acquired)");
         }
-        enqueue(slot);
+        freeSlots.offer(slot); // cannot fail: the queue holds every slot
     }
 
     /** Slots currently acquired and not released. Exact when no thread is acquiring or releasing. */
     public int outstanding() {
-        return slotCount - (int) ((long) TAIL.getVolatile(this) - (long) HEAD.getVolatile(this));
+        return slotCount - freeSlots.size();
     }
 
     /** The whole slab (for registering it with the kernel). */
@@ -204,45 +180,6 @@ public final class PacketPool implements AutoCloseable {
         if (!closed) {
             closed = true;
             arena.close();
-        }
-    }
-
-    private void enqueue(int value) {
-        while (true) {
-            long pos = (long) TAIL.getVolatile(this);
-            int index = (int) pos & mask;
-            long seq = (long) SEQUENCE.getAcquire(sequences, index);
-            long dif = seq - pos;
-            if (dif == 0) {
-                if (TAIL.compareAndSet(this, pos, pos + 1)) {
-                    freeSlots[index] = value;
-                    SEQUENCE.setRelease(sequences, index, pos + 1);
-                    return;
-                }
-            } else if (dif < 0) {
-                // Cannot happen: the queue holds at most slotCount <= capacity indices.
-                throw new IllegalStateException("packet pool free list overflow");
-            }
-            Thread.onSpinWait();
-        }
-    }
-
-    private int dequeue() {
-        while (true) {
-            long pos = (long) HEAD.getVolatile(this);
-            int index = (int) pos & mask;
-            long seq = (long) SEQUENCE.getAcquire(sequences, index);
-            long dif = seq - (pos + 1);
-            if (dif == 0) {
-                if (HEAD.compareAndSet(this, pos, pos + 1)) {
-                    int value = freeSlots[index];
-                    SEQUENCE.setRelease(sequences, index, pos + mask + 1);
-                    return value;
-                }
-            } else if (dif < 0) {
-                return -1; // empty
-            }
-            Thread.onSpinWait();
         }
     }
 }

@@ -1,0 +1,195 @@
+package io.zgrnet;
+
+import io.zgrnet.io.PacketPool;
+import io.zgrnet.io.SocketOptions;
+import io.zgrnet.peer.Clock;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.util.Objects;
+
+/**
+ * Everything a {@link UDP} transport is configured with, validated in one place
+ * ({@link Builder#build()}); each error names the option.
+ *
+ * @param privateKey the local static private key (32 bytes; clamped on use)
+ * @param bindAddress where to bind (port 0 picks a free port)
+ * @param allowUnknownPeers accept handshakes from peers not added with setPeerEndpoint
+ * @param maxPeers bound on the peer table (unknown peers beyond it are refused and counted)
+ * @param decryptWorkers decrypt worker threads
+ * @param receiveQueueSize in-order receive ring entries (a power of two)
+ * @param sendQueueSize send queue entries (a power of two)
+ * @param ioMode which datagram backend
+ * @param socketOptions socket buffer sizes and flags
+ * @param poolSlots packet pool slots
+ * @param slotSize packet pool slot size in bytes
+ * @param ioBatchSize datagrams per receive/send call
+ * @param clock time source for the timers (tests inject a manual clock)
+ */
+public record TransportConfig(byte[] privateKey, InetSocketAddress bindAddress, boolean allowUnknownPeers,
+                              int maxPeers, int decryptWorkers, int receiveQueueSize, int sendQueueSize,
+                              IOMode ioMode, SocketOptions socketOptions, int poolSlots, int slotSize,
+                              int ioBatchSize, Clock clock) {
+    /** A builder with the defaults. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** Builder for {@link TransportConfig}; {@link #build()} validates every option. */
+    public static final class Builder {
+        private byte[] privateKey;
+        private InetSocketAddress bindAddress = new InetSocketAddress(InetAddress.getLoopbackAddress(), 0);
+        private boolean allowUnknownPeers;
+        private int maxPeers = 4096;
+        private int decryptWorkers = Runtime.getRuntime().availableProcessors();
+        private int receiveQueueSize = 4096;
+        private int sendQueueSize = 4096;
+        private IOMode ioMode = IOMode.AUTO;
+        private SocketOptions socketOptions = SocketOptions.defaults();
+        private int poolSlots = 16384;
+        private int slotSize = PacketPool.DEFAULT_SLOT_SIZE;
+        private int ioBatchSize = 64;
+        private Clock clock = Clock.SYSTEM;
+
+        /** The local static private key (required, 32 bytes). */
+        public Builder privateKey(byte[] v) {
+            privateKey = v == null ? null : v.clone();
+            return this;
+        }
+
+        /** Bind address (default 127.0.0.1:0). */
+        public Builder bindAddress(InetSocketAddress v) {
+            bindAddress = v;
+            return this;
+        }
+
+        /** Accept handshakes from peers not configured (default false). */
+        public Builder allowUnknownPeers(boolean v) {
+            allowUnknownPeers = v;
+            return this;
+        }
+
+        /** Bound on the peer table (default 4096). */
+        public Builder maxPeers(int v) {
+            maxPeers = v;
+            return this;
+        }
+
+        /** Decrypt worker threads (default: available processors). */
+        public Builder decryptWorkers(int v) {
+            decryptWorkers = v;
+            return this;
+        }
+
+        /** In-order receive ring entries, a power of two (default 4096). */
+        public Builder receiveQueueSize(int v) {
+            receiveQueueSize = v;
+            return this;
+        }
+
+        /** Send queue entries, a power of two (default 4096). */
+        public Builder sendQueueSize(int v) {
+            sendQueueSize = v;
+            return this;
+        }
+
+        /** Datagram backend (default AUTO). */
+        public Builder ioMode(IOMode v) {
+            ioMode = v;
+            return this;
+        }
+
+        /** Socket options (default 4 MiB buffers). */
+        public Builder socketOptions(SocketOptions v) {
+            socketOptions = v;
+            return this;
+        }
+
+        /** Packet pool slots (default 16384). */
+        public Builder poolSlots(int v) {
+            poolSlots = v;
+            return this;
+        }
+
+        /** Packet pool slot size (default 2048; up to 65536 for jumbo datagrams). */
+        public Builder slotSize(int v) {
+            slotSize = v;
+            return this;
+        }
+
+        /** Datagrams per receive/send call (default 64). */
+        public Builder ioBatchSize(int v) {
+            ioBatchSize = v;
+            return this;
+        }
+
+        /** Clock for timers (default the system monotonic clock). */
+        public Builder clock(Clock v) {
+            clock = v;
+            return this;
+        }
+
+        /**
+         * Validates and builds.
+         *
+         * @throws IllegalArgumentException naming the first invalid option
+         */
+        public TransportConfig build() {
+            if (privateKey == null || privateKey.length != 32) {
+                throw new IllegalArgumentException("privateKey: must be 32 bytes, got "
+                        + (privateKey == null ? "none" : privateKey.length));
+            }
+            Objects.requireNonNull(bindAddress, "bindAddress");
+            if (bindAddress.isUnresolved()) {
+                throw new IllegalArgumentException("bindAddress: unresolved host " + bindAddress.getHostString());
+            }
+            Objects.requireNonNull(ioMode, "ioMode");
+            Objects.requireNonNull(socketOptions, "socketOptions");
+            Objects.requireNonNull(clock, "clock");
+            requireRange("maxPeers", maxPeers, 1, 1 << 20);
+            requireRange("decryptWorkers", decryptWorkers, 1, 256);
+            requirePowerOfTwo("receiveQueueSize", receiveQueueSize, 2, 1 << 20);
+            requirePowerOfTwo("sendQueueSize", sendQueueSize, 2, 1 << 20);
+            requireRange("ioBatchSize", ioBatchSize, 1, 1024);
+            requireRange("slotSize", slotSize, 128, PacketPool.MAX_SLOT_SIZE);
+            if (slotSize % 64 != 0) {
+                throw new IllegalArgumentException("slotSize: must be a multiple of 64, got " + slotSize);
+            }
+            requireRange("poolSlots", poolSlots, 64, 1 << 20);
+            // Every stage can hold slots at once: the receive ring, the send queue, and one batch in flight.
+            long needed = (long) receiveQueueSize + sendQueueSize + 2L * ioBatchSize + 256;
+            if (poolSlots < needed) {
+                throw new IllegalArgumentException("poolSlots: must be at least receiveQueueSize + sendQueueSize + "
+                        + "2 * ioBatchSize + 256 = " + needed + ", got " + poolSlots);
+            }
+            return new TransportConfig(privateKey.clone(), bindAddress, allowUnknownPeers, maxPeers, decryptWorkers,
+                    receiveQueueSize, sendQueueSize, ioMode, socketOptions, poolSlots, slotSize, ioBatchSize, clock);
+        }
+
+        private static void requireRange(String name, int v, int min, int max) {
+            if (v < min || v > max) {
+                throw new IllegalArgumentException(name + ": must be in " + min + ".." + max + ", got " + v);
+            }
+        }
+
+        private static void requirePowerOfTwo(String name, int v, int min, int max) {
+            requireRange(name, v, min, max);
+            if (Integer.bitCount(v) != 1) {
+                throw new IllegalArgumentException(name + ": must be a power of two, got " + v);
+            }
+        }
+    }
+
+    @Override
+    public byte[] privateKey() {
+        return privateKey.clone();
+    }
+
+    /** Never prints the private key. */
+    @Override
+    public String toString() {
+        return "TransportConfig[bind=" + bindAddress + ", ioMode=" + ioMode + ", workers=" + decryptWorkers
+                + ", allowUnknownPeers=" + allowUnknownPeers + ", maxPeers=" + maxPeers + ", receiveQueue="
+                + receiveQueueSize + ", sendQueue=" + sendQueueSize + ", pool=" + poolSlots + "x" + slotSize
+                + ", batch=" + ioBatchSize + ", " + socketOptions + "]";
+    }
+}
