@@ -138,9 +138,11 @@ public final class OraclePeer implements AutoCloseable {
     /** Waits for the process to exit and returns its exit code. */
     public int waitForExit(Duration timeout) throws InterruptedException {
         if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+            events.drainTo(seen);
             throw new AssertionError("oracle did not exit within " + timeout + "; seen " + seen);
         }
         reader.join(TimeUnit.SECONDS.toMillis(5));
+        events.drainTo(seen);
         return process.exitValue();
     }
 

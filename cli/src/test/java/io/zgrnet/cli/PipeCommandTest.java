@@ -1,0 +1,86 @@
+package io.zgrnet.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Two {@code zgrnet pipe} processes on loopback: one echoes, the other sends stdin lines. */
+class PipeCommandTest {
+    private static final Pattern LISTENING = Pattern.compile("listening (\\S+):(\\d+) public key ([0-9a-f]{64})");
+
+    @TempDir
+    Path dir;
+
+    private static Process zgrnet(String... args) throws IOException {
+        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"),
+                Main.class.getName()));
+        cmd.addAll(List.of(args));
+        return new ProcessBuilder(cmd).start();
+    }
+
+    private Path key(String name) throws Exception {
+        Path k = dir.resolve(name);
+        Files.writeString(k, java.util.HexFormat.of().formatHex(io.zgrnet.crypto.X25519.generatePrivateKey(
+                new java.security.SecureRandom())));
+        return k;
+    }
+
+    @Test
+    @Timeout(value = 120, unit = TimeUnit.SECONDS)
+    void linesGoThroughAnEchoingPeerAndComeBack() throws Exception {
+        Process echo = zgrnet("pipe", "--key", key("echo.key").toString(), "--listen", "127.0.0.1:0",
+                "--allow-unknown", "--echo");
+        try {
+            BufferedReader echoErr = new BufferedReader(new InputStreamReader(echo.getErrorStream(),
+                    StandardCharsets.UTF_8));
+            String first = echoErr.readLine();
+            Matcher m = LISTENING.matcher(first == null ? "" : first);
+            assertTrue(m.find(), "first stderr line must give HOST:PORT and the public key: " + first);
+            String peerArg = m.group(3) + "@" + m.group(1) + ":" + m.group(2);
+
+            Process sender = zgrnet("pipe", "--key", key("sender.key").toString(), "--listen", "127.0.0.1:0",
+                    "--peer", peerArg);
+            List<String> lines = List.of("first line", "second line", "üñíçødé", "");
+            try (OutputStream stdin = sender.getOutputStream()) {
+                for (String line : lines) {
+                    stdin.write((line + "\n").getBytes(StandardCharsets.UTF_8));
+                }
+            }
+            String out = new String(sender.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            String err = new String(sender.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertTrue(sender.waitFor(60, TimeUnit.SECONDS));
+            assertEquals(0, sender.exitValue(), err);
+            assertEquals(lines, out.lines().toList(), "stderr: " + err);
+        } finally {
+            echo.destroy();
+            echo.waitFor(10, TimeUnit.SECONDS);
+        }
+    }
+
+    @Test
+    @Timeout(value = 60, unit = TimeUnit.SECONDS)
+    void badPeerArgumentIsOneLineAndExit2() throws Exception {
+        Process p = zgrnet("pipe", "--key", key("k").toString(), "--listen", "127.0.0.1:0", "--peer", "nothex@1.2.3.4:5");
+        String err = new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(30, TimeUnit.SECONDS));
+        assertEquals(2, p.exitValue());
+        assertTrue(err.startsWith("zgrnet: --peer"), err);
+        assertEquals(1, err.strip().lines().count(), err);
+    }
+}

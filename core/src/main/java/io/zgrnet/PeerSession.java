@@ -1,0 +1,85 @@
+package io.zgrnet;
+
+import io.zgrnet.noise.SessionKeys;
+import io.zgrnet.peer.ProtocolLimits;
+import io.zgrnet.peer.Session;
+import java.lang.foreign.MemorySegment;
+
+/**
+ * A transport session as the transport tracks it: the protocol {@link Session} plus whose it is,
+ * when it began, who started it, and whether the peer has proven it with an authenticated packet.
+ *
+ * <p>Threads: senders call {@link #seal} concurrently (atomic counter inside {@link Session});
+ * decrypt workers call {@link #open} concurrently (stateless); only the in-order reader calls
+ * {@link #acceptCounter} (the replay window's single owner).
+ */
+final class PeerSession {
+    final Peer peer;
+    final int localIndex;
+    final boolean initiator;
+    final long createdNs;
+    /** Where this session's peer was when the handshake came: used until it is confirmed. */
+    final Endpoint endpoint;
+    /** True once an authenticated transport packet (or, for an initiator, the response) proved it. */
+    volatile boolean confirmed;
+    private final Session session;
+    private volatile boolean destroyed;
+
+    PeerSession(Peer peer, SessionKeys keys, int localIndex, boolean initiator, long createdNs, Endpoint endpoint) {
+        this.peer = peer;
+        this.session = new Session(keys);
+        this.localIndex = localIndex;
+        this.initiator = initiator;
+        this.createdNs = createdNs;
+        this.endpoint = endpoint;
+    }
+
+    /** Past its reject time or retired: never used again. */
+    boolean expired(long nowNs) {
+        return destroyed || nowNs - createdNs >= ProtocolLimits.REJECT_AFTER_TIME_NS;
+    }
+
+    /** True when an initiator should start a new handshake before sending more. */
+    boolean dueForRekey(long nowNs) {
+        return nowNs - createdNs >= ProtocolLimits.REKEY_AFTER_TIME_NS
+                || Long.compareUnsigned(session.nextSendCounter(), ProtocolLimits.REKEY_AFTER_MESSAGES) >= 0;
+    }
+
+    /** Seals a message into a full datagram at {@code dst[dstOff]}; negative when the session is spent. */
+    int seal(int protocol, MemorySegment src, long srcOff, int len, MemorySegment dst, long dstOff) {
+        return session.seal(protocol, src, srcOff, len, dst, dstOff);
+    }
+
+    /** Seals a keepalive (empty plaintext). */
+    int sealKeepalive(MemorySegment dst, long dstOff) {
+        return session.sealKeepalive(dst, dstOff);
+    }
+
+    /**
+     * Authenticates and decrypts the datagram in place (plaintext lands after the 13-byte header);
+     * the replay window is not touched. Any thread.
+     *
+     * @return plaintext length (0 = keepalive), or negative when it does not authenticate
+     */
+    int open(MemorySegment segment, long off, int len) {
+        return session.decrypt(segment, off, len, segment, off + UDP.HEADER);
+    }
+
+    /** Reader only: records an authenticated counter; false for a replay. */
+    boolean acceptCounter(long counter) {
+        return session.acceptCounter(counter);
+    }
+
+    /** Erases the keys; the session is unusable afterwards. */
+    void destroy() {
+        destroyed = true;
+        session.keys().sendKey().destroy();
+        session.keys().receiveKey().destroy();
+    }
+
+    @Override
+    public String toString() {
+        return "session " + Integer.toUnsignedString(localIndex) + " with " + peer.key
+                + (initiator ? " (initiator)" : " (responder)") + (confirmed ? "" : " unconfirmed");
+    }
+}

@@ -1,0 +1,715 @@
+package io.zgrnet;
+
+import io.zgrnet.io.BackendSelector;
+import io.zgrnet.io.BoundedIntQueue;
+import io.zgrnet.io.DatagramBackend;
+import io.zgrnet.io.PacketPool;
+import io.zgrnet.pipeline.AgentRunner;
+import io.zgrnet.pipeline.IoAgent;
+import io.zgrnet.pipeline.OrderedPipeline;
+import java.io.IOException;
+import java.lang.System.Logger.Level;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * A zgrnet transport: an encrypted UDP network of peers identified by their public keys,
+ * wire-compatible with zgrnet's Go, Rust and Zig peers.
+ *
+ * <p>Threads (all owned and joined by {@link #close()}):
+ * <ul>
+ *   <li>one I/O agent ({@link IoAgent}) owns the datagram backend: it sends what callers queued and
+ *       receives batches, routing transport datagrams to the in-order ring and handshakes to the
+ *       control agent;</li>
+ *   <li>{@code decryptWorkers} workers authenticate and decrypt ring entries in parallel, in place in
+ *       the packet pool;</li>
+ *   <li>one control agent runs handshakes and every peer's timers.</li>
+ * </ul>
+ * The reader ({@link #readFrom} or {@link #poll}) takes packets in arrival order, waiting only
+ * for the one at the head, and moves each session's replay window there, after authentication.
+ * Senders encrypt on their own thread into a pool slot and queue it for the I/O agent. Every
+ * queue is bounded; a full one drops the packet and counts it ({@link #stats()}).
+ *
+ * <p>Reading is single-consumer: one thread at a time may call {@code readFrom}/{@code poll}
+ * (a second concurrent reader gets an {@link IllegalStateException}). Writing, peer management
+ * and the info methods are safe from any thread.
+ */
+public final class UDP implements AutoCloseable {
+    private static final System.Logger LOG = System.getLogger(UDP.class.getName());
+    /** The transport header: type (1) + receiver index (4) + counter (8). */
+    static final int HEADER = 13;
+    /** Result code of a worker: the slot held a handshake or was consumed otherwise. */
+    private static final int DROPPED = -1;
+
+    private final TransportConfig config;
+    private final TransportStats stats = new TransportStats();
+    private final PacketPool pool;
+    private final MemorySegment slab;
+    private final DatagramBackend backend;
+    private final IoInfo ioInfo;
+    private final HandshakeAdapter handshakes;
+    private final PeerTable peers;
+    private final io.zgrnet.peer.IndexTable<PeerSession> sessions = new io.zgrnet.peer.IndexTable<>();
+    private final BoundedIntQueue sendQueue;
+    private final BoundedIntQueue controlInbox;
+    private final OrderedPipeline receiveRing;
+    private final PeerSession[] slotSession;
+    private final int[] slotDropReason;
+    private final IoAgent ioAgent;
+    private final ControlAgent control;
+    private final AgentRunner ioRunner;
+    private final AgentRunner controlRunner;
+    private final List<AgentRunner> workerRunners = new ArrayList<>();
+    private final AtomicBoolean reading = new AtomicBoolean();
+    private volatile Thread parkedReader;
+    private volatile boolean closed;
+    private volatile int leakedAtClose;
+
+    private UDP(TransportConfig config) throws IOException {
+        this.config = config;
+        this.pool = new PacketPool(config.poolSlots(), config.slotSize());
+        this.slab = pool.slab();
+        BackendSelector.Selection selection;
+        try {
+            selection = BackendSelector.open(config.ioMode(), config.bindAddress(), config.socketOptions(), pool,
+                    config.ioBatchSize());
+        } catch (IOException | RuntimeException e) {
+            pool.close();
+            throw e;
+        }
+        this.backend = selection.backend();
+        this.ioInfo = new IoInfo(config.ioMode(), backend.name(), selection.reason(), backend.socketOptionsReport(),
+                backend.stats());
+        this.handshakes = new HandshakeAdapter(config.privateKey());
+        this.peers = new PeerTable(config.maxPeers());
+        this.sendQueue = new BoundedIntQueue(config.sendQueueSize());
+        this.controlInbox = new BoundedIntQueue(256);
+        this.slotSession = new PeerSession[config.poolSlots()];
+        this.slotDropReason = new int[config.poolSlots()];
+        this.receiveRing = new OrderedPipeline(config.receiveQueueSize(), this::decrypt);
+        this.control = new ControlAgent(this);
+        this.ioAgent = new IoAgent(backend, sendQueue, receiveRing, controlInbox, this::wakeWorkers,
+                this::wakeControl, new IoListener(), config.ioBatchSize());
+        for (int i = 0; i < config.decryptWorkers(); i++) {
+            int id = i;
+            workerRunners.add(new AgentRunner(new io.zgrnet.pipeline.Agent() {
+                @Override
+                public int doWork() {
+                    int n = 0;
+                    while (n < 64 && receiveRing.processOne() == 1) {
+                        n++;
+                    }
+                    if (n > 0) {
+                        Thread reader = parkedReader;
+                        if (reader != null) {
+                            LockSupport.unpark(reader);
+                        }
+                    }
+                    return n;
+                }
+
+                @Override
+                public String roleName() {
+                    return "zgrnet-decrypt-" + id;
+                }
+            }));
+        }
+        this.controlRunner = new AgentRunner(control);
+        this.ioRunner = new AgentRunner(ioAgent);
+        LOG.log(Level.INFO, "zgrnet transport on {0} with {1} ({2}), public key {3}", backend.localAddress(),
+                backend.name(), selection.reason(), handshakes.publicKey().toHex());
+    }
+
+    /**
+     * Binds and starts a transport.
+     *
+     * @throws IOException when the socket cannot be bound or the requested backend is unavailable
+     */
+    public static UDP open(TransportConfig config) throws IOException {
+        java.util.Objects.requireNonNull(config, "config");
+        return new UDP(config);
+    }
+
+    // ---------------------------------------------------------------- peers
+
+    /** Adds a peer or changes its endpoint. */
+    public void setPeerEndpoint(PeerKey key, InetSocketAddress endpoint) {
+        java.util.Objects.requireNonNull(key, "key");
+        Endpoint e = Endpoint.of(endpoint);
+        Peer existing = peers.get(key);
+        if (existing != null) {
+            existing.endpoint = e;
+            return;
+        }
+        if (!peers.add(new Peer(key, e, true))) {
+            throw new IllegalStateException("peer table full (maxPeers=" + config.maxPeers() + ")");
+        }
+    }
+
+    /** Removes a peer and erases its sessions. */
+    public void removePeer(PeerKey key) {
+        Peer p = peers.remove(key);
+        if (p != null) {
+            control.submit(() -> control.forget(p));
+        }
+    }
+
+    /**
+     * Handshakes with a peer unless a session exists, waiting up to {@code timeout}.
+     *
+     * @throws TimeoutException when no session was established in time
+     * @throws IOException when the handshake fails (gave up after zgrnet's retry window)
+     */
+    public void connect(PeerKey key, Duration timeout) throws IOException, TimeoutException, InterruptedException {
+        try {
+            connectAsync(key).get(timeout.toNanos(), TimeUnit.NANOSECONDS);
+        } catch (ExecutionException e) {
+            Throwable cause = e.getCause();
+            if (cause instanceof IOException io) {
+                throw io;
+            }
+            throw new IOException("connect to " + key + " failed: " + cause.getMessage(), cause);
+        }
+    }
+
+    /** Starts a handshake unless a session exists; completes when one does. */
+    public CompletableFuture<Void> connectAsync(PeerKey key) {
+        java.util.Objects.requireNonNull(key, "key");
+        Peer p = peers.get(key);
+        if (p == null) {
+            return CompletableFuture.failedFuture(
+                    new IllegalArgumentException("key: unknown peer " + key + "; call setPeerEndpoint first"));
+        }
+        if (p.endpoint == null) {
+            return CompletableFuture.failedFuture(new IllegalStateException("peer " + key + " has no endpoint"));
+        }
+        CompletableFuture<Void> f = new CompletableFuture<>();
+        if (usable(p.current)) {
+            f.complete(null);
+            return f;
+        }
+        control.submit(() -> control.connect(p, f));
+        return f;
+    }
+
+    // ---------------------------------------------------------------- send
+
+    /** Sends {@code data} with protocol byte 0 (raw), as zgrnet's {@code WriteTo}. */
+    public boolean writeTo(PeerKey key, byte[] data) {
+        return writeTo(key, 0, data, 0, data.length);
+    }
+
+    /** Sends {@code data} with a protocol byte. */
+    public boolean writeTo(PeerKey key, int protocol, byte[] data) {
+        return writeTo(key, protocol, data, 0, data.length);
+    }
+
+    /**
+     * Encrypts {@code data[off..off+len)} with protocol byte {@code protocol} on the calling thread and
+     * queues it for sending.
+     *
+     * @return true if queued; false if dropped (no session yet: a handshake is started; or a full
+     *         queue or pool), each counted in {@link #stats()}
+     * @throws IllegalArgumentException for an unknown peer, a bad protocol byte or a payload that
+     *         exceeds the slot size
+     */
+    public boolean writeTo(PeerKey key, int protocol, byte[] data, int off, int len) {
+        java.util.Objects.checkFromIndexSize(off, len, data.length);
+        return writeTo(key, protocol, MemorySegment.ofArray(data), off, len);
+    }
+
+    /** As {@link #writeTo(PeerKey, int, byte[], int, int)}, from any memory segment. */
+    public boolean writeTo(PeerKey key, int protocol, MemorySegment data, long off, int len) {
+        if (protocol < 0 || protocol > 255) {
+            throw new IllegalArgumentException("protocol: must be 0..255, got " + protocol);
+        }
+        if (len < 0 || HEADER + 1 + len + 16 > config.slotSize()) {
+            throw new IllegalArgumentException("data: " + len + " bytes do not fit a " + config.slotSize()
+                    + "-byte slot (max payload " + maxPayload() + ")");
+        }
+        Peer p = peers.get(key);
+        if (p == null) {
+            throw new IllegalArgumentException("key: unknown peer " + key);
+        }
+        if (closed) {
+            throw new IllegalStateException("transport closed");
+        }
+        PeerSession s = p.current;
+        if (!usable(s)) {
+            stats.increment(TransportCounter.DROP_NO_SESSION);
+            if (p.endpoint != null && !p.connectRequested) {
+                // One request per peer until the control agent acts on it: no flood of commands.
+                p.connectRequested = true;
+                control.submit(() -> control.connect(p, null));
+            }
+            return false;
+        }
+        boolean sent = sendOn(p, s, protocol, data, off, len, p.endpoint);
+        PeerSession next = p.unconfirmed;
+        if (next != null && usable(next)) {
+            // Until the new responder session is confirmed, send on both (protocol.md hardening 2).
+            sendOn(p, next, protocol, data, off, len, next.endpoint);
+        }
+        if (sent) {
+            stats.increment(TransportCounter.MESSAGES_SENT);
+            if (s.initiator && !p.rekeyRequested && s.dueForRekey(config.clock().nanoTime())) {
+                p.rekeyRequested = true;
+                control.submit(() -> control.rekey(p));
+            }
+        }
+        return sent;
+    }
+
+    /** Largest payload {@link #writeTo} accepts with this slot size (and at most 65535 - 30). */
+    public int maxPayload() {
+        return Math.min(config.slotSize() - HEADER - 1 - 16, 65535 - HEADER - 16 - 1);
+    }
+
+    /** Seals one message (protocol &lt; 0: a keepalive) on a session into a slot and queues it. */
+    boolean sendOn(Peer p, PeerSession s, int protocol, MemorySegment data, long off, int len, Endpoint to) {
+        if (to == null) {
+            stats.increment(TransportCounter.DROP_NO_SESSION);
+            return false;
+        }
+        int slot = pool.acquire();
+        if (slot < 0) {
+            stats.increment(TransportCounter.DROP_POOL_EXHAUSTED);
+            return false;
+        }
+        long base = pool.slotOffset(slot);
+        int n = protocol < 0 ? s.sealKeepalive(slab, base) : s.seal(protocol, data, off, len, slab, base);
+        if (n < 0) {
+            pool.release(slot);
+            stats.increment(TransportCounter.DROP_NO_SESSION); // counter exhausted: needs a new session
+            p.rekeyRequested = true;
+            return false;
+        }
+        pool.length(slot, n);
+        to.writeTo(pool.addresses(), pool.addressOffset(slot));
+        if (!sendQueue.offer(slot)) {
+            pool.release(slot);
+            stats.increment(TransportCounter.DROP_SEND_QUEUE_FULL);
+            return false;
+        }
+        ioAgent.wakeSender();
+        p.lastSentNs = config.clock().nanoTime();
+        p.sent = true;
+        if (p.keepaliveDue) {
+            p.keepaliveDue = false;
+        }
+        p.messagesSent.incrementAndGet();
+        p.bytesSent.addAndGet(Math.max(0, len));
+        return true;
+    }
+
+    /** Queues an already-built datagram (handshake messages) from the control agent. */
+    boolean sendRaw(byte[] datagram, Endpoint to) {
+        int slot = pool.acquire();
+        if (slot < 0) {
+            stats.increment(TransportCounter.DROP_POOL_EXHAUSTED);
+            return false;
+        }
+        MemorySegment.copy(datagram, 0, slab, ValueLayout.JAVA_BYTE, pool.slotOffset(slot), datagram.length);
+        pool.length(slot, datagram.length);
+        to.writeTo(pool.addresses(), pool.addressOffset(slot));
+        if (!sendQueue.offer(slot)) {
+            pool.release(slot);
+            stats.increment(TransportCounter.DROP_SEND_QUEUE_FULL);
+            return false;
+        }
+        ioAgent.wakeSender();
+        return true;
+    }
+
+    boolean usable(PeerSession s) {
+        return s != null && !s.expired(config.clock().nanoTime());
+    }
+
+    // ---------------------------------------------------------------- receive
+
+    /** Worker thread: authenticates and decrypts one transport datagram in place. */
+    private int decrypt(int slot) {
+        long off = pool.slotOffset(slot) + pool.dataOffset(slot);
+        int len = pool.length(slot);
+        if (len < HEADER + 16) {
+            slotDropReason[slot] = TransportCounter.DROP_MALFORMED.ordinal();
+            return DROPPED;
+        }
+        int index = slab.get(ValueLayout.JAVA_INT_UNALIGNED.withOrder(java.nio.ByteOrder.LITTLE_ENDIAN), off + 1);
+        PeerSession s = sessions.get(index);
+        if (s == null) {
+            slotDropReason[slot] = TransportCounter.DROP_UNKNOWN_INDEX.ordinal();
+            return DROPPED;
+        }
+        if (s.expired(config.clock().nanoTime())) {
+            slotDropReason[slot] = TransportCounter.DROP_SESSION_EXPIRED.ordinal();
+            return DROPPED;
+        }
+        int n = s.open(slab, off, len);
+        if (n < 0) {
+            slotDropReason[slot] = TransportCounter.DROP_DECRYPT_FAILED.ordinal();
+            return DROPPED;
+        }
+        slotSession[slot] = s;
+        return n;
+    }
+
+    /**
+     * Receives the next message into {@code buffer}, waiting as long as it takes.
+     *
+     * @return the message (the same holder each call is fine: see {@link #readFrom(Message, byte[], long)})
+     */
+    public Message readFrom(byte[] buffer) throws InterruptedException {
+        Message m = new Message();
+        readFrom(m, buffer, -1);
+        return m;
+    }
+
+    /** Receives the next message, waiting at most {@code timeout}; null on timeout. */
+    public Message readFrom(byte[] buffer, Duration timeout) throws InterruptedException {
+        Message m = new Message();
+        return readFrom(m, buffer, timeout.toNanos()) ? m : null;
+    }
+
+    /**
+     * Receives the next message into {@code buffer} and describes it in {@code into}; no allocation.
+     *
+     * @param timeoutNanos negative = wait until a message arrives or the transport closes
+     * @return true if a message was received, false on timeout or close
+     */
+    public boolean readFrom(Message into, byte[] buffer, long timeoutNanos) throws InterruptedException {
+        CopyingHandler h = new CopyingHandler(into, buffer);
+        return receive(h, 1, timeoutNanos) == 1;
+    }
+
+    /**
+     * Zero-copy receive: hands up to {@code limit} messages to {@code handler} in arrival order,
+     * without waiting.
+     *
+     * @return the number of messages handled
+     */
+    public int poll(MessageHandler handler, int limit) {
+        try {
+            return receive(handler, limit, 0);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return 0;
+        }
+    }
+
+    private static final class CopyingHandler implements MessageHandler {
+        private final Message into;
+        private final byte[] buffer;
+
+        CopyingHandler(Message into, byte[] buffer) {
+            this.into = into;
+            this.buffer = buffer;
+        }
+
+        @Override
+        public void onMessage(PeerKey sender, int protocol, MemorySegment payload, long offset, int length) {
+            int n = Math.min(length, buffer.length);
+            MemorySegment.copy(payload, ValueLayout.JAVA_BYTE, offset, buffer, 0, n);
+            into.set(sender, protocol, n, n < length);
+        }
+    }
+
+    private int receive(MessageHandler handler, int limit, long timeoutNanos) throws InterruptedException {
+        if (!reading.compareAndSet(false, true)) {
+            throw new IllegalStateException("another thread is reading: readFrom/poll are single-consumer");
+        }
+        try {
+            long deadline = System.nanoTime() + timeoutNanos;
+            int delivered = 0;
+            int idle = 0;
+            while (delivered < limit) {
+                if (receiveRing.headReady()) {
+                    idle = 0;
+                    delivered += consumeHead(handler);
+                    continue;
+                }
+                if (delivered > 0 || closed) {
+                    break;
+                }
+                if (timeoutNanos == 0) {
+                    break;
+                }
+                long left = deadline - System.nanoTime();
+                if (timeoutNanos > 0 && left <= 0) {
+                    break;
+                }
+                if (Thread.interrupted()) {
+                    throw new InterruptedException();
+                }
+                if (idle++ < 100) {
+                    Thread.onSpinWait();
+                } else {
+                    parkedReader = Thread.currentThread();
+                    if (!receiveRing.headReady() && !closed) {
+                        LockSupport.parkNanos(this, timeoutNanos > 0 ? Math.min(left, 10_000_000L) : 10_000_000L);
+                    }
+                    parkedReader = null;
+                }
+            }
+            return delivered;
+        } finally {
+            reading.set(false);
+        }
+    }
+
+    /** Reader: consumes the head entry; returns 1 if it delivered a message. */
+    private int consumeHead(MessageHandler handler) {
+        int slot = receiveRing.headSlot();
+        int result = receiveRing.headResult();
+        int delivered = 0;
+        try {
+            if (result < 0) {
+                stats.increment(result == DROPPED ? TransportCounter.values()[slotDropReason[slot]]
+                        : TransportCounter.DROP_MALFORMED);
+                return 0;
+            }
+            PeerSession s = slotSession[slot];
+            slotSession[slot] = null;
+            long off = pool.slotOffset(slot) + pool.dataOffset(slot);
+            long counter = slab.get(ValueLayout.JAVA_LONG_UNALIGNED.withOrder(java.nio.ByteOrder.LITTLE_ENDIAN),
+                    off + 5);
+            // The window moves only here: after the tag verified, in arrival order, on one thread.
+            if (!s.acceptCounter(counter)) {
+                stats.increment(TransportCounter.DROP_REPLAYED);
+                return 0;
+            }
+            Peer p = s.peer;
+            long now = config.clock().nanoTime();
+            p.lastReceivedNs = now;
+            p.received = true;
+            p.messagesReceived++;
+            if (!s.confirmed) {
+                control.confirm(s);
+            }
+            // Roaming: the endpoint follows the source of authenticated packets only.
+            if (s == p.current) {
+                Endpoint e = p.endpoint;
+                if (e == null || !e.matches(pool.addresses(), pool.addressOffset(slot))) {
+                    p.endpoint = Endpoint.copyOf(pool.addresses(), pool.addressOffset(slot));
+                    stats.increment(TransportCounter.ROAMING_UPDATES);
+                }
+            }
+            if (result == 0) {
+                stats.increment(TransportCounter.KEEPALIVES_RECEIVED);
+                return 0;
+            }
+            p.lastDataReceivedNs = now;
+            p.keepaliveDue = true;
+            int protocol = slab.get(ValueLayout.JAVA_BYTE, off + HEADER) & 0xFF;
+            p.bytesReceived += result - 1;
+            handler.onMessage(p.key, protocol, slab, off + HEADER + 1, result - 1);
+            stats.increment(TransportCounter.MESSAGES_DELIVERED);
+            delivered = 1;
+            return delivered;
+        } finally {
+            pool.release(slot);
+            receiveRing.advance();
+        }
+    }
+
+    /**
+     * Waits until every message queued so far has been handed to the kernel, or {@code timeout}.
+     *
+     * @return true if the send queue drained in time
+     */
+    public boolean flush(Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (!sendQueue.isEmpty()) {
+            if (closed || System.nanoTime() - deadline >= 0) {
+                return sendQueue.isEmpty();
+            }
+            ioAgent.wakeSender();
+            Thread.sleep(1); // a flush at exit, not a hot path
+        }
+        return true;
+    }
+
+    // ---------------------------------------------------------------- info
+
+    /** Our public key and bound address. */
+    public HostInfo hostInfo() {
+        return new HostInfo(handshakes.publicKey(), backend.localAddress());
+    }
+
+    /** A snapshot of one peer, or null if unknown. */
+    public PeerInfo peerInfo(PeerKey key) {
+        Peer p = peers.get(key);
+        return p == null ? null : info(p);
+    }
+
+    /** Snapshots of all peers. */
+    public List<PeerInfo> peers() {
+        List<PeerInfo> out = new ArrayList<>();
+        for (Peer p : peers.all()) {
+            out.add(info(p));
+        }
+        return out;
+    }
+
+    private PeerInfo info(Peer p) {
+        long now = config.clock().nanoTime();
+        PeerSession s = p.current;
+        Endpoint e = p.endpoint;
+        return new PeerInfo(p.key, e == null ? null : e.address(), p.state(),
+                s == null ? -1 : TimeUnit.NANOSECONDS.toMillis(now - s.createdNs),
+                p.received ? TimeUnit.NANOSECONDS.toMillis(now - p.lastReceivedNs) : -1,
+                p.sent ? TimeUnit.NANOSECONDS.toMillis(now - p.lastSentNs) : -1,
+                p.messagesSent.get(), p.messagesReceived, p.bytesSent.get(), p.bytesReceived);
+    }
+
+    /** The transport's counters; every drop reason is named. */
+    public TransportStats stats() {
+        return stats;
+    }
+
+    /** The backend in use, why, and its counters. */
+    public IoInfo ioInfo() {
+        return ioInfo;
+    }
+
+    /** Packet-pool slots currently in use; after close, those that were never returned (the leak check: 0). */
+    public int outstandingSlots() {
+        return pool.isClosed() ? leakedAtClose : pool.outstanding();
+    }
+
+    // ---------------------------------------------------------------- internals for the control agent
+
+    TransportConfig config() {
+        return config;
+    }
+
+    TransportStats statsInternal() {
+        return stats;
+    }
+
+    PacketPool pool() {
+        return pool;
+    }
+
+    HandshakeAdapter handshakes() {
+        return handshakes;
+    }
+
+    PeerTable peerTable() {
+        return peers;
+    }
+
+    io.zgrnet.peer.IndexTable<PeerSession> sessions() {
+        return sessions;
+    }
+
+    BoundedIntQueue controlInbox() {
+        return controlInbox;
+    }
+
+    boolean isClosed() {
+        return closed;
+    }
+
+    private void wakeWorkers() {
+        for (int i = 0; i < workerRunners.size(); i++) {
+            workerRunners.get(i).wake();
+        }
+    }
+
+    void wakeControl() {
+        AgentRunner r = controlRunner;
+        if (r != null) {
+            r.wake();
+        }
+    }
+
+    private final class IoListener implements IoAgent.Listener {
+        @Override
+        public void receiveRingFull() {
+            stats.increment(TransportCounter.DROP_RECEIVE_QUEUE_FULL);
+        }
+
+        @Override
+        public void controlInboxFull() {
+            stats.increment(TransportCounter.DROP_CONTROL_QUEUE_FULL);
+        }
+
+        @Override
+        public void unknownType() {
+            stats.increment(TransportCounter.DROP_UNKNOWN_TYPE);
+        }
+
+        @Override
+        public void received(int count) {
+            stats.add(TransportCounter.DATAGRAMS_RECEIVED, count);
+        }
+
+        @Override
+        public void backendError(IOException e) {
+            LOG.log(Level.WARNING, "datagram backend error: " + e.getMessage());
+        }
+    }
+
+    /**
+     * Stops every thread, closes the socket and frees the pool. Order: the I/O agent first (no new
+     * datagrams), then workers and the control agent, then the ring's remaining entries go back to
+     * the pool, then the backend (which returns its own slots), then the pool. Idempotent.
+     */
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        ioAgent.stop();
+        ioRunner.close();
+        for (AgentRunner r : workerRunners) {
+            r.close();
+        }
+        controlRunner.close();
+        Thread reader = parkedReader;
+        if (reader != null) {
+            LockSupport.unpark(reader);
+        }
+        // Wait for a reader inside receive() to leave before draining its ring.
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (reading.get() && System.nanoTime() - deadline < 0) {
+            Thread.onSpinWait();
+        }
+        while (receiveRing.size() > 0) {
+            receiveRing.processOne();
+            if (receiveRing.headReady()) {
+                pool.release(receiveRing.headSlot());
+                slotSession[receiveRing.headSlot()] = null;
+                receiveRing.advance();
+            }
+        }
+        int slot;
+        while ((slot = controlInbox.poll()) >= 0) {
+            pool.release(slot);
+        }
+        while ((slot = sendQueue.poll()) >= 0) {
+            pool.release(slot);
+        }
+        backend.close();
+        control.destroyAll();
+        int leaked = pool.outstanding();
+        leakedAtClose = leaked;
+        if (leaked != 0) {
+            LOG.log(Level.WARNING, "{0} packet slots still outstanding at close", leaked);
+        }
+        pool.close();
+    }
+}

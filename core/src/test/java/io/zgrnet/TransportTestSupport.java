@@ -1,0 +1,36 @@
+package io.zgrnet;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+/** Shared helpers for transport tests: keys, transports, leak checks. */
+final class TransportTestSupport {
+    private TransportTestSupport() {
+    }
+
+    static byte[] randomKey() {
+        byte[] k = new byte[32];
+        new SecureRandom().nextBytes(k);
+        return k;
+    }
+
+    static TransportConfig.Builder config(IOMode mode) {
+        return TransportConfig.builder().privateKey(randomKey()).ioMode(mode).decryptWorkers(2)
+                .poolSlots(4096).receiveQueueSize(1024).sendQueueSize(1024);
+    }
+
+    static long openFds() throws IOException {
+        try (var s = Files.list(Path.of("/proc/self/fd"))) {
+            return s.count();
+        }
+    }
+
+    static Set<String> zgrnetThreads() {
+        return Thread.getAllStackTraces().keySet().stream().filter(Thread::isAlive).map(Thread::getName)
+                .filter(n -> n.startsWith("zgrnet-")).collect(Collectors.toSet());
+    }
+}
