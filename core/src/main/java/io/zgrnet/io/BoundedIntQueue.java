@@ -68,7 +68,11 @@ public final class BoundedIntQueue {
                     return true;
                 }
             } else if (dif < 0) {
-                return false; // full
+                // The cell still holds last lap's value. Truly full only if no consumer has claimed
+                // it; otherwise a consumer is between its claim and its publish: wait for it.
+                if (pos - (long) HEAD.getVolatile(this) > mask) {
+                    return false;
+                }
             }
             Thread.onSpinWait();
         }
@@ -87,7 +91,11 @@ public final class BoundedIntQueue {
                     return value;
                 }
             } else if (dif < 0) {
-                return -1; // empty
+                // Not yet published. Truly empty only if no producer has claimed this position;
+                // otherwise a producer is between its claim and its publish: wait for it.
+                if ((long) TAIL.getVolatile(this) - pos <= 0) {
+                    return -1;
+                }
             }
             Thread.onSpinWait();
         }
