@@ -127,7 +127,7 @@ public final class UDP implements AutoCloseable {
         }
         this.controlRunner = new AgentRunner(control);
         this.ioRunner = new AgentRunner(ioAgent);
-        LOG.log(Level.INFO, "zgrnet transport on {0} with {1} ({2}), public key {3}", backend.localAddress(),
+        LOG.log(Level.DEBUG, "zgrnet transport on {0} with {1} ({2}), public key {3}", backend.localAddress(),
                 backend.name(), selection.reason(), handshakes.publicKey().toHex());
     }
 
