@@ -72,6 +72,7 @@ public final class UDP implements AutoCloseable {
     private final AgentRunner controlRunner;
     private final List<AgentRunner> workerRunners = new ArrayList<>();
     private final AtomicBoolean reading = new AtomicBoolean();
+    private final CopyingHandler copier = new CopyingHandler();
     private volatile Thread parkedReader;
     private volatile boolean closed;
     private volatile int leakedAtClose;
@@ -389,8 +390,9 @@ public final class UDP implements AutoCloseable {
      * @return true if a message was received, false on timeout or close
      */
     public boolean readFrom(Message into, byte[] buffer, long timeoutNanos) throws InterruptedException {
-        CopyingHandler h = new CopyingHandler(into, buffer);
-        return receive(h, 1, timeoutNanos) == 1;
+        java.util.Objects.requireNonNull(into, "into");
+        java.util.Objects.requireNonNull(buffer, "buffer");
+        return receive(null, into, buffer, 1, timeoutNanos) == 1;
     }
 
     /**
@@ -401,7 +403,7 @@ public final class UDP implements AutoCloseable {
      */
     public int poll(MessageHandler handler, int limit) {
         try {
-            return receive(handler, limit, 0);
+            return receive(java.util.Objects.requireNonNull(handler, "handler"), null, null, limit, 0);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return 0;
@@ -409,13 +411,8 @@ public final class UDP implements AutoCloseable {
     }
 
     private static final class CopyingHandler implements MessageHandler {
-        private final Message into;
-        private final byte[] buffer;
-
-        CopyingHandler(Message into, byte[] buffer) {
-            this.into = into;
-            this.buffer = buffer;
-        }
+        Message into;
+        byte[] buffer;
 
         @Override
         public void onMessage(PeerKey sender, int protocol, MemorySegment payload, long offset, int length) {
@@ -425,9 +422,17 @@ public final class UDP implements AutoCloseable {
         }
     }
 
-    private int receive(MessageHandler handler, int limit, long timeoutNanos) throws InterruptedException {
+    /** The single-consumer receive loop; a null handler means "copy into {@code into}/{@code buffer}". */
+    private int receive(MessageHandler handler, Message into, byte[] buffer, int limit, long timeoutNanos)
+            throws InterruptedException {
         if (!reading.compareAndSet(false, true)) {
             throw new IllegalStateException("another thread is reading: readFrom/poll are single-consumer");
+        }
+        if (handler == null) {
+            // Reused, never shared: only the one admitted reader gets here.
+            copier.into = into;
+            copier.buffer = buffer;
+            handler = copier;
         }
         try {
             long deadline = System.nanoTime() + timeoutNanos;
