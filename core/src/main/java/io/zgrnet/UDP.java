@@ -293,17 +293,15 @@ public final class UDP implements AutoCloseable {
         if (n < 0) {
             pool.release(slot);
             stats.increment(TransportCounter.DROP_NO_SESSION); // counter exhausted: needs a new session
-            p.rekeyRequested = true;
+            if (!p.rekeyRequested) {
+                p.rekeyRequested = true;
+                control.submit(() -> control.rekey(p));
+            }
             return false;
         }
-        pool.length(slot, n);
-        to.writeTo(pool.addresses(), pool.addressOffset(slot));
-        if (!sendQueue.offer(slot)) {
-            pool.release(slot);
-            stats.increment(TransportCounter.DROP_SEND_QUEUE_FULL);
+        if (!enqueue(slot, n, to)) {
             return false;
         }
-        ioAgent.wakeSender();
         p.lastSentNs = config.clock().nanoTime();
         p.sent = true;
         if (p.keepaliveDue) {
@@ -322,7 +320,12 @@ public final class UDP implements AutoCloseable {
             return false;
         }
         MemorySegment.copy(datagram, 0, slab, ValueLayout.JAVA_BYTE, pool.slotOffset(slot), datagram.length);
-        pool.length(slot, datagram.length);
+        return enqueue(slot, datagram.length, to);
+    }
+
+    /** Addresses a filled slot and hands it to the I/O agent; a full queue drops and counts it. */
+    private boolean enqueue(int slot, int length, Endpoint to) {
+        pool.length(slot, length);
         to.writeTo(pool.addresses(), pool.addressOffset(slot));
         if (!sendQueue.offer(slot)) {
             pool.release(slot);
