@@ -180,8 +180,7 @@ class HandshakeVectorsTest {
         for (int i = 0; i < 3; i++) {
             assertEquals(x.path("hkdf3_ck_initial_ikm_empty").get(i).asText(), hex(hkdf[i]), "hkdf output " + i);
         }
-        for (Iterator<Map.Entry<String, JsonNode>> it = x.path("e2e_test_keys").fields(); it.hasNext(); ) {
-            Map.Entry<String, JsonNode> e = it.next();
+        for (Map.Entry<String, JsonNode> e : x.path("e2e_test_keys").properties()) {
             assertEquals(e.getValue().asText(), hex(KeyPair.fromPrivate(SharedFiles.hex(e.getKey())).publicKey()),
                     e.getKey());
         }
