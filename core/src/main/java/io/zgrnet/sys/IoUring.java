@@ -85,6 +85,8 @@ public final class IoUring {
     // ---- opcodes (enum io_uring_op) ----
     /** No operation (5.1). */
     public static final int IORING_OP_NOP = 0;
+    /** poll(2)-style one-shot readiness (5.1); events in {@code poll32_events} (the op-flags word). */
+    public static final int IORING_OP_POLL_ADD = 6;
     /** sendmsg(2) (5.3). */
     public static final int IORING_OP_SENDMSG = 9;
     /** recvmsg(2) (5.3; multishot 6.0). */

@@ -80,6 +80,7 @@ class IoUringLayoutTest {
         offsetOf("io_uring_sqe", "msg_flags", Sqe.OP_FLAGS);
         offsetOf("io_uring_sqe", "timeout_flags", Sqe.OP_FLAGS);
         offsetOf("io_uring_sqe", "cancel_flags", Sqe.OP_FLAGS);
+        offsetOf("io_uring_sqe", "poll32_events", Sqe.OP_FLAGS);
         offsetOf("io_uring_sqe", "user_data", Sqe.USER_DATA);
         offsetOf("io_uring_sqe", "buf_index", Sqe.BUF_INDEX);
         offsetOf("io_uring_sqe", "buf_group", Sqe.BUF_INDEX);
@@ -158,6 +159,7 @@ class IoUringLayoutTest {
         constant("IORING_OFF_SQES", IoUring.IORING_OFF_SQES);
 
         constant("IORING_OP_NOP", IoUring.IORING_OP_NOP);
+        constant("IORING_OP_POLL_ADD", IoUring.IORING_OP_POLL_ADD);
         constant("IORING_OP_SENDMSG", IoUring.IORING_OP_SENDMSG);
         constant("IORING_OP_RECVMSG", IoUring.IORING_OP_RECVMSG);
         constant("IORING_OP_TIMEOUT", IoUring.IORING_OP_TIMEOUT);
