@@ -22,7 +22,8 @@ public final class BackendStats {
         BYTES_SENT("bytes sent"),
         SEND_CALLS("send calls"),
         SEND_ERRORS("datagrams the kernel refused to send"),
-        WAKEUPS("wakeups");
+        WAKEUPS("wakeups"),
+        SEND_MALFORMED("datagrams dropped before sending: bad length, offset or address");
 
         private final String label;
 
@@ -54,7 +55,7 @@ public final class BackendStats {
         add(counter, 1);
     }
 
-    /** Counts one refused send with its errno (owner thread only). */
+    /** Counts one refused send with its errno, 0 when the errno is not known (owner thread only). */
     public void sendError(int errno) {
         int i = Math.min(Math.max(errno, 0), MAX_ERRNO);
         LONGS.setOpaque(sendErrorsByErrno, i, (long) LONGS.getOpaque(sendErrorsByErrno, i) + 1);
@@ -72,7 +73,8 @@ public final class BackendStats {
         for (int i = 0; i <= MAX_ERRNO; i++) {
             long n = (long) LONGS.getOpaque(sendErrorsByErrno, i);
             if (n != 0) {
-                out.put(io.zgrnet.sys.Errno.describe(i), n);
+                out.put(i == 0 ? "errno unknown (the portable backend sees exceptions, not errno)"
+                        : io.zgrnet.sys.Errno.describe(i), n);
             }
         }
         return out;

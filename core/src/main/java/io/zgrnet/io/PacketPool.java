@@ -219,10 +219,10 @@ public final class PacketPool implements AutoCloseable {
                     SEQUENCE.setRelease(sequences, index, pos + 1);
                     return;
                 }
-            } else if (dif < 0) {
-                // Cannot happen: the queue holds at most slotCount <= capacity indices.
-                throw new IllegalStateException("packet pool free list overflow");
             }
+            // dif < 0: the dequeue that took this cell's previous value has advanced head but not
+            // yet published the cell. Never a real overflow (release() refuses double releases,
+            // so at most slotCount <= capacity indices are queued): wait for that publish.
             Thread.onSpinWait();
         }
     }
@@ -240,7 +240,10 @@ public final class PacketPool implements AutoCloseable {
                     return value;
                 }
             } else if (dif < 0) {
-                return -1; // empty
+                if ((long) TAIL.getVolatile(this) - pos <= 0) {
+                    return -1; // empty
+                }
+                // An enqueue claimed this cell but has not published it yet: not empty, wait.
             }
             Thread.onSpinWait();
         }

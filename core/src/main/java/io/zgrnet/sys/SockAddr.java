@@ -38,7 +38,8 @@ public final class SockAddr {
 
     /**
      * Writes {@code address} as a sockaddr_in (IPv4) or sockaddr_in6 (IPv6) at {@code offset},
-     * zeroing the padding; the segment needs {@link #MAX_SIZE} bytes from there for IPv6.
+     * zeroing the padding and flow info; the segment needs {@link #MAX_SIZE} bytes from there for
+     * IPv6. Allocates only the address bytes' copy ({@link InetAddress#getAddress()}).
      *
      * @return the address length to pass to the kernel (16 or 28)
      * @throws IllegalArgumentException if {@code address} is unresolved
@@ -50,15 +51,15 @@ public final class SockAddr {
         InetAddress ip = address.getAddress();
         byte[] bytes = ip.getAddress();
         if (ip instanceof Inet4Address) {
-            segment.asSlice(offset, SockaddrIn.SIZE).fill((byte) 0);
+            segment.set(LONG, offset + SockaddrIn.SIN_ZERO, 0L);
             segment.set(FAMILY, offset + SockaddrIn.SIN_FAMILY, (short) Net.AF_INET);
             segment.set(PORT, offset + SockaddrIn.SIN_PORT, (short) address.getPort());
             MemorySegment.copy(bytes, 0, segment, ValueLayout.JAVA_BYTE, offset + SockaddrIn.SIN_ADDR, 4);
             return SockaddrIn.SIZE;
         }
-        segment.asSlice(offset, SockaddrIn6.SIZE).fill((byte) 0);
         segment.set(FAMILY, offset + SockaddrIn6.SIN6_FAMILY, (short) Net.AF_INET6);
         segment.set(PORT, offset + SockaddrIn6.SIN6_PORT, (short) address.getPort());
+        segment.set(INT, offset + SockaddrIn6.SIN6_FLOWINFO, 0);
         MemorySegment.copy(bytes, 0, segment, ValueLayout.JAVA_BYTE, offset + SockaddrIn6.SIN6_ADDR, 16);
         segment.set(SCOPE, offset + SockaddrIn6.SIN6_SCOPE_ID, ((Inet6Address) ip).getScopeId());
         return SockaddrIn6.SIZE;

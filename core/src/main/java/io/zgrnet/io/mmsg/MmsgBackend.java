@@ -1,0 +1,494 @@
+package io.zgrnet.io.mmsg;
+
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
+import static java.lang.foreign.ValueLayout.JAVA_SHORT;
+
+import io.zgrnet.io.BackendStats;
+import io.zgrnet.io.BackendStats.Counter;
+import io.zgrnet.io.CloseGuard;
+import io.zgrnet.io.DatagramBackend;
+import io.zgrnet.io.PacketPool;
+import io.zgrnet.io.SocketOptions;
+import io.zgrnet.io.SocketOptionsReport;
+import io.zgrnet.sys.Errno;
+import io.zgrnet.sys.EventFd;
+import io.zgrnet.sys.Iovec;
+import io.zgrnet.sys.Libc;
+import io.zgrnet.sys.Mmsghdr;
+import io.zgrnet.sys.Msghdr;
+import io.zgrnet.sys.NativeException;
+import io.zgrnet.sys.Net;
+import io.zgrnet.sys.Poll;
+import io.zgrnet.sys.Pollfd;
+import io.zgrnet.sys.SockAddr;
+import io.zgrnet.sys.Timespec;
+import io.zgrnet.sys.UdpSocket;
+import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.net.InetSocketAddress;
+import java.nio.channels.ClosedChannelException;
+
+/*
+ * Concurrency design. One I/O thread calls receive() and send(); wakeup() and close() may come from
+ * any thread. The mmsghdr/iovec arrays, the armed receive slots and the poll set belong to the I/O
+ * thread. A CloseGuard counts calls inside the backend: close() marks it closed, signals the
+ * eventfd (waking a receiver blocked in ppoll), waits for the calls inside to leave, and only then
+ * releases the armed slots and closes the socket, the eventfd and the arena. So no thread ever
+ * uses a closed (possibly recycled) fd or freed memory, and no lock is taken on the packet path.
+ */
+
+/**
+ * Linux datagram backend over {@code recvmmsg(2)}/{@code sendmmsg(2)}: up to {@code batchSize}
+ * datagrams per system call, straight into and out of {@link PacketPool} slots.
+ *
+ * <p>Receive: each {@code mmsghdr} keeps an "armed" pool slot across calls: {@code iov_base}
+ * points at the slot's data and {@code msg_name} at the slot's address area, so the kernel writes
+ * payload and source address in place (zero copy); only entries consumed by the previous call are
+ * re-armed. Calls use {@code MSG_DONTWAIT | MSG_TRUNC}: with {@code MSG_TRUNC} {@code msg_len} is
+ * the datagram's real length and {@code msg_flags} has {@code MSG_TRUNC} set when it did not fit;
+ * such datagrams are counted ({@link Counter#DATAGRAMS_TRUNCATED}) and their slot stays armed,
+ * they are never delivered. Waiting is {@code ppoll} on the socket and an eventfd that
+ * {@link #wakeup()} and {@link #close()} signal (nanosecond timeouts, no busy loop).
+ *
+ * <p>Send: one {@code sendmmsg(MSG_DONTWAIT)} per batch; a short count means the next datagram
+ * failed, so the rest is retried and the failing datagram is counted by errno and dropped. If the
+ * socket buffer is full ({@code EAGAIN}) the sender waits for {@code POLLOUT} up to one second,
+ * then drops the rest counted as EAGAIN. Slots are released as soon as the kernel has copied them.
+ *
+ * <p>No allocation per datagram or per call on either path (the errno capture segment is the
+ * thread's own; slices of the vectors are precomputed). {@code UDP_GRO} is not supported (the
+ * coalesced super-datagrams would need splitting) and is reported as such if requested.
+ */
+public final class MmsgBackend implements DatagramBackend {
+    /** Default datagrams per system call. */
+    public static final int DEFAULT_BATCH_SIZE = 64;
+    /** Largest batch: the kernel caps vlen at {@code UIO_MAXIOV}. */
+    public static final int MAX_BATCH_SIZE = 1024;
+
+    private static final System.Logger LOG = System.getLogger(MmsgBackend.class.getName());
+    private static final int RECV_FLAGS = Net.MSG_DONTWAIT | Net.MSG_TRUNC;
+    private static final long SEND_WAIT_LIMIT_NANOS = 1_000_000_000L;
+    private static final int SEND_POLL_MS = 10;
+    private static final long CLOSE_WAIT_NANOS = 5_000_000_000L;
+
+    private final UdpSocket socket;
+    private final int fd;
+    private final EventFd wake;
+    private final PacketPool pool;
+    private final int slotSize;
+    private final int batchSize;
+    private final SocketOptionsReport report;
+    private final BackendStats stats = new BackendStats();
+    private final CloseGuard guard = new CloseGuard();
+
+    private final Arena arena;
+    private final MemorySegment recvVec;
+    private final MemorySegment recvIov;
+    private final MemorySegment sendVec;
+    private final MemorySegment sendIov;
+    private final MemorySegment[] sendVecFrom;
+    private final MemorySegment pollSet;
+    private final MemorySegment sendPoll;
+    private final MemorySegment timeout;
+    private final int[] armed;
+    private final int[] sending;
+
+    private MmsgBackend(UdpSocket socket, EventFd wake, PacketPool pool, int batchSize, SocketOptionsReport report) {
+        this.socket = socket;
+        this.fd = socket.fd();
+        this.wake = wake;
+        this.pool = pool;
+        this.slotSize = pool.slotSize();
+        this.batchSize = batchSize;
+        this.report = report;
+        this.arena = Arena.ofShared();
+        this.recvVec = arena.allocate((long) batchSize * Mmsghdr.SIZE, 64);
+        MemorySegment recvIov = arena.allocate((long) batchSize * Iovec.SIZE, 64);
+        this.sendVec = arena.allocate((long) batchSize * Mmsghdr.SIZE, 64);
+        this.sendIov = arena.allocate((long) batchSize * Iovec.SIZE, 64);
+        this.sendVecFrom = new MemorySegment[batchSize];
+        for (int i = 0; i < batchSize; i++) {
+            long r = (long) i * Mmsghdr.SIZE + Mmsghdr.MSG_HDR;
+            recvVec.set(JAVA_LONG, r + Msghdr.MSG_IOV, recvIov.address() + (long) i * Iovec.SIZE);
+            recvVec.set(JAVA_LONG, r + Msghdr.MSG_IOVLEN, 1);
+            sendVec.set(JAVA_LONG, r + Msghdr.MSG_IOV, sendIov.address() + (long) i * Iovec.SIZE);
+            sendVec.set(JAVA_LONG, r + Msghdr.MSG_IOVLEN, 1);
+            sendVecFrom[i] = sendVec.asSlice((long) i * Mmsghdr.SIZE);
+        }
+        this.pollSet = arena.allocate(2L * Pollfd.SIZE, 8);
+        pollSet.set(JAVA_INT, Pollfd.FD, fd);
+        pollSet.set(JAVA_SHORT, Pollfd.EVENTS, Poll.POLLIN);
+        pollSet.set(JAVA_INT, Pollfd.SIZE + Pollfd.FD, wake.fd());
+        pollSet.set(JAVA_SHORT, Pollfd.SIZE + Pollfd.EVENTS, Poll.POLLIN);
+        this.sendPoll = arena.allocate(Pollfd.SIZE, 8);
+        sendPoll.set(JAVA_INT, Pollfd.FD, fd);
+        sendPoll.set(JAVA_SHORT, Pollfd.EVENTS, Poll.POLLOUT);
+        this.timeout = arena.allocate(Timespec.SIZE, 8);
+        this.armed = new int[batchSize];
+        java.util.Arrays.fill(armed, -1);
+        this.sending = new int[batchSize];
+        this.recvIov = recvIov;
+    }
+
+    /** True when this backend can run here (Linux x86-64/arm64 with recvmmsg). */
+    public static boolean isAvailable() {
+        return Net.isAvailable();
+    }
+
+    /** Why {@link #isAvailable()} is false, or null. */
+    public static String unavailabilityCause() {
+        return Net.unavailabilityCause();
+    }
+
+    /**
+     * Opens a UDP socket bound to {@code bind} and a backend over it.
+     *
+     * @param batchSize datagrams per system call, 1..{@link #MAX_BATCH_SIZE}
+     * @throws IllegalArgumentException naming the argument that is invalid
+     * @throws IOException if the socket cannot be opened or bound (the message names the address)
+     */
+    public static MmsgBackend open(InetSocketAddress bind, SocketOptions options, PacketPool pool, int batchSize)
+            throws IOException {
+        if (pool == null) {
+            throw new IllegalArgumentException("pool must not be null");
+        }
+        if (pool.isClosed()) {
+            throw new IllegalArgumentException("pool is closed");
+        }
+        if (batchSize < 1 || batchSize > MAX_BATCH_SIZE) {
+            throw new IllegalArgumentException("batchSize must be 1.." + MAX_BATCH_SIZE + ", got " + batchSize);
+        }
+        if (options == null) {
+            throw new IllegalArgumentException("options must not be null");
+        }
+        boolean groRequested = options.udpGro();
+        SocketOptions applied = groRequested ? new SocketOptions(options.receiveBufferBytes(),
+                options.sendBufferBytes(), options.reusePort(), false, options.busyPollMicros()) : options;
+        UdpSocket socket = UdpSocket.open(bind, applied);
+        EventFd wake = null;
+        try {
+            wake = EventFd.open();
+            SocketOptionsReport report = socket.report();
+            if (groRequested) {
+                report = report.with(SocketOptionsReport.Entry.unsupported("UDP_GRO", "on",
+                        "the mmsg backend does not split coalesced datagrams; not applied"));
+            }
+            return new MmsgBackend(socket, wake, pool, batchSize, report);
+        } catch (IOException | RuntimeException | Error e) {
+            if (wake != null) {
+                wake.close();
+            }
+            socket.close();
+            throw e;
+        }
+    }
+
+    @Override
+    public String name() {
+        return "mmsg";
+    }
+
+    @Override
+    public InetSocketAddress localAddress() {
+        return socket.localAddress();
+    }
+
+    @Override
+    public PacketPool pool() {
+        return pool;
+    }
+
+    /** Datagrams per system call. */
+    public int batchSize() {
+        return batchSize;
+    }
+
+    @Override
+    public int receive(int[] slots, int max, long timeoutNanos) throws IOException {
+        if (slots == null) {
+            throw new IllegalArgumentException("slots must not be null");
+        }
+        if (max < 1 || max > slots.length) {
+            throw new IllegalArgumentException("max must be 1..slots.length (" + slots.length + "), got " + max);
+        }
+        if (!guard.enter()) {
+            throw new ClosedChannelException();
+        }
+        try {
+            int vlen = Math.min(max, batchSize);
+            long deadline = timeoutNanos > 0 ? System.nanoTime() + timeoutNanos : 0;
+            while (true) {
+                int n = receiveNow(slots, vlen);
+                if (n != 0) {
+                    return Math.max(n, 0); // -1: pool exhausted, counted
+                }
+                if (timeoutNanos == 0) {
+                    return 0;
+                }
+                long waitNanos = -1;
+                if (timeoutNanos > 0) {
+                    waitNanos = deadline - System.nanoTime();
+                    if (waitNanos <= 0) {
+                        return 0;
+                    }
+                }
+                if (!await(waitNanos)) {
+                    return 0; // woken up
+                }
+            }
+        } finally {
+            guard.exit();
+        }
+    }
+
+    /** One recvmmsg: number delivered (0 if none or all dropped), or -1 when no slot could be armed. */
+    private int receiveNow(int[] slots, int vlen) throws IOException {
+        MemorySegment errno = Libc.errnoSlot();
+        int v = 0;
+        for (; v < vlen; v++) {
+            long e = (long) v * Mmsghdr.SIZE + Mmsghdr.MSG_HDR;
+            if (armed[v] < 0) {
+                int s = pool.acquire();
+                if (s < 0) {
+                    break;
+                }
+                armed[v] = s;
+                Iovec.set(recvIov, (long) v * Iovec.SIZE, pool.slotAddress(s), slotSize);
+                recvVec.set(JAVA_LONG, e + Msghdr.MSG_NAME, pool.addressAddress(s));
+            }
+            recvVec.set(JAVA_INT, e + Msghdr.MSG_NAMELEN, PacketPool.ADDRESS_SIZE);
+        }
+        if (v == 0) {
+            stats.increment(Counter.RECEIVE_NO_SLOT);
+            return -1;
+        }
+        int n;
+        int err = 0;
+        do {
+            n = Net.recvmmsg(errno, fd, recvVec, v, RECV_FLAGS, MemorySegment.NULL);
+        } while (n < 0 && (err = Libc.errno(errno)) == Errno.EINTR);
+        stats.increment(Counter.RECEIVE_CALLS);
+        if (n < 0) {
+            if (err == Errno.EAGAIN) {
+                return 0;
+            }
+            stats.increment(Counter.RECEIVE_ERRORS);
+            throw new NativeException("recvmmsg(" + SockAddr.format(socket.localAddress()) + ")", err);
+        }
+        int out = 0;
+        long bytes = 0;
+        int truncated = 0;
+        for (int i = 0; i < n; i++) {
+            long e = (long) i * Mmsghdr.SIZE;
+            int length = recvVec.get(JAVA_INT, e + Mmsghdr.MSG_LEN);
+            int flags = recvVec.get(JAVA_INT, e + Mmsghdr.MSG_HDR + Msghdr.MSG_FLAGS);
+            if ((flags & Net.MSG_TRUNC) != 0 || length < 0 || length > slotSize) {
+                truncated++; // the slot stays armed for the next call
+                continue;
+            }
+            int s = armed[i];
+            armed[i] = -1;
+            pool.length(s, length);
+            pool.dataOffset(s, 0);
+            slots[out++] = s;
+            bytes += length;
+        }
+        if (truncated != 0) {
+            stats.add(Counter.DATAGRAMS_TRUNCATED, truncated);
+        }
+        stats.add(Counter.DATAGRAMS_RECEIVED, out);
+        stats.add(Counter.BYTES_RECEIVED, bytes);
+        return out;
+    }
+
+    /**
+     * Waits in ppoll for the socket or the eventfd. Returns true when the socket may be readable
+     * (or the timeout expired), false on a wakeup.
+     */
+    private boolean await(long waitNanos) throws IOException {
+        MemorySegment errno = Libc.errnoSlot();
+        MemorySegment tmo = MemorySegment.NULL;
+        if (waitNanos >= 0) {
+            Timespec.set(timeout, 0, waitNanos);
+            tmo = timeout;
+        }
+        pollSet.set(JAVA_SHORT, Pollfd.REVENTS, (short) 0);
+        pollSet.set(JAVA_SHORT, Pollfd.SIZE + Pollfd.REVENTS, (short) 0);
+        int r = Poll.ppoll(errno, pollSet, 2, tmo);
+        if (r < 0) {
+            int err = Libc.errno(errno);
+            if (err == Errno.EINTR) {
+                return true; // retry: the caller re-checks its deadline
+            }
+            throw new NativeException("ppoll(" + SockAddr.format(socket.localAddress()) + ")", err);
+        }
+        if (pollSet.get(JAVA_SHORT, Pollfd.SIZE + Pollfd.REVENTS) != 0) {
+            wake.drain();
+            if (guard.isClosed()) {
+                throw new ClosedChannelException();
+            }
+            stats.increment(Counter.WAKEUPS);
+            return false;
+        }
+        return true;
+    }
+
+    @Override
+    public int send(int[] slots, int count) throws IOException {
+        if (slots == null) {
+            throw new IllegalArgumentException("slots must not be null");
+        }
+        if (count < 0 || count > slots.length) {
+            throw new IllegalArgumentException("count must be 0..slots.length (" + slots.length + "), got " + count);
+        }
+        if (!guard.enter()) {
+            releaseAll(slots, 0, count);
+            throw new ClosedChannelException();
+        }
+        try {
+            MemorySegment errno = Libc.errnoSlot();
+            MemorySegment addresses = pool.addresses();
+            int next = 0;
+            int accepted = 0;
+            long bytes = 0;
+            while (next < count) {
+                int v = 0;
+                while (v < batchSize && next < count) {
+                    int s = slots[next++];
+                    int length = pool.length(s);
+                    int offset = pool.dataOffset(s);
+                    int nameLength = SockAddr.length(addresses, pool.addressOffset(s));
+                    if (length < 0 || offset < 0 || offset > slotSize - length || nameLength == 0) {
+                        stats.increment(Counter.SEND_MALFORMED);
+                        pool.release(s);
+                        continue;
+                    }
+                    long e = (long) v * Mmsghdr.SIZE + Mmsghdr.MSG_HDR;
+                    Iovec.set(sendIov, (long) v * Iovec.SIZE, pool.slotAddress(s) + offset, length);
+                    sendVec.set(JAVA_LONG, e + Msghdr.MSG_NAME, pool.addressAddress(s));
+                    sendVec.set(JAVA_INT, e + Msghdr.MSG_NAMELEN, nameLength);
+                    sending[v++] = s;
+                }
+                int first = 0;
+                long waitDeadline = 0;
+                while (first < v) {
+                    int n = Net.sendmmsg(errno, fd, sendVecFrom[first], v - first, Net.MSG_DONTWAIT);
+                    stats.increment(Counter.SEND_CALLS);
+                    if (n > 0) {
+                        for (int k = first; k < first + n; k++) {
+                            bytes += pool.length(sending[k]);
+                            pool.release(sending[k]);
+                        }
+                        accepted += n;
+                        first += n;
+                        waitDeadline = 0;
+                        continue;
+                    }
+                    int err = n == 0 ? 0 : Libc.errno(errno); // 0: cannot happen with vlen > 0
+                    if (err == Errno.EINTR) {
+                        continue;
+                    }
+                    if (err == Errno.EAGAIN) {
+                        if (waitDeadline == 0) {
+                            waitDeadline = System.nanoTime() + SEND_WAIT_LIMIT_NANOS;
+                        }
+                        if (awaitWritable(waitDeadline)) {
+                            continue;
+                        }
+                        if (guard.isClosed()) {
+                            releaseAll(sending, first, v);
+                            releaseAll(slots, next, count);
+                            throw new ClosedChannelException();
+                        }
+                        for (int k = first; k < v; k++) { // still full after the limit: drop this batch
+                            stats.sendError(Errno.EAGAIN);
+                            pool.release(sending[k]);
+                        }
+                        break;
+                    }
+                    stats.sendError(err); // this datagram is refused; go on with the rest
+                    pool.release(sending[first++]);
+                }
+            }
+            stats.add(Counter.DATAGRAMS_SENT, accepted);
+            stats.add(Counter.BYTES_SENT, bytes);
+            return accepted;
+        } finally {
+            guard.exit();
+        }
+    }
+
+    /** Polls for POLLOUT in short steps (so close() is seen); false at the deadline or on close. */
+    private boolean awaitWritable(long deadline) {
+        MemorySegment errno = Libc.errnoSlot();
+        while (!guard.isClosed() && deadline - System.nanoTime() > 0) {
+            sendPoll.set(JAVA_SHORT, Pollfd.REVENTS, (short) 0);
+            int r = Poll.poll(errno, sendPoll, 1, SEND_POLL_MS);
+            if (r > 0) {
+                return true;
+            }
+            if (r < 0 && Libc.errno(errno) != Errno.EINTR) {
+                return true; // let sendmmsg report the error with its own errno
+            }
+        }
+        return false;
+    }
+
+    private void releaseAll(int[] slots, int from, int to) {
+        for (int i = from; i < to; i++) {
+            pool.release(slots[i]);
+        }
+    }
+
+    @Override
+    public void wakeup() {
+        if (guard.enter()) {
+            try {
+                wake.signal();
+            } finally {
+                guard.exit();
+            }
+        }
+    }
+
+    @Override
+    public BackendStats stats() {
+        return stats;
+    }
+
+    @Override
+    public SocketOptionsReport socketOptionsReport() {
+        return report;
+    }
+
+    @Override
+    public void close() {
+        if (!guard.close()) {
+            return;
+        }
+        wake.signal();
+        if (!guard.awaitIdle(CLOSE_WAIT_NANOS)) {
+            // A thread is still inside a system call: freeing now could hand it a recycled fd.
+            LOG.log(System.Logger.Level.WARNING, "mmsg backend {0}: a call did not return within {1} ms of "
+                    + "close; leaking its socket and buffers", SockAddr.format(socket.localAddress()),
+                    CLOSE_WAIT_NANOS / 1_000_000);
+            return;
+        }
+        for (int i = 0; i < armed.length; i++) {
+            if (armed[i] >= 0) {
+                pool.release(armed[i]);
+                armed[i] = -1;
+            }
+        }
+        socket.close();
+        wake.close();
+        arena.close();
+    }
+
+    @Override
+    public String toString() {
+        return "MmsgBackend[" + SockAddr.format(socket.localAddress()) + ", batch " + batchSize + "]";
+    }
+}

@@ -1,0 +1,143 @@
+package io.zgrnet.io;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.HashSet;
+import java.util.Set;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.atomic.AtomicReferenceArray;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+@Timeout(value = 30, unit = TimeUnit.SECONDS)
+class PacketPoolTest {
+    @Test
+    void exhaustionReturnsMinusOneAndReleaseRefills() {
+        try (PacketPool pool = new PacketPool(3, 64)) {
+            Set<Integer> taken = new HashSet<>();
+            for (int i = 0; i < 3; i++) {
+                int s = pool.acquire();
+                assertTrue(s >= 0 && s < 3);
+                assertTrue(taken.add(s), "distinct slots");
+            }
+            assertEquals(-1, pool.acquire());
+            assertEquals(3, pool.outstanding());
+            pool.release(1);
+            assertEquals(1, pool.acquire());
+            assertEquals(-1, pool.acquire());
+        }
+    }
+
+    @Test
+    void doubleReleaseThrows() {
+        try (PacketPool pool = new PacketPool(4, 64)) {
+            int s = pool.acquire();
+            pool.release(s);
+            IllegalStateException e = assertThrows(IllegalStateException.class, () -> pool.release(s));
+            assertTrue(e.getMessage().contains("slot " + s));
+            assertThrows(IllegalStateException.class, () -> pool.release(3), "never acquired");
+            assertEquals(0, pool.outstanding());
+        }
+    }
+
+    @Test
+    void acquireResetsLengthAndOffsetAndSlotsDoNotOverlap() {
+        try (PacketPool pool = new PacketPool(4, 128)) {
+            int s = pool.acquire();
+            pool.length(s, 77);
+            pool.dataOffset(s, 5);
+            pool.release(s);
+            int t = pool.acquire();
+            while (t != s) {
+                t = pool.acquire();
+            }
+            assertEquals(0, pool.length(s));
+            assertEquals(0, pool.dataOffset(s));
+            assertEquals(128, pool.slot(1).byteSize());
+            assertEquals(pool.slab().address() + 2 * 128, pool.slotAddress(2));
+            assertEquals(pool.addresses().address() + 3 * PacketPool.ADDRESS_SIZE, pool.addressAddress(3));
+            assertEquals(0, pool.slab().address() % 4096, "page aligned");
+        }
+    }
+
+    @Test
+    void invalidSizesAreRejectedNamingTheArgument() {
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> new PacketPool(0, 64)).getMessage()
+                .contains("slotCount"));
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> new PacketPool(1, 100)).getMessage()
+                .contains("slotSize"));
+    }
+
+    @Test
+    void closedPoolHandsOutNothing() {
+        PacketPool pool = new PacketPool(2, 64);
+        pool.close();
+        assertTrue(pool.isClosed());
+        assertEquals(-1, pool.acquire());
+        pool.close();
+    }
+
+    @Test
+    void concurrentAcquireReleaseKeepsTheCountExact() throws Exception {
+        int slots = 64;
+        int threads = 4;
+        int rounds = 200_000;
+        try (PacketPool pool = new PacketPool(slots, 64)) {
+            // owner[slot] = the thread holding it: two holders at once would be a pool bug.
+            AtomicReferenceArray<Thread> owner = new AtomicReferenceArray<>(slots);
+            AtomicReference<Throwable> failure = new AtomicReference<>();
+            CountDownLatch start = new CountDownLatch(1);
+            Thread[] workers = new Thread[threads];
+            for (int w = 0; w < threads; w++) {
+                workers[w] = new Thread(() -> {
+                    int[] held = new int[8];
+                    try {
+                        start.await();
+                        for (int r = 0; r < rounds; r++) {
+                            int n = 0;
+                            int want = 1 + (r & 7);
+                            while (n < want) {
+                                int s = pool.acquire();
+                                if (s < 0) {
+                                    break;
+                                }
+                                if (!owner.compareAndSet(s, null, Thread.currentThread())) {
+                                    throw new AssertionError("slot " + s + " handed out twice");
+                                }
+                                held[n++] = s;
+                            }
+                            for (int i = 0; i < n; i++) {
+                                owner.set(held[i], null);
+                                pool.release(held[i]);
+                            }
+                        }
+                    } catch (Throwable t) {
+                        failure.compareAndSet(null, t);
+                    }
+                }, "pool-worker-" + w);
+                workers[w].start();
+            }
+            start.countDown();
+            for (Thread t : workers) {
+                t.join(TimeUnit.SECONDS.toMillis(25));
+                assertFalse(t.isAlive(), "worker finished");
+            }
+            if (failure.get() != null) {
+                throw new AssertionError("worker failed", failure.get());
+            }
+            assertEquals(0, pool.outstanding());
+            Set<Integer> all = new HashSet<>();
+            for (int i = 0; i < slots; i++) {
+                all.add(pool.acquire());
+            }
+            assertEquals(slots, all.size(), "every slot once");
+            assertFalse(all.contains(-1));
+            assertEquals(-1, pool.acquire());
+        }
+    }
+}
