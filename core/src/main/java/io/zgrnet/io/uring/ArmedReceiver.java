@@ -62,6 +62,20 @@ final class ArmedReceiver implements UringBackend.Receiver {
     }
 
     @Override
+    public void register(Ring ring) {
+        // nothing to register: each RECVMSG carries its own buffer
+    }
+
+    @Override
+    public void reset() {
+        idleCount = 0;
+        for (int i = depth - 1; i >= 0; i--) {
+            idle[idleCount++] = i;
+        }
+        inFlight = 0;
+    }
+
+    @Override
     public void start() throws NativeException {
         arm();
     }

@@ -54,6 +54,7 @@ final class MultishotReceiver implements UringBackend.Receiver {
     private final int mask;
     private final MemorySegment bufRing;
     private final MemorySegment msghdr;
+    private final MemorySegment reg;
     private final int[] slotOfBid;
     private final int[] emptyBids; // stack of ids to (re)provide
     private int emptyCount;
@@ -61,7 +62,7 @@ final class MultishotReceiver implements UringBackend.Receiver {
     private int inRing; // buffers provided and not yet completed
     private boolean armed;
 
-    MultishotReceiver(UringBackend backend, int depth) throws NativeException {
+    MultishotReceiver(UringBackend backend, int depth) {
         this.backend = backend;
         this.pool = backend.pool();
         this.stats = backend.backendStats();
@@ -81,12 +82,32 @@ final class MultishotReceiver implements UringBackend.Receiver {
             emptyBids[b] = n - 1 - b;
         }
         this.emptyCount = n;
-        MemorySegment reg = backend.arena().allocate(BufRing.REG_SIZE, 8);
+        this.reg = backend.arena().allocate(BufRing.REG_SIZE, 8);
         reg.set(JAVA_LONG, BufRing.REG_RING_ADDR, bufRing.address());
         reg.set(JAVA_INT, BufRing.REG_RING_ENTRIES, n);
         reg.set(JAVA_SHORT, BufRing.REG_BGID, (short) BGID);
-        backend.ring().register("PBUF_RING " + n + " entries", IoUring.IORING_REGISTER_PBUF_RING, reg.address(), 1);
-        refill();
+    }
+
+    /** Registers the buffer ring (entries empty, tail 0) with a new ring; arm() fills it. */
+    @Override
+    public void register(Ring ring) throws NativeException {
+        ring.register("PBUF_RING " + entries + " entries", IoUring.IORING_REGISTER_PBUF_RING, reg.address(), 1);
+    }
+
+    /**
+     * The ring that consumed our buffers is closed: every id goes back to "empty" (keeping its
+     * slot, if any) and the ring memory is cleared so the next registration starts at tail 0.
+     */
+    @Override
+    public void reset() {
+        armed = false;
+        inRing = 0;
+        tail = 0;
+        bufRing.fill((byte) 0);
+        emptyCount = 0;
+        for (int b = entries - 1; b >= 0; b--) {
+            emptyBids[emptyCount++] = b;
+        }
     }
 
     /** Puts a slot for every empty id into the ring; publishes the tail once. */

@@ -77,8 +77,10 @@ final class Sender {
             for (; k < count; k++) {
                 int slot = slots[k];
                 int addrLen = SockAddr.length(addresses, pool.addressOffset(slot));
-                if (addrLen == 0) {
-                    stats.sendError(Errno.EAFNOSUPPORT);
+                int offset = pool.dataOffset(slot);
+                int length = pool.length(slot);
+                if (addrLen == 0 || offset < 0 || length < 0 || (long) offset + length > pool.slotSize()) {
+                    stats.increment(BackendStats.Counter.SEND_MALFORMED); // dropped, never thrown
                     pool.release(slot);
                     continue;
                 }
@@ -94,8 +96,7 @@ final class Sender {
                 int j = free[--freeCount];
                 slotOf[j] = slot;
                 inFlight++;
-                long data = pool.slotAddress(slot) + pool.dataOffset(slot);
-                int length = pool.length(slot);
+                long data = pool.slotAddress(slot) + offset;
                 long ud = UringBackend.userData(UringBackend.KIND_SEND, j);
                 if (zeroCopy) {
                     Sqe.prep(sqes, sqe, IoUring.IORING_OP_SEND_ZC, backend.fileFlag(), backend.socketFd(), data,
@@ -151,6 +152,20 @@ final class Sender {
 
     int inFlight() {
         return inFlight;
+    }
+
+    /**
+     * The ring holding our sends is closed: their slots come back (a zero-copy send whose
+     * notification never came may still be read by an skb in flight; the pages stay valid, the
+     * data may change, which is the caller's loss, not memory unsafety).
+     */
+    void reset() {
+        releaseAll();
+        freeCount = 0;
+        for (int j = depth - 1; j >= 0; j--) {
+            free[freeCount++] = j;
+        }
+        inFlight = 0;
     }
 
     void releaseAll() {

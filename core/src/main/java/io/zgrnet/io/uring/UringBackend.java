@@ -72,16 +72,19 @@ public final class UringBackend implements DatagramBackend {
     private final UringOptions options;
     private final UdpSocket socket;
     private final EventFd eventFd;
-    private final Ring ring;
     private final Arena arena;
+    private final MemorySegment registerArgs; // fds[2] then one iovec, for (re-)registration
+    // The ring and how its files are named in SQEs: confined to the owner thread (replaced when the
+    // owner changes); the closing thread reads them only after the inCall handshake.
+    private Ring ring;
+    private int socketFd; // as written into SQEs: fixed index or raw fd
+    private int eventFdForSqe;
+    private int fileFlag; // IOSQE_FIXED_FILE or 0
     private final WaitArg waitArg;
     private final BackendStats stats = new BackendStats();
     private final UringStats uringStats = new UringStats();
     private final Receiver receiver;
     private final Sender sender;
-    private final int socketFd; // as written into SQEs: fixed index or raw fd
-    private final int eventFdForSqe;
-    private final int fileFlag; // IOSQE_FIXED_FILE or 0
     private final String name;
 
     // Filled slots waiting to be handed out by receive(); bounded by the pool size.
@@ -100,31 +103,55 @@ public final class UringBackend implements DatagramBackend {
     private boolean wakeArmed;
     private boolean woken;
     private boolean cancelSent;
+    private boolean receiving;
 
-    private UringBackend(PacketPool pool, UringOptions options, UdpSocket socket, EventFd eventFd, Ring ring,
-            Arena arena, boolean fixedFiles, boolean fixedBuffers) throws NativeException {
+    private UringBackend(PacketPool pool, UringOptions options, UdpSocket socket, EventFd eventFd, Arena arena)
+            throws IOException {
         this.pool = pool;
         this.options = options;
         this.socket = socket;
         this.eventFd = eventFd;
-        this.ring = ring;
         this.arena = arena;
+        this.registerArgs = arena.allocate(8 + Iovec.SIZE, 8);
         this.waitArg = new WaitArg();
-        this.socketFd = fixedFiles ? FIXED_SOCKET : socket.fd();
-        this.eventFdForSqe = fixedFiles ? FIXED_EVENTFD : eventFd.fd();
-        this.fileFlag = fixedFiles ? IoUring.IOSQE_FIXED_FILE : 0;
         int cap = Integer.highestOneBit(Math.max(2, pool.capacity()) - 1) << 1;
         this.ready = new int[cap];
         this.readyMask = cap - 1;
         int depth = Math.max(1, Math.min(options.receiveDepth(), pool.capacity() / 2));
-        if (options.receiveMode() == UringOptions.ReceiveMode.MULTISHOT) {
-            this.receiver = new MultishotReceiver(this, depth);
-            this.name = "uring-multishot";
-        } else {
-            this.receiver = new ArmedReceiver(this, depth);
-            this.name = "uring-armed";
+        boolean fixedBuffers = openRing();
+        try {
+            if (options.receiveMode() == UringOptions.ReceiveMode.MULTISHOT) {
+                this.receiver = new MultishotReceiver(this, depth);
+                this.name = "uring-multishot";
+            } else {
+                this.receiver = new ArmedReceiver(this, depth);
+                this.name = "uring-armed";
+            }
+            receiver.register(ring);
+        } catch (IOException | RuntimeException e) {
+            ring.close();
+            waitArg.close();
+            throw e;
         }
         this.sender = new Sender(this, options.sendDepth(), options.zeroCopySend() && fixedBuffers);
+    }
+
+    /**
+     * Sets up a ring (disabled until the owner's first call) and registers the socket and eventfd
+     * as fixed files and, for zero-copy send, the pool slab as fixed buffer 0.
+     *
+     * @return true if the slab is registered
+     */
+    private boolean openRing() throws NativeException {
+        Ring r = Ring.open(new Ring.Options(options.sqEntries(), options.cqEntries(), true, options.sqpoll(),
+                options.sqpollIdleMillis()));
+        boolean fixedFiles = options.registerFiles() && registerFiles(r, registerArgs, socket.fd(), eventFd.fd());
+        boolean fixedBuffers = options.zeroCopySend() && registerSlab(r, registerArgs.asSlice(8), pool);
+        this.ring = r;
+        this.socketFd = fixedFiles ? FIXED_SOCKET : socket.fd();
+        this.eventFdForSqe = fixedFiles ? FIXED_EVENTFD : eventFd.fd();
+        this.fileFlag = fixedFiles ? IoUring.IOSQE_FIXED_FILE : 0;
+        return fixedBuffers;
     }
 
     /**
@@ -146,25 +173,17 @@ public final class UringBackend implements DatagramBackend {
                 throw new IOException("io_uring multishot receive unavailable: " + support.multishotCause());
             }
         }
+        if (options.zeroCopySend() && !IoUringSupport.get().sendZc()) {
+            throw new IOException("io_uring zero-copy send unavailable: " + IoUringSupport.get().sendZcCause());
+        }
         UdpSocket socket = UdpSocket.open(bind, socketOptions);
         EventFd eventFd = null;
-        Ring ring = null;
         Arena arena = null;
         try {
             eventFd = EventFd.open();
-            ring = Ring.open(new Ring.Options(options.sqEntries(), options.cqEntries(), true, options.sqpoll(),
-                    options.sqpollIdleMillis()));
             arena = Arena.ofShared();
-            boolean fixedFiles = options.registerFiles() && registerFiles(ring, arena, socket.fd(), eventFd.fd());
-            boolean fixedBuffers = options.zeroCopySend() && registerSlab(ring, arena, pool);
-            if (options.zeroCopySend() && !IoUringSupport.get().sendZc()) {
-                throw new IOException("io_uring zero-copy send unavailable: " + IoUringSupport.get().sendZcCause());
-            }
-            return new UringBackend(pool, options, socket, eventFd, ring, arena, fixedFiles, fixedBuffers);
+            return new UringBackend(pool, options, socket, eventFd, arena);
         } catch (IOException | RuntimeException e) {
-            if (ring != null) {
-                ring.close();
-            }
             if (arena != null) {
                 arena.close();
             }
@@ -182,8 +201,7 @@ public final class UringBackend implements DatagramBackend {
         return open(bind, socketOptions, pool, UringOptions.defaults());
     }
 
-    private static boolean registerFiles(Ring ring, Arena arena, int socketFd, int eventFd) {
-        MemorySegment fds = arena.allocate(8, 4);
+    private static boolean registerFiles(Ring ring, MemorySegment fds, int socketFd, int eventFd) {
         fds.set(JAVA_INT, 0, socketFd);
         fds.set(JAVA_INT, 4, eventFd);
         int r = ring.tryRegister(IoUring.IORING_REGISTER_FILES, fds.address(), 2);
@@ -195,8 +213,7 @@ public final class UringBackend implements DatagramBackend {
         return true;
     }
 
-    private static boolean registerSlab(Ring ring, Arena arena, PacketPool pool) {
-        MemorySegment iov = arena.allocate(Iovec.SIZE, 8);
+    private static boolean registerSlab(Ring ring, MemorySegment iov, PacketPool pool) {
         Iovec.set(iov, 0, pool.slab().address(), pool.slab().byteSize());
         int r = ring.tryRegister(IoUring.IORING_REGISTER_BUFFERS, iov.address(), 1);
         if (r < 0) {
@@ -316,6 +333,12 @@ public final class UringBackend implements DatagramBackend {
         }
         enterCall();
         try {
+            if (!receiving) {
+                // Receive slots are taken from the pool only once receiving starts, so a backend
+                // that only sends holds none.
+                receiving = true;
+                receiver.start();
+            }
             int n = drainReady(slots, max);
             if (n > 0) {
                 return n;
@@ -403,25 +426,54 @@ public final class UringBackend implements DatagramBackend {
     private void enterCall() throws IOException {
         Thread t = Thread.currentThread();
         Thread o = owner;
-        if (o != t && o != null) {
-            throw new IllegalStateException("io_uring backend is owned by thread \"" + o.getName()
-                    + "\"; receive/send must be called from that thread only");
+        if (o != t && o != null && inCall) {
+            throw new IllegalStateException("io_uring backend: concurrent call from thread \"" + t.getName()
+                    + "\" while \"" + o.getName() + "\" is inside; one I/O thread only");
         }
         inCall = true;
         if (closing) {
             inCall = false;
             throw new ClosedChannelException();
         }
-        if (o == null) {
+        if (o != t) {
             try {
+                if (o != null) {
+                    migrate(o, t);
+                }
                 ring.enable();
                 owner = t;
-                receiver.start();
             } catch (IOException | RuntimeException e) {
                 inCall = false;
                 throw e;
             }
         }
+    }
+
+    /**
+     * The owner changed (the previous owner is not inside the backend). A SINGLE_ISSUER ring
+     * refuses every task but the one that enabled it, so the ring is rebuilt for the new owner:
+     * reap what the kernel already posted, close the old ring (the kernel cancels everything still
+     * in flight, so our memory and slots are ours again), reset the receive and send state and
+     * set up a new ring. Costly and rare; the contract is one I/O thread.
+     */
+    private void migrate(Thread from, Thread to) throws IOException {
+        LOG.log(System.Logger.Level.INFO, "io_uring backend {0}: owner thread changed from \"{1}\" to \"{2}\"; "
+                + "rebuilding the ring", socket.localAddress(), from.getName(), to.getName());
+        reap(); // CQEs in the mapped CQ are plain memory: readable by any thread
+        ring.close();
+        receiver.reset();
+        sender.reset();
+        wakeArmed = false;
+        cancelSent = false;
+        boolean fixedBuffers = openRing();
+        if (sender.zeroCopy() && !fixedBuffers) {
+            throw new IOException("io_uring: re-registering the pool slab for zero-copy send failed");
+        }
+        receiver.register(ring);
+        if (receiving) {
+            receiver.start();
+        }
+        counters().increment(UringStats.Counter.OWNER_CHANGES);
     }
 
     private int drainReady(int[] slots, int max) {
@@ -439,12 +491,15 @@ public final class UringBackend implements DatagramBackend {
      * @return true if receiving is starved (no slot could be armed): the caller must not wait
      */
     private boolean cycle(long timeoutNanos) throws IOException {
-        boolean starved = false;
-        if (!closing) {
+        boolean starved = true;
+        boolean closingNow = closing;
+        if (!closingNow) {
             receiver.arm();
-            armWake();
             starved = receiver.starved();
         }
+        // Always keep the wake poll armed, even once closing: close() signals the eventfd after
+        // setting closing, and a poll armed after the signal still completes at once.
+        armWake();
         int minComplete = (timeoutNanos == 0 || starved || ring.cqReady() > 0) ? 0 : 1;
         int flags = IoUring.IORING_ENTER_GETEVENTS;
         long arg = 0;
@@ -627,6 +682,12 @@ public final class UringBackend implements DatagramBackend {
 
     /** A receive strategy; all methods run on the owner thread (releaseAll after the ring is closed). */
     interface Receiver {
+        /** Registers what the receiver needs with a new (still disabled) ring. */
+        void register(Ring ring) throws NativeException;
+
+        /** Forgets every in-flight operation (the ring that held them is closed); slots are kept. */
+        void reset();
+
         /** First arming, right after the ring is enabled. */
         void start() throws NativeException;
 

@@ -25,7 +25,8 @@ public final class UringStats {
         SQ_FULL_FLUSHES("submissions forced by a full SQ"),
         SEND_WAITS("sends that waited for a free send slot"),
         ZC_NOTIFICATIONS("zero-copy notifications"),
-        WAKE_COMPLETIONS("wakeup completions");
+        WAKE_COMPLETIONS("wakeup completions"),
+        OWNER_CHANGES("rings rebuilt because the calling thread changed");
 
         private final String label;
 

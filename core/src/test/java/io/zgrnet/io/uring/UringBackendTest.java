@@ -294,7 +294,8 @@ class UringBackendTest {
         try (PacketPool pool = new PacketPool(1024, 2048)) {
             UringBackend backend = UringBackend.open(LOOPBACK, SocketOptions.defaults(), pool,
                     options(UringOptions.ReceiveMode.MULTISHOT));
-            assertTrue(pool.outstanding() > 0, "buffer ring filled at open");
+            assertEquals(0, pool.outstanding(), "no slot taken before receiving starts");
+            backend.send(new int[0], 0); // enables the ring on this thread
             backend.close();
             assertEquals(0, pool.outstanding());
             assertEquals(mapsBefore, ioUringMappings());
@@ -313,21 +314,39 @@ class UringBackendTest {
         }
     }
 
-    @Test
-    void anotherThreadCannotReceive() throws Exception {
-        try (PacketPool pool = new PacketPool(64, 2048);
-                UringBackend backend = UringBackend.open(LOOPBACK, SocketOptions.defaults(), pool)) {
-            backend.receive(new int[1], 1, 0);
-            CompletableFuture<Throwable> other = CompletableFuture.supplyAsync(() -> {
+    @ParameterizedTest
+    @EnumSource(UringOptions.ReceiveMode.class)
+    void anOwnerChangeRebuildsTheRingAndLosesNothing(UringOptions.ReceiveMode mode) throws Exception {
+        java.util.Set<String> fdsBefore = openFds();
+        long mapsBefore = ioUringMappings();
+        try (PacketPool pool = new PacketPool(256, 2048);
+                DatagramChannel peer = peer()) {
+            UringBackend backend = UringBackend.open(LOOPBACK, SocketOptions.defaults(), pool, options(mode));
+            InetSocketAddress from = (InetSocketAddress) peer.getLocalAddress();
+            // Thread A owns the ring and leaves receives armed, then exits (its requests die with it).
+            Thread a = new Thread(() -> {
                 try {
                     backend.receive(new int[1], 1, 0);
-                    return null;
-                } catch (Throwable t) {
-                    return t;
+                } catch (IOException e) {
+                    throw new java.io.UncheckedIOException(e);
                 }
-            });
-            assertTrue(other.get(5, TimeUnit.SECONDS) instanceof IllegalStateException);
+            }, "first-owner");
+            a.start();
+            a.join(5000);
+            for (int i = 0; i < 50; i++) {
+                sendFromPeer(peer, backend.localAddress(), i, 64);
+            }
+            boolean[] seen = new boolean[50];
+            receiveAll(backend, 50, 64, from, seen); // this thread takes over
+            for (int i = 0; i < 50; i++) {
+                assertTrue(seen[i], "datagram " + i);
+            }
+            assertEquals(1, backend.uringStats().get(UringStats.Counter.OWNER_CHANGES));
+            backend.close();
+            assertEquals(0, pool.outstanding());
         }
+        assertEquals(mapsBefore, ioUringMappings());
+        assertEquals(fdsBefore, openFds());
     }
 
     static java.util.Set<String> openFds() throws IOException {
