@@ -164,8 +164,10 @@ public final class IoUring {
     /** Do not block ({@code <sys/socket.h>}). */
     public static final int MSG_DONTWAIT = 0x40;
 
-    // Test hook: when non-zero, io_uring_setup fails with this errno without calling the kernel.
+    // Test hooks: when non-zero, io_uring_setup fails with this errno without calling the kernel;
+    // when >= 0, IORING_REGISTER_PROBE reports this opcode as unsupported.
     private static volatile int injectedSetupErrno;
+    private static volatile int hiddenOpcode = -1;
 
     private IoUring() {
     }
@@ -203,7 +205,23 @@ public final class IoUring {
      */
     public static int register(MemorySegment slot, int fd, int opcode, long arg, int nrArgs) {
         long r = Syscall.syscall(slot, NR_IO_URING_REGISTER, fd, opcode, arg, nrArgs, 0, 0);
-        return r < 0 ? -Libc.errno(slot) : (int) r;
+        if (r < 0) {
+            return -Libc.errno(slot);
+        }
+        int hidden = hiddenOpcode;
+        if (hidden >= 0 && opcode == IORING_REGISTER_PROBE) {
+            hideOpcode(arg, nrArgs, hidden);
+        }
+        return (int) r;
+    }
+
+    private static void hideOpcode(long probeAddress, int nrArgs, int op) {
+        MemorySegment probe = MemorySegment.ofAddress(probeAddress)
+                .reinterpret(IoUringProbe.SIZE + IoUringProbe.OP_SIZE * nrArgs);
+        long flags = IoUringProbe.OPS + op * IoUringProbe.OP_SIZE + IoUringProbe.OP_FLAGS;
+        if (op < nrArgs) {
+            probe.set(java.lang.foreign.ValueLayout.JAVA_SHORT, flags, (short) 0);
+        }
     }
 
     /**
@@ -212,5 +230,13 @@ public final class IoUring {
      */
     static void injectSetupErrno(int errno) {
         injectedSetupErrno = errno;
+    }
+
+    /**
+     * Test hook: makes IORING_REGISTER_PROBE report {@code opcode} as unsupported, as an older
+     * kernel would (-1 restores the real answer). Package-private, like {@link #injectSetupErrno}.
+     */
+    static void hideOpcode(int opcode) {
+        hiddenOpcode = opcode;
     }
 }
