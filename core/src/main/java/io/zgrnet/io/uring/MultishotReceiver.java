@@ -196,8 +196,15 @@ final class MultishotReceiver implements UringBackend.Receiver {
                 stats.increment(BackendStats.Counter.DATAGRAMS_TRUNCATED); // slot kept, re-provided
                 return;
             }
-            MemorySegment.copy(slab, base + RecvmsgOut.SIZE, pool.addresses(), pool.addressOffset(slot),
-                    PacketPool.ADDRESS_SIZE);
+            // Source address: the kernel wrote it into the buffer's name area; copy its 32 bytes
+            // into the slot's address area (4 aligned longs: cheaper than a bulk copy this small).
+            MemorySegment addresses = pool.addresses();
+            long from = base + RecvmsgOut.SIZE;
+            long to = pool.addressOffset(slot);
+            addresses.set(JAVA_LONG, to, slab.get(JAVA_LONG, from));
+            addresses.set(JAVA_LONG, to + 8, slab.get(JAVA_LONG, from + 8));
+            addresses.set(JAVA_LONG, to + 16, slab.get(JAVA_LONG, from + 16));
+            addresses.set(JAVA_LONG, to + 24, slab.get(JAVA_LONG, from + 24));
             pool.length(slot, payloadLen);
             pool.dataOffset(slot, HEADER_BYTES);
             slotOfBid[bid] = -1;
