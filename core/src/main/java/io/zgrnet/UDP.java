@@ -83,8 +83,7 @@ public final class UDP implements AutoCloseable {
         this.slab = pool.slab();
         BackendSelector.Selection selection;
         try {
-            selection = BackendSelector.open(config.ioMode(), config.bindAddress(), config.socketOptions(), pool,
-                    config.ioBatchSize());
+            selection = BackendSelector.open(config.ioMode(), config.bindAddress(), config.socketOptions(), pool);
         } catch (IOException | RuntimeException e) {
             pool.close();
             throw e;

@@ -1,53 +1,129 @@
 package io.zgrnet.io;
 
 import io.zgrnet.IOMode;
+import io.zgrnet.io.mmsg.MmsgBackend;
+import io.zgrnet.io.uring.IoUringSupport;
+import io.zgrnet.io.uring.UringBackend;
+import io.zgrnet.io.uring.UringOptions;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 
 /**
- * Turns an {@link IOMode} into a backend and says why: AUTO takes the best available backend
- * (io_uring, then recvmmsg, then NIO) and records the reason for each fallback; an explicit mode
- * fails with the reason instead of falling back.
+ * Opens the datagram backend an {@link IOMode} asks for, and says why.
+ *
+ * <p>{@link IOMode#AUTO}: io_uring when {@link IoUringSupport} allows it (multishot receive when
+ * the kernel has it, else armed RECVMSG), else recvmmsg, else NIO. Each fallback records its cause:
+ * ENOSYS from io_uring_setup = a kernel without io_uring (or a sandbox hiding it); EPERM/EACCES =
+ * a seccomp filter (Docker's default profile since 25), an LSM or {@code kernel.io_uring_disabled};
+ * a missing opcode or feature = a kernel too old. An io_uring that probes fine but fails to open
+ * (e.g. ENOMEM from the locked-memory limit) also falls back, with that error. {@link IOMode#URING},
+ * {@link IOMode#MMSG} and {@link IOMode#NIO} open exactly that backend or throw with the reason.
+ *
+ * <p>Stateless; the io_uring probe runs once per process ({@link IoUringSupport#get()}).
  */
 public final class BackendSelector {
+    private static final System.Logger LOG = System.getLogger(BackendSelector.class.getName());
+
     /**
-     * The chosen backend and why it was chosen.
+     * What was opened and why.
      *
-     * @param backend the open backend (the caller owns and closes it)
-     * @param reason a sentence for people and logs
+     * @param backend the open backend (the caller closes it)
+     * @param mode the backend's kind: URING, MMSG or NIO (never AUTO)
+     * @param reason why this one: the probe's verdict and every fallback's cause
      */
-    public record Selection(DatagramBackend backend, String reason) {
+    public record Selection(DatagramBackend backend, IOMode mode, String reason) {
     }
 
     private BackendSelector() {
     }
 
-    /** Why {@code mode} cannot run here, or null when it can (AUTO always can). */
+    /** Why {@code mode} cannot run here, or null when it can (AUTO and NIO always can). */
     public static String unavailabilityCause(IOMode mode) {
         return switch (mode) {
             case AUTO, NIO -> null;
             case MMSG -> Backends.unavailabilityCause(Backends.Kind.MMSG);
-            case URING -> "io_uring backend not built yet";
+            case URING -> IoUringSupport.get().available() ? null : IoUringSupport.get().unavailabilityCause();
         };
     }
 
-    /** Opens the backend for {@code mode}. */
+    /** Opens per {@code mode} with the process-wide io_uring probe and default io_uring options. */
+    public static Selection open(IOMode mode, InetSocketAddress bind, SocketOptions options, PacketPool pool)
+            throws IOException {
+        return open(mode, bind, options, pool, IoUringSupport.get(), null);
+    }
+
+    /**
+     * Opens per {@code mode}.
+     *
+     * @param support the io_uring probe result to decide with
+     * @param uringOptions io_uring tuning, or null for the defaults (multishot when supported)
+     * @throws IOException if the backend {@code mode} insists on cannot run (the message says why),
+     *         or the socket cannot be bound
+     */
     public static Selection open(IOMode mode, InetSocketAddress bind, SocketOptions options, PacketPool pool,
-                                 int batchSize) throws IOException {
+            IoUringSupport support, UringOptions uringOptions) throws IOException {
+        if (mode == null) {
+            throw new IllegalArgumentException("mode must not be null");
+        }
         return switch (mode) {
-            case NIO -> new Selection(Backends.open(Backends.Kind.NIO, bind, options, pool, batchSize), "requested");
-            case MMSG -> new Selection(Backends.open(Backends.Kind.MMSG, bind, options, pool, batchSize), "requested");
-            case URING -> throw new IOException("io_uring unavailable: " + unavailabilityCause(IOMode.URING));
-            case AUTO -> {
-                String uring = unavailabilityCause(IOMode.URING);
-                String mmsg = Backends.unavailabilityCause(Backends.Kind.MMSG);
-                if (mmsg == null) {
-                    yield new Selection(Backends.open(Backends.Kind.MMSG, bind, options, pool, batchSize),
-                            "AUTO: io_uring unavailable (" + uring + "); using recvmmsg/sendmmsg");
+            case URING -> {
+                if (!support.available()) {
+                    throw new IOException("io_uring backend unavailable: " + support.unavailabilityCause());
                 }
-                yield new Selection(Backends.open(Backends.Kind.NIO, bind, options, pool, batchSize),
-                        "AUTO: io_uring unavailable (" + uring + "); recvmmsg unavailable (" + mmsg + "); using NIO");
+                UringOptions o = uringOptions(support, uringOptions);
+                yield new Selection(UringBackend.open(bind, options, pool, o), IOMode.URING, uringReason(support, o));
             }
+            case MMSG -> new Selection(Backends.open(Backends.Kind.MMSG, bind, options, pool,
+                    MmsgBackend.DEFAULT_BATCH_SIZE), IOMode.MMSG, "recvmmsg/sendmmsg requested");
+            case NIO -> new Selection(Backends.open(Backends.Kind.NIO, bind, options, pool, 1), IOMode.NIO,
+                    "NIO requested");
+            case AUTO -> auto(bind, options, pool, support, uringOptions);
         };
+    }
+
+    private static Selection auto(InetSocketAddress bind, SocketOptions options, PacketPool pool,
+            IoUringSupport support, UringOptions uringOptions) throws IOException {
+        String uringCause;
+        if (support.available()) {
+            UringOptions o = uringOptions(support, uringOptions);
+            try {
+                return new Selection(UringBackend.open(bind, options, pool, o), IOMode.URING, uringReason(support, o));
+            } catch (IOException e) {
+                if (isBindError(e)) {
+                    throw e; // the address is the problem, not io_uring: another backend would fail too
+                }
+                uringCause = "io_uring probed fine but failed to open: " + e.getMessage();
+            }
+        } else {
+            uringCause = support.unavailabilityCause();
+        }
+        String mmsgCause = Backends.unavailabilityCause(Backends.Kind.MMSG);
+        if (mmsgCause == null) {
+            String reason = "recvmmsg/sendmmsg, because " + uringCause;
+            LOG.log(System.Logger.Level.INFO, "datagram backend: {0}", reason);
+            return new Selection(Backends.open(Backends.Kind.MMSG, bind, options, pool,
+                    MmsgBackend.DEFAULT_BATCH_SIZE), IOMode.MMSG, reason);
+        }
+        String reason = "NIO, because " + uringCause + "; and recvmmsg unavailable: " + mmsgCause;
+        LOG.log(System.Logger.Level.INFO, "datagram backend: {0}", reason);
+        return new Selection(Backends.open(Backends.Kind.NIO, bind, options, pool, 1), IOMode.NIO, reason);
+    }
+
+    private static boolean isBindError(IOException e) {
+        return e instanceof io.zgrnet.sys.NativeException n && n.call().startsWith("bind(");
+    }
+
+    private static UringOptions uringOptions(IoUringSupport support, UringOptions requested) {
+        UringOptions o = requested != null ? requested : UringOptions.defaults();
+        if (o.receiveMode() == UringOptions.ReceiveMode.MULTISHOT && !support.multishotReceive()) {
+            o = o.withReceiveMode(UringOptions.ReceiveMode.ARMED);
+        }
+        return o;
+    }
+
+    private static String uringReason(IoUringSupport support, UringOptions o) {
+        return "io_uring (" + (o.receiveMode() == UringOptions.ReceiveMode.MULTISHOT
+                ? "multishot receive" : "armed receive" + (support.multishotReceive() ? ""
+                        : ", multishot unavailable: " + support.multishotCause())) + ")";
     }
 }

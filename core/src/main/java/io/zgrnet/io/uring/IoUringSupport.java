@@ -1,0 +1,242 @@
+package io.zgrnet.io.uring;
+
+import static java.lang.foreign.ValueLayout.JAVA_BYTE;
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
+import static java.lang.foreign.ValueLayout.JAVA_SHORT;
+
+import io.zgrnet.sys.BufRing;
+import io.zgrnet.sys.Errno;
+import io.zgrnet.sys.IoUring;
+import io.zgrnet.sys.IoUringProbe;
+import io.zgrnet.sys.NativeException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * What this process may do with io_uring, probed once and kept with its cause (like Netty's
+ * {@code IoUring.isAvailable()/unavailabilityCause()}).
+ *
+ * <p>The probe sets up a tiny ring (the errno classifies an unavailable kernel: ENOSYS = built
+ * without io_uring or a sandbox hiding it; EPERM/EACCES = seccomp, an LSM or
+ * {@code kernel.io_uring_disabled}), asks {@code IORING_REGISTER_PROBE} (5.6) for the opcodes,
+ * reads the feature bits, and tries registering a one-entry provided-buffer ring (5.19).
+ *
+ * <p>Minimum kernels: armed RECVMSG receive needs RECVMSG/SENDMSG (5.3), FAST_POLL (5.7; otherwise
+ * every armed receive would park an io-wq thread), NODROP (5.5), EXT_ARG (5.11, timed waits) and
+ * ASYNC_CANCEL; multishot receive needs multishot RECVMSG (6.0; witnessed by the IORING_OP_SEND_ZC
+ * opcode, which arrived in the same release, since the probe does not report per-op modifiers) and
+ * provided-buffer rings (5.19). Zero-copy send needs SEND_ZC (6.0).
+ *
+ * <p>Concurrency: immutable; {@link #get()} caches the first probe in a holder class (thread-safe
+ * lazy initialization by the JVM).
+ */
+public final class IoUringSupport {
+    private static final System.Logger LOG = System.getLogger(IoUringSupport.class.getName());
+
+    /** Why io_uring is or is not usable. */
+    public enum Status {
+        /** io_uring works and has what the armed receive mode needs. */
+        AVAILABLE,
+        /** io_uring_setup returned ENOSYS: kernel without CONFIG_IO_URING, or a sandbox hiding it. */
+        NOT_IN_KERNEL,
+        /** io_uring_setup returned EPERM or EACCES: seccomp, an LSM or kernel.io_uring_disabled. */
+        NOT_PERMITTED,
+        /** io_uring exists but lacks an opcode or feature we need: kernel too old. */
+        KERNEL_TOO_OLD,
+        /** Any other failure (e.g. ENOMEM from the locked-memory limit). */
+        FAILED
+    }
+
+    private final Status status;
+    private final int errno;
+    private final String cause;
+    private final int setupFlags;
+    private final int features;
+    private final boolean[] ops;
+    private final String multishotCause;
+    private final String sendZcCause;
+
+    private IoUringSupport(Status status, int errno, String cause, int setupFlags, int features, boolean[] ops,
+            String multishotCause, String sendZcCause) {
+        this.status = status;
+        this.errno = errno;
+        this.cause = cause;
+        this.setupFlags = setupFlags;
+        this.features = features;
+        this.ops = ops;
+        this.multishotCause = multishotCause;
+        this.sendZcCause = sendZcCause;
+    }
+
+    private static final class Holder {
+        static final IoUringSupport INSTANCE = probe();
+    }
+
+    /** The process-wide probe result (probed on first use). */
+    public static IoUringSupport get() {
+        return Holder.INSTANCE;
+    }
+
+    /** Probes now, without caching (for tests that inject failures). */
+    public static IoUringSupport probe() {
+        Ring ring;
+        try {
+            ring = Ring.open(Ring.Options.of(4, 8));
+        } catch (NativeException e) {
+            int errno = e.errno();
+            Status status = switch (errno) {
+                case Errno.ENOSYS -> Status.NOT_IN_KERNEL;
+                case Errno.EPERM, Errno.EACCES -> Status.NOT_PERMITTED;
+                default -> Status.FAILED;
+            };
+            String why = switch (status) {
+                case NOT_IN_KERNEL -> "kernel without io_uring (" + e.getMessage() + ")";
+                case NOT_PERMITTED -> "io_uring not permitted: seccomp filter, LSM or kernel.io_uring_disabled ("
+                        + e.getMessage() + ")";
+                default -> e.getMessage();
+            };
+            return new IoUringSupport(status, errno, why, 0, 0, new boolean[IoUringProbe.MAX_OPS], why, why);
+        }
+        try (ring; Arena arena = Arena.ofConfined()) {
+            boolean[] ops = new boolean[IoUringProbe.MAX_OPS];
+            MemorySegment probe = arena.allocate(IoUringProbe.SIZE + IoUringProbe.OP_SIZE * IoUringProbe.MAX_OPS, 8);
+            int r = ring.tryRegister(IoUring.IORING_REGISTER_PROBE, probe.address(), IoUringProbe.MAX_OPS);
+            if (r < 0) {
+                String why = "IORING_REGISTER_PROBE failed: " + Errno.describe(-r) + " (kernel older than 5.6)";
+                return new IoUringSupport(Status.KERNEL_TOO_OLD, -r, why, ring.setupFlags(), ring.features(), ops,
+                        why, why);
+            }
+            int opsLen = Byte.toUnsignedInt(probe.get(JAVA_BYTE, IoUringProbe.OPS_LEN));
+            for (int i = 0; i < opsLen; i++) {
+                long base = IoUringProbe.OPS + i * IoUringProbe.OP_SIZE;
+                int op = Byte.toUnsignedInt(probe.get(JAVA_BYTE, base + IoUringProbe.OP_OP));
+                int flags = Short.toUnsignedInt(probe.get(JAVA_SHORT, base + IoUringProbe.OP_FLAGS));
+                if ((flags & IoUring.IO_URING_OP_SUPPORTED) != 0 && op < ops.length) {
+                    ops[op] = true;
+                }
+            }
+            List<String> missing = new ArrayList<>();
+            need(ops, IoUring.IORING_OP_RECVMSG, "IORING_OP_RECVMSG (5.3)", missing);
+            need(ops, IoUring.IORING_OP_SENDMSG, "IORING_OP_SENDMSG (5.3)", missing);
+            need(ops, IoUring.IORING_OP_READ, "IORING_OP_READ (5.6)", missing);
+            need(ops, IoUring.IORING_OP_ASYNC_CANCEL, "IORING_OP_ASYNC_CANCEL (5.5)", missing);
+            if (!ring.hasFeature(IoUring.IORING_FEAT_FAST_POLL)) {
+                missing.add("IORING_FEAT_FAST_POLL (5.7)");
+            }
+            if (!ring.hasFeature(IoUring.IORING_FEAT_NODROP)) {
+                missing.add("IORING_FEAT_NODROP (5.5)");
+            }
+            if (!ring.hasFeature(IoUring.IORING_FEAT_EXT_ARG)) {
+                missing.add("IORING_FEAT_EXT_ARG (5.11)");
+            }
+            String sendZc = ops[IoUring.IORING_OP_SEND_ZC] ? null : "IORING_OP_SEND_ZC not supported (kernel < 6.0)";
+            String multishot;
+            if (!ops[IoUring.IORING_OP_SEND_ZC]) {
+                multishot = "multishot RECVMSG needs kernel 6.0 (IORING_OP_SEND_ZC, from the same release, is absent)";
+            } else {
+                multishot = tryBufRing(ring, arena);
+            }
+            if (!missing.isEmpty()) {
+                String why = "io_uring lacks " + String.join(", ", missing) + ": kernel too old";
+                return new IoUringSupport(Status.KERNEL_TOO_OLD, 0, why, ring.setupFlags(), ring.features(), ops,
+                        multishot == null ? why : multishot, sendZc);
+            }
+            return new IoUringSupport(Status.AVAILABLE, 0, null, ring.setupFlags(), ring.features(), ops, multishot,
+                    sendZc);
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.WARNING, "io_uring probe failed", e);
+            String why = "io_uring probe failed: " + e;
+            return new IoUringSupport(Status.FAILED, 0, why, 0, 0, new boolean[IoUringProbe.MAX_OPS], why, why);
+        }
+    }
+
+    private static void need(boolean[] ops, int op, String name, List<String> missing) {
+        if (!ops[op]) {
+            missing.add(name);
+        }
+    }
+
+    /** Registers and unregisters a one-entry buffer ring; null on success, else the cause. */
+    private static String tryBufRing(Ring ring, Arena arena) {
+        MemorySegment bufRing = arena.allocate(4096, 4096);
+        MemorySegment reg = arena.allocate(BufRing.REG_SIZE, 8);
+        reg.set(JAVA_LONG, BufRing.REG_RING_ADDR, bufRing.address());
+        reg.set(JAVA_INT, BufRing.REG_RING_ENTRIES, 1);
+        reg.set(JAVA_SHORT, BufRing.REG_BGID, (short) 0);
+        int r = ring.tryRegister(IoUring.IORING_REGISTER_PBUF_RING, reg.address(), 1);
+        if (r < 0) {
+            return "IORING_REGISTER_PBUF_RING failed: " + Errno.describe(-r) + " (kernel < 5.19)";
+        }
+        ring.tryRegister(IoUring.IORING_UNREGISTER_PBUF_RING, reg.address(), 1);
+        return null;
+    }
+
+    /** The status. */
+    public Status status() {
+        return status;
+    }
+
+    /** True if io_uring can run the armed receive mode and send (the backend's minimum). */
+    public boolean available() {
+        return status == Status.AVAILABLE;
+    }
+
+    /** Why not {@link #available()}, or null. */
+    public String unavailabilityCause() {
+        return cause;
+    }
+
+    /** The errno io_uring_setup or the probe failed with, 0 if none. */
+    public int errno() {
+        return errno;
+    }
+
+    /** True if the multishot receive mode is possible. */
+    public boolean multishotReceive() {
+        return available() && multishotCause == null;
+    }
+
+    /** Why the multishot receive mode is not possible, or null. */
+    public String multishotCause() {
+        return available() ? multishotCause : cause;
+    }
+
+    /** True if zero-copy send (IORING_OP_SEND_ZC) is possible. */
+    public boolean sendZc() {
+        return available() && sendZcCause == null;
+    }
+
+    /** Why zero-copy send is not possible, or null. */
+    public String sendZcCause() {
+        return available() ? sendZcCause : cause;
+    }
+
+    /** True if the kernel reported {@code opcode} as supported. */
+    public boolean opSupported(int opcode) {
+        return opcode >= 0 && opcode < ops.length && ops[opcode];
+    }
+
+    /** The setup flags the probe ring got (what {@link Ring#open} would choose). */
+    public int setupFlags() {
+        return setupFlags;
+    }
+
+    /** The kernel's IORING_FEAT_* bits. */
+    public int features() {
+        return features;
+    }
+
+    @Override
+    public String toString() {
+        if (!available()) {
+            return "io_uring unavailable: " + cause;
+        }
+        return "io_uring available (setup flags 0x" + Integer.toHexString(setupFlags) + ", features 0x"
+                + Integer.toHexString(features) + "); multishot receive: "
+                + (multishotCause == null ? "yes" : "no, " + multishotCause) + "; send zero-copy: "
+                + (sendZcCause == null ? "yes" : "no, " + sendZcCause);
+    }
+}

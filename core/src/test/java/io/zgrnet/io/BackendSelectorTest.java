@@ -1,0 +1,215 @@
+package io.zgrnet.io;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.zgrnet.IOMode;
+import io.zgrnet.io.uring.IoUringSupport;
+import io.zgrnet.io.uring.UringBackend;
+import io.zgrnet.sys.Errno;
+import io.zgrnet.sys.IoUring;
+import io.zgrnet.sys.IoUringFaults;
+import io.zgrnet.sys.NativeException;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * IOMode selection and each fallback path. Failures are injected at the binding layer (io_uring_setup
+ * returning ENOSYS or EPERM, the opcode probe hiding RECVMSG), and one test runs the real thing: a
+ * child JVM started while {@code kernel.io_uring_disabled=2}.
+ */
+@Timeout(60)
+class BackendSelectorTest {
+    private static final InetSocketAddress LOOPBACK = new InetSocketAddress(InetAddress.getLoopbackAddress(), 0);
+    private static final Path IO_URING_DISABLED = Path.of("/proc/sys/kernel/io_uring_disabled");
+
+    @BeforeAll
+    static void probeBeforeAnyFault() {
+        // The process-wide probe is cached on first use: take it while nothing is injected, so the
+        // faults below never leak into other tests through the cache.
+        IoUringSupport.get();
+    }
+
+    @AfterEach
+    void clearFaults() {
+        IoUringFaults.clear();
+    }
+
+    private static BackendSelector.Selection open(IOMode mode, IoUringSupport support, PacketPool pool)
+            throws IOException {
+        return BackendSelector.open(mode, LOOPBACK, SocketOptions.defaults(), pool, support, null);
+    }
+
+    @Test
+    void autoPicksIoUringWhenTheProbeAllows() throws IOException {
+        IoUringSupport support = IoUringSupport.probe();
+        Assumptions.assumeTrue(support.available(), support::unavailabilityCause);
+        try (PacketPool pool = new PacketPool(64, 2048);
+                DatagramBackend b = open(IOMode.AUTO, support, pool).backend()) {
+            assertTrue(b instanceof UringBackend, b.name());
+            assertEquals(support.multishotReceive() ? "uring-multishot" : "uring-armed", b.name());
+        }
+    }
+
+    @Test
+    void enosysMeansNoIoUringInTheKernelAndAutoFallsBackToMmsg() throws IOException {
+        IoUringFaults.failSetup(Errno.ENOSYS);
+        IoUringSupport support = IoUringSupport.probe();
+        assertEquals(IoUringSupport.Status.NOT_IN_KERNEL, support.status());
+        assertEquals(Errno.ENOSYS, support.errno());
+        try (PacketPool pool = new PacketPool(64, 2048)) {
+            BackendSelector.Selection s = open(IOMode.AUTO, support, pool);
+            try (DatagramBackend b = s.backend()) {
+                assertEquals(IOMode.MMSG, s.mode());
+                assertEquals("mmsg", b.name());
+                assertTrue(s.reason().contains("kernel without io_uring") && s.reason().contains("ENOSYS"),
+                        s.reason());
+            }
+            IOException e = assertThrows(IOException.class, () -> open(IOMode.URING, support, pool));
+            assertTrue(e.getMessage().contains("ENOSYS"), e.getMessage());
+            assertEquals(0, pool.outstanding());
+        }
+    }
+
+    @Test
+    void epermMeansNotPermittedAndAutoFallsBackToMmsg() throws IOException {
+        IoUringFaults.failSetup(Errno.EPERM);
+        IoUringSupport support = IoUringSupport.probe();
+        assertEquals(IoUringSupport.Status.NOT_PERMITTED, support.status());
+        try (PacketPool pool = new PacketPool(64, 2048)) {
+            BackendSelector.Selection s = open(IOMode.AUTO, support, pool);
+            try (DatagramBackend b = s.backend()) {
+                assertEquals(IOMode.MMSG, s.mode());
+                assertTrue(s.reason().contains("EPERM") && s.reason().contains("io_uring_disabled"), s.reason());
+            }
+            IOException e = assertThrows(IOException.class, () -> open(IOMode.URING, support, pool));
+            assertTrue(e.getMessage().contains("not permitted"), e.getMessage());
+        }
+    }
+
+    @Test
+    void theBackendItselfReportsTheSetupErrno() {
+        IoUringFaults.failSetup(Errno.EPERM);
+        try (PacketPool pool = new PacketPool(64, 2048)) {
+            NativeException e = assertThrows(NativeException.class,
+                    () -> UringBackend.open(LOOPBACK, SocketOptions.defaults(), pool));
+            assertEquals(Errno.EPERM, e.errno());
+            assertTrue(e.call().startsWith("io_uring_setup"), e.call());
+            assertEquals(0, pool.outstanding());
+        }
+    }
+
+    @Test
+    void aMissingOpcodeMeansKernelTooOldAndAutoFallsBackToMmsg() throws IOException {
+        Assumptions.assumeTrue(IoUringSupport.get().available(), IoUringSupport.get()::unavailabilityCause);
+        IoUringFaults.hideOpcode(IoUring.IORING_OP_RECVMSG);
+        IoUringSupport support = IoUringSupport.probe();
+        assertEquals(IoUringSupport.Status.KERNEL_TOO_OLD, support.status());
+        assertTrue(support.unavailabilityCause().contains("IORING_OP_RECVMSG"), support.unavailabilityCause());
+        try (PacketPool pool = new PacketPool(64, 2048)) {
+            BackendSelector.Selection s = open(IOMode.AUTO, support, pool);
+            s.backend().close();
+            assertEquals(IOMode.MMSG, s.mode());
+            assertTrue(s.reason().contains("kernel too old"), s.reason());
+            IOException e = assertThrows(IOException.class, () -> open(IOMode.URING, support, pool));
+            assertTrue(e.getMessage().contains("IORING_OP_RECVMSG"), e.getMessage());
+        }
+    }
+
+    @Test
+    void withoutMultishotUringUsesArmedReceive() throws IOException {
+        Assumptions.assumeTrue(IoUringSupport.get().available(), IoUringSupport.get()::unavailabilityCause);
+        IoUringFaults.hideOpcode(IoUring.IORING_OP_SEND_ZC); // the 6.0 witness: looks like a 5.x kernel
+        IoUringSupport support = IoUringSupport.probe();
+        assertTrue(support.available());
+        assertTrue(!support.multishotReceive() && support.multishotCause().contains("6.0"),
+                support.multishotCause());
+        try (PacketPool pool = new PacketPool(64, 2048)) {
+            BackendSelector.Selection s = open(IOMode.URING, support, pool);
+            try (DatagramBackend b = s.backend()) {
+                assertEquals("uring-armed", b.name());
+                assertTrue(s.reason().contains("multishot unavailable"), s.reason());
+            }
+        }
+    }
+
+    @Test
+    void explicitModesOpenThatBackend() throws IOException {
+        try (PacketPool pool = new PacketPool(64, 2048)) {
+            try (DatagramBackend b = open(IOMode.NIO, IoUringSupport.get(), pool).backend()) {
+                assertEquals("nio", b.name());
+            }
+            Assumptions.assumeTrue(Backends.isAvailable(Backends.Kind.MMSG));
+            try (DatagramBackend b = open(IOMode.MMSG, IoUringSupport.get(), pool).backend()) {
+                assertEquals("mmsg", b.name());
+            }
+        }
+    }
+
+    @Test
+    void bindErrorsAreNotMistakenForMissingIoUring() throws IOException {
+        try (PacketPool pool = new PacketPool(64, 2048);
+                DatagramBackend first = open(IOMode.AUTO, IoUringSupport.get(), pool).backend()) {
+            IOException e = assertThrows(IOException.class, () -> BackendSelector.open(IOMode.AUTO,
+                    first.localAddress(), SocketOptions.defaults(), pool, IoUringSupport.get(), null));
+            assertTrue(e.getMessage().contains("EADDRINUSE"), e.getMessage());
+        }
+    }
+
+    /**
+     * The real thing: with {@code kernel.io_uring_disabled=2} (Linux 6.6+) io_uring_setup returns
+     * EPERM for everyone; a child JVM started in that window must pick recvmmsg and say why. The
+     * sysctl is restored in a finally block.
+     */
+    @Test
+    void childJvmFallsBackWhenTheSysctlDisablesIoUring() throws Exception {
+        Assumptions.assumeTrue(Files.exists(IO_URING_DISABLED), "no kernel.io_uring_disabled (kernel < 6.6)");
+        Assumptions.assumeTrue(isRoot(), "not root: cannot write kernel.io_uring_disabled");
+        Assumptions.assumeTrue(Files.isWritable(IO_URING_DISABLED), "kernel.io_uring_disabled is read-only here");
+        String original = Files.readString(IO_URING_DISABLED).trim();
+        String output;
+        try {
+            Files.writeString(IO_URING_DISABLED, "2");
+            output = runChild();
+        } finally {
+            Files.writeString(IO_URING_DISABLED, original);
+        }
+        assertEquals(original, Files.readString(IO_URING_DISABLED).trim(), "sysctl restored");
+        assertTrue(output.contains("mode=MMSG"), output);
+        assertTrue(output.contains("EPERM"), output);
+        assertTrue(output.contains("io_uring_disabled"), output);
+    }
+
+    private static boolean isRoot() throws IOException {
+        for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+            if (line.startsWith("Uid:")) {
+                return line.split("\\s+")[2].equals("0"); // effective uid
+            }
+        }
+        return false;
+    }
+
+    private static String runChild() throws Exception {
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        Process p = new ProcessBuilder(List.of(java, "--enable-native-access=ALL-UNNAMED", "-cp",
+                System.getProperty("java.class.path"), SelectorProbeMain.class.getName()))
+                .redirectErrorStream(true).start();
+        byte[] out = p.getInputStream().readAllBytes();
+        assertTrue(p.waitFor(30, TimeUnit.SECONDS), "child finished");
+        String s = new String(out, StandardCharsets.UTF_8);
+        assertEquals(0, p.exitValue(), s);
+        return s;
+    }
+}
