@@ -144,8 +144,7 @@ final class ControlAgent implements Agent {
         }
         PeerSession session = new PeerSession(peer, response.keys(), localIndex, false, now, source);
         udp.sessions().put(localIndex, session);
-        udp.sendRaw(response.wire(), source);
-        stats.increment(TransportCounter.HANDSHAKES_RESPONDED);
+        // Install before answering: once the initiator has our response it may expect our traffic.
         synchronized (peer) {
             PeerSession live = peer.current;
             if (udp.usable(live) && live.confirmed) {
@@ -161,6 +160,8 @@ final class ControlAgent implements Agent {
                 peer.endpoint = source;
             }
         }
+        udp.sendRaw(response.wire(), source);
+        stats.increment(TransportCounter.HANDSHAKES_RESPONDED);
         stats.increment(TransportCounter.HANDSHAKES_COMPLETED);
         completeWaiters(peer);
         LOG.log(Level.DEBUG, "responded to handshake from {0} at {1}", peer.key, source);
