@@ -72,6 +72,7 @@ public final class NioBackend implements DatagramBackend {
     private final MemorySegment lastDestination = MemorySegment.ofArray(new byte[PacketPool.ADDRESS_SIZE]);
     private InetSocketAddress lastDestinationAddress;
     private int spare = -1;
+    private boolean drained; // the last receive found the socket empty (I/O thread only)
     private volatile boolean wakeupPending;
 
     private NioBackend(DatagramChannel channel, Selector selector, PacketPool pool, SocketOptionsReport report)
@@ -192,14 +193,20 @@ public final class NioBackend implements DatagramBackend {
         }
         try {
             long deadline = timeoutNanos > 0 ? System.nanoTime() + timeoutNanos : 0;
+            // The last call left the socket empty: select first rather than spend a system call
+            // on EAGAIN (select returns at once if data arrived since).
+            boolean selectFirst = drained && timeoutNanos != 0;
             while (true) {
-                int n = receiveNow(slots, max);
-                if (n != 0) {
-                    return Math.max(n, 0); // -1: pool exhausted, counted
+                if (!selectFirst) {
+                    int n = receiveNow(slots, max);
+                    if (n != 0) {
+                        return Math.max(n, 0); // -1: pool exhausted, counted
+                    }
+                    if (timeoutNanos == 0) {
+                        return 0;
+                    }
                 }
-                if (timeoutNanos == 0) {
-                    return 0;
-                }
+                selectFirst = false;
                 if (wakeupPending) {
                     wakeupPending = false;
                     stats.increment(Counter.WAKEUPS);
@@ -244,8 +251,10 @@ public final class NioBackend implements DatagramBackend {
             SocketAddress from = channel.receive(view);
             stats.increment(Counter.RECEIVE_CALLS);
             if (from == null) {
+                drained = true;
                 break; // EAGAIN: the socket is empty; the spare slot stays for the next call
             }
+            drained = false;
             int length = view.position();
             if (length >= slotSize) {
                 stats.increment(Counter.DATAGRAMS_TRUNCATED); // filled the slot: maybe cut; reuse the slot
