@@ -46,28 +46,53 @@ import java.util.concurrent.locks.LockSupport;
  * loopback the kernel's UDP input runs on the sender's CPU (softirq in the sending context), so
  * the receiver's time is the dequeue and copy-out side: system call, Java and JNI/FFM overhead.
  *
+ * <p>{@link Mode#DRAIN} measures the other end of the range: bursts drained with full batches, no
+ * wake-ups (one thread; the burst stays below the socket buffer).
+ *
  * <p>Reusable: {@link #run(Config)} returns a {@link Result}; {@link #main} parses a few flags.
  */
 public final class ReceiveCostHarness {
     private static final int SEND_BATCH = 64;
     private static final long DRAIN_QUIET_NANOS = TimeUnit.MILLISECONDS.toNanos(300);
+    /** Where receivers put a checksum of what they read, so the reads cannot be optimised away. */
+    static volatile long sink;
 
     private ReceiveCostHarness() {
+    }
+
+    /** What is measured. */
+    public enum Mode {
+        /**
+         * A sender thread offers a fixed rate; the receiver blocks when idle. The cost per datagram
+         * includes the receiver's wake-ups, which dominate below saturation.
+         */
+        PACED,
+        /**
+         * One thread sends a burst (ratePps datagrams, kept below the socket buffer), then drains
+         * it with {@code receive(timeout 0)}; only the drain is measured. This is the per-datagram
+         * cost with full batches and no wake-ups: the floor a saturated receiver approaches.
+         */
+        DRAIN
     }
 
     /**
      * One measurement's parameters.
      *
+     * @param mode {@link Mode#PACED} (fixed offered load) or {@link Mode#DRAIN} (bursts drained
+     *        with full batches)
      * @param kind backend under test (the receiver)
      * @param payloadBytes datagram size, 8..65507
-     * @param ratePps offered load, datagrams per second
+     * @param ratePps offered load, datagrams per second (PACED); datagrams per burst (DRAIN)
      * @param durationNanos how long the sender offers load
      * @param batchSize receiver batch (datagrams per receive call / system call)
      * @param address loopback address to use (IPv4 or IPv6)
      */
-    public record Config(Backends.Kind kind, int payloadBytes, int ratePps, long durationNanos, int batchSize,
-                         InetAddress address) {
+    public record Config(Mode mode, Backends.Kind kind, int payloadBytes, int ratePps, long durationNanos,
+                         int batchSize, InetAddress address) {
         public Config {
+            if (mode == null) {
+                throw new IllegalArgumentException("mode must not be null");
+            }
             if (kind == null) {
                 throw new IllegalArgumentException("kind must not be null");
             }
@@ -135,8 +160,9 @@ public final class ReceiveCostHarness {
         /** One markdown table row. */
         public String row() {
             return String.format(Locale.ROOT,
-                    "| %s | %d | %,d | %,.0f | %,d | %,d | %.3f%% | %s | %.0f | %.1f | %.2f | %.1f%% | %.1f%% | %.2f |",
-                    config.kind().name().toLowerCase(Locale.ROOT), config.payloadBytes(), config.ratePps(), sentPps(),
+                    "| %s | %s | %d | %,d | %,.0f | %,d | %,d | %.3f%% | %s | %.0f | %.1f | %.2f | %.1f%% | %.1f%% | %.2f |",
+                    config.mode().name().toLowerCase(Locale.ROOT), config.kind().name().toLowerCase(Locale.ROOT),
+                    config.payloadBytes(), config.ratePps(), sentPps(),
                     sent, received, loss() * 100, kernelRcvbufErrors < 0 ? "n/a" : String.format("%,d", kernelRcvbufErrors),
                     cpuNanosPerDatagram(), allocatedBytesPerDatagram(),
                     receiveCalls == 0 ? 0.0 : (double) received / receiveCalls, receiverCpuShare() * 100,
@@ -145,9 +171,10 @@ public final class ReceiveCostHarness {
 
         /** The header matching {@link #row()}. */
         public static String header() {
-            return "| backend | bytes | offered pps | sent pps | sent | received | loss | RcvbufErrors "
-                    + "| rx CPU ns/dgram | rx alloc B/dgram | dgrams/call | rx CPU | tx CPU | other load (CPUs) |\n"
-                    + "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|";
+            return "| mode | backend | bytes | offered pps (drain: burst) | sent pps | sent | received | loss "
+                    + "| RcvbufErrors | rx CPU ns/dgram | rx alloc B/dgram | dgrams/call | rx CPU | tx CPU "
+                    + "| other load (CPUs) |\n"
+                    + "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|";
         }
     }
 
@@ -161,6 +188,9 @@ public final class ReceiveCostHarness {
              PacketPool txPool = new PacketPool(1024, slotSize)) {
             try (DatagramBackend rx = Backends.open(config.kind(), bind, options, rxPool, config.batchSize());
                  DatagramBackend tx = Backends.open(senderKind, bind, options, txPool, SEND_BATCH)) {
+                if (config.mode() == Mode.DRAIN) {
+                    return drain(config, rx, tx);
+                }
                 long snmpBefore = udpRcvbufErrors();
                 long[] load0 = cpuTicks();
                 Receiver receiver = new Receiver(rx, config.batchSize());
@@ -183,6 +213,78 @@ public final class ReceiveCostHarness {
                         otherLoad);
             }
         }
+    }
+
+    /** DRAIN mode on the calling thread: burst, then a measured drain, until the duration is used. */
+    private static Result drain(Config config, DatagramBackend rx, DatagramBackend tx) throws IOException {
+        java.lang.management.ThreadMXBean mx = ManagementFactory.getThreadMXBean();
+        com.sun.management.ThreadMXBean sun = mx instanceof com.sun.management.ThreadMXBean x ? x : null;
+        PacketPool txPool = tx.pool();
+        PacketPool rxPool = rx.pool();
+        MemorySegment destination = MemorySegment.ofArray(new byte[PacketPool.ADDRESS_SIZE]);
+        SockAddr.write(destination, 0, rx.localAddress());
+        int burst = config.ratePps();
+        int[] txSlots = new int[SEND_BATCH];
+        int[] rxSlots = new int[config.batchSize()];
+        long sent = 0;
+        long received = 0;
+        long rxCpu = 0;
+        long rxAlloc = 0;
+        long txCpu = 0;
+        long callsBefore = rx.stats().get(Counter.RECEIVE_CALLS);
+        long snmpBefore = udpRcvbufErrors();
+        long[] load0 = cpuTicks();
+        long start = System.nanoTime();
+        long checksum = 0;
+        while (System.nanoTime() - start < config.durationNanos()) {
+            long t0 = mx.getCurrentThreadCpuTime();
+            long burstSent = 0;
+            while (burstSent < burst) {
+                int n = (int) Math.min(SEND_BATCH, burst - burstSent);
+                int filled = 0;
+                for (; filled < n; filled++) {
+                    int s = txPool.acquire();
+                    if (s < 0) {
+                        break;
+                    }
+                    txPool.slab().set(ValueLayout.JAVA_LONG_UNALIGNED, txPool.slotOffset(s), sent + burstSent + filled);
+                    txPool.length(s, config.payloadBytes());
+                    SockAddr.copy(destination, 0, txPool.addresses(), txPool.addressOffset(s));
+                    txSlots[filled] = s;
+                }
+                tx.send(txSlots, filled);
+                burstSent += filled;
+            }
+            sent += burstSent;
+            long t1 = mx.getCurrentThreadCpuTime();
+            long a1 = sun == null ? 0 : sun.getCurrentThreadAllocatedBytes();
+            long burstReceived = 0;
+            long waitedUntil = System.nanoTime() + DRAIN_QUIET_NANOS;
+            while (burstReceived < burstSent && System.nanoTime() - waitedUntil < 0) {
+                int n = rx.receive(rxSlots, rxSlots.length, 0);
+                for (int i = 0; i < n; i++) {
+                    int s = rxSlots[i];
+                    checksum += rxPool.slab().get(ValueLayout.JAVA_LONG_UNALIGNED,
+                            rxPool.slotOffset(s) + rxPool.dataOffset(s));
+                    rxPool.release(s);
+                }
+                burstReceived += n;
+            }
+            long t2 = mx.getCurrentThreadCpuTime();
+            if (sun != null) {
+                rxAlloc += sun.getCurrentThreadAllocatedBytes() - a1;
+            }
+            received += burstReceived;
+            txCpu += t1 - t0;
+            rxCpu += t2 - t1;
+        }
+        long wall = System.nanoTime() - start;
+        long snmpAfter = udpRcvbufErrors();
+        sink = checksum;
+        return new Result(config, sent, received, rxCpu, sun == null ? -1 : rxAlloc,
+                rx.stats().get(Counter.RECEIVE_CALLS) - callsBefore, wall,
+                snmpBefore < 0 || snmpAfter < 0 ? -1 : snmpAfter - snmpBefore, txCpu,
+                otherLoad(load0, cpuTicks(), wall));
     }
 
     private static void rethrow(Throwable t) throws IOException {
@@ -250,6 +352,7 @@ public final class ReceiveCostHarness {
                     }
                 }
                 cpuNanos = mx.getCurrentThreadCpuTime() - cpu0;
+                sink = checksum;
                 if (sun != null) {
                     allocatedBytes = sun.getCurrentThreadAllocatedBytes() - alloc0;
                 }
@@ -395,8 +498,9 @@ public final class ReceiveCostHarness {
     }
 
     /**
-     * {@code --backends nio,mmsg --sizes 64,1200 --rate 200000 --seconds 5 --batch 64 --repeat 3
-     * --warmup-seconds 2 [--ipv6] [--await-quiet 0.1]}: prints a markdown table, one row per run and a
+     * {@code [--mode paced|drain] --backends nio,mmsg --sizes 64,1200 --rate 200000 --seconds 5
+     * --batch 64 --repeat 3 --warmup-seconds 2 [--ipv6] [--await-quiet 0.1]} ({@code --rate} is the
+     * burst size in drain mode): prints a markdown table, one row per run and a
      * median row per configuration (by CPU per datagram). {@code --await-quiet L} waits (up to 10
      * minutes) before each run until other processes use less than L CPUs.
      */
@@ -409,6 +513,7 @@ public final class ReceiveCostHarness {
         int batch = 64;
         int repeat = 3;
         double quiet = -1;
+        Mode mode = Mode.PACED;
         InetAddress address = InetAddress.getLoopbackAddress();
         for (int i = 0; i < args.length; i++) {
             String a = args[i];
@@ -423,6 +528,7 @@ public final class ReceiveCostHarness {
                 case "--repeat" -> repeat = Integer.parseInt(args[++i]);
                 case "--ipv6" -> address = InetAddress.getByName("::1");
                 case "--await-quiet" -> quiet = Double.parseDouble(args[++i]);
+                case "--mode" -> mode = Mode.valueOf(args[++i].toUpperCase(Locale.ROOT));
                 default -> throw new IllegalArgumentException("unknown argument " + a + " (see ReceiveCostHarness.main)");
             }
         }
@@ -436,14 +542,14 @@ public final class ReceiveCostHarness {
                     continue;
                 }
                 if (warmup > 0) {
-                    run(new Config(kind, size, rate, (long) (warmup * 1e9), batch, address));
+                    run(new Config(mode, kind, size, rate, (long) (warmup * 1e9), batch, address));
                 }
                 List<Result> results = new ArrayList<>();
                 for (int r = 0; r < repeat; r++) {
                     if (quiet >= 0) {
                         awaitQuietMachine(quiet, TimeUnit.MINUTES.toNanos(10));
                     }
-                    Result result = run(new Config(kind, size, rate, (long) (seconds * 1e9), batch, address));
+                    Result result = run(new Config(mode, kind, size, rate, (long) (seconds * 1e9), batch, address));
                     results.add(result);
                     out.println(result.row());
                 }
