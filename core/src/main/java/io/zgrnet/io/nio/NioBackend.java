@@ -59,6 +59,8 @@ import java.util.List;
 public final class NioBackend implements DatagramBackend {
     private static final System.Logger LOG = System.getLogger(NioBackend.class.getName());
     private static final long CLOSE_WAIT_NANOS = 5_000_000_000L;
+    private static final String BUFFER_NOTE =
+            " bytes (getOption; on Linux the JDK halves the doubled value getsockopt returns)";
 
     private final DatagramChannel channel;
     private final Selector selector;
@@ -118,12 +120,12 @@ public final class NioBackend implements DatagramBackend {
             if (options.receiveBufferBytes() > 0) {
                 channel.setOption(StandardSocketOptions.SO_RCVBUF, options.receiveBufferBytes());
                 entries.add(new SocketOptionsReport.Entry("SO_RCVBUF", Integer.toString(options.receiveBufferBytes()),
-                        channel.getOption(StandardSocketOptions.SO_RCVBUF) + " bytes (getOption)", 0));
+                        channel.getOption(StandardSocketOptions.SO_RCVBUF) + BUFFER_NOTE, 0));
             }
             if (options.sendBufferBytes() > 0) {
                 channel.setOption(StandardSocketOptions.SO_SNDBUF, options.sendBufferBytes());
                 entries.add(new SocketOptionsReport.Entry("SO_SNDBUF", Integer.toString(options.sendBufferBytes()),
-                        channel.getOption(StandardSocketOptions.SO_SNDBUF) + " bytes (getOption)", 0));
+                        channel.getOption(StandardSocketOptions.SO_SNDBUF) + BUFFER_NOTE, 0));
             }
             if (options.reusePort()) {
                 if (channel.supportedOptions().contains(StandardSocketOptions.SO_REUSEPORT)) {
