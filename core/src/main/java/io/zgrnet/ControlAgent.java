@@ -144,8 +144,10 @@ final class ControlAgent implements Agent {
         }
         PeerSession session = new PeerSession(peer, response.keys(), localIndex, false, now, source);
         udp.sessions().put(localIndex, session);
-        udp.sendRaw(response.wire(), source);
-        stats.increment(TransportCounter.HANDSHAKES_RESPONDED);
+        // Install first, answer second: once the response is out the peer may speak at once, and
+        // may wait for us to speak first. Sent earlier, the response opened a window in which
+        // writeTo found no (or not this) session, and in which the session's first packet could be
+        // consumed before it was parked as unconfirmed, so that it was never promoted.
         synchronized (peer) {
             PeerSession live = peer.current;
             if (udp.usable(live) && live.confirmed) {
@@ -161,6 +163,8 @@ final class ControlAgent implements Agent {
                 peer.endpoint = source;
             }
         }
+        udp.sendRaw(response.wire(), source);
+        stats.increment(TransportCounter.HANDSHAKES_RESPONDED);
         stats.increment(TransportCounter.HANDSHAKES_COMPLETED);
         completeWaiters(peer);
         LOG.log(Level.DEBUG, "responded to handshake from {0} at {1}", peer.key, source);
