@@ -292,7 +292,11 @@ public final class UDP implements AutoCloseable {
         int n = protocol < 0 ? s.sealKeepalive(slab, base) : s.seal(protocol, data, off, len, slab, base);
         if (n < 0) {
             pool.release(slot);
-            stats.increment(TransportCounter.DROP_NO_SESSION); // counter exhausted: needs a new session
+            stats.increment(TransportCounter.DROP_NO_SESSION);
+            if (n == PeerSession.RETIRED) {
+                return false; // retired under us: the control agent already has a newer one, or none is wanted
+            }
+            // Counter exhausted: needs a new session.
             if (!p.rekeyRequested) {
                 p.rekeyRequested = true;
                 control.submit(() -> control.rekey(p));
