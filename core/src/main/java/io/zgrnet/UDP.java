@@ -184,7 +184,7 @@ public final class UDP implements AutoCloseable {
         }
     }
 
-    /** Starts a handshake unless a session exists; completes when one does. */
+    /** Starts a handshake unless a session exists; completes when one does (fails once the transport is closed). */
     public CompletableFuture<Void> connectAsync(PeerKey key) {
         java.util.Objects.requireNonNull(key, "key");
         Peer p = peers.get(key);
@@ -195,12 +195,20 @@ public final class UDP implements AutoCloseable {
         if (p.endpoint == null) {
             return CompletableFuture.failedFuture(new IllegalStateException("peer " + key + " has no endpoint"));
         }
+        if (closed) {
+            return CompletableFuture.failedFuture(new IOException("transport closed"));
+        }
         CompletableFuture<Void> f = new CompletableFuture<>();
         if (usable(p.current)) {
             f.complete(null);
             return f;
         }
         control.submit(() -> control.connect(p, f));
+        if (closed) {
+            // close() may have run the control agent's last commands before ours arrived: nothing
+            // would ever complete f. (If it did run ours, f is already failed and this is a no-op.)
+            f.completeExceptionally(new IOException("transport closed"));
+        }
         return f;
     }
 
