@@ -2,6 +2,7 @@ package io.zgrnet;
 
 import io.zgrnet.io.BackendSelector;
 import io.zgrnet.io.BoundedIntQueue;
+import io.zgrnet.io.CloseGuard;
 import io.zgrnet.io.DatagramBackend;
 import io.zgrnet.io.PacketPool;
 import io.zgrnet.pipeline.AgentRunner;
@@ -72,6 +73,12 @@ public final class UDP implements AutoCloseable {
     private final AgentRunner controlRunner;
     private final List<AgentRunner> workerRunners = new ArrayList<>();
     private final AtomicBoolean reading = new AtomicBoolean();
+    /**
+     * Threads between taking a slot and queueing it (senders, the control agent). close() shuts
+     * this first and waits for them: a slot queued after close drained the send queue was leaked,
+     * and a seal could still be running when destroyAll erased the keys and the pool was freed.
+     */
+    private final CloseGuard senders = new CloseGuard();
     private final CopyingHandler copier = new CopyingHandler();
     private volatile Thread parkedReader;
     private volatile boolean closed;
@@ -291,6 +298,18 @@ public final class UDP implements AutoCloseable {
             stats.increment(TransportCounter.DROP_NO_SESSION);
             return false;
         }
+        if (!senders.enter()) {
+            return false; // closing: no slot may be taken any more
+        }
+        try {
+            return sealAndQueue(p, s, protocol, data, off, len, to);
+        } finally {
+            senders.exit();
+        }
+    }
+
+    private boolean sealAndQueue(Peer p, PeerSession s, int protocol, MemorySegment data, long off, int len,
+                                 Endpoint to) {
         int slot = pool.acquire();
         if (slot < 0) {
             stats.increment(TransportCounter.DROP_POOL_EXHAUSTED);
@@ -326,13 +345,20 @@ public final class UDP implements AutoCloseable {
 
     /** Queues an already-built datagram (handshake messages) from the control agent. */
     boolean sendRaw(byte[] datagram, Endpoint to) {
-        int slot = pool.acquire();
-        if (slot < 0) {
-            stats.increment(TransportCounter.DROP_POOL_EXHAUSTED);
-            return false;
+        if (!senders.enter()) {
+            return false; // closing
         }
-        MemorySegment.copy(datagram, 0, slab, ValueLayout.JAVA_BYTE, pool.slotOffset(slot), datagram.length);
-        return enqueue(slot, datagram.length, to);
+        try {
+            int slot = pool.acquire();
+            if (slot < 0) {
+                stats.increment(TransportCounter.DROP_POOL_EXHAUSTED);
+                return false;
+            }
+            MemorySegment.copy(datagram, 0, slab, ValueLayout.JAVA_BYTE, pool.slotOffset(slot), datagram.length);
+            return enqueue(slot, datagram.length, to);
+        } finally {
+            senders.exit();
+        }
     }
 
     /** Addresses a filled slot and hands it to the I/O agent; a full queue drops and counts it. */
@@ -683,9 +709,10 @@ public final class UDP implements AutoCloseable {
     }
 
     /**
-     * Stops every thread, closes the socket and frees the pool. Order: the I/O agent first (no new
-     * datagrams), then workers and the control agent, then the ring's remaining entries go back to
-     * the pool, then the backend (which returns its own slots), then the pool. Idempotent.
+     * Stops every thread, closes the socket and frees the pool. Order: senders first (none may take
+     * a slot any more; those holding one queue it), then the I/O agent (no new datagrams), then
+     * workers and the control agent, then the ring's remaining entries go back to the pool, then
+     * the backend (which returns its own slots), then the pool. Idempotent.
      */
     @Override
     public void close() {
@@ -693,6 +720,10 @@ public final class UDP implements AutoCloseable {
             return;
         }
         closed = true;
+        senders.close();
+        if (!senders.awaitIdle(TimeUnit.SECONDS.toNanos(5))) {
+            LOG.log(Level.WARNING, "a sender did not finish within 5 s of close");
+        }
         ioAgent.stop();
         ioRunner.close();
         for (AgentRunner r : workerRunners) {

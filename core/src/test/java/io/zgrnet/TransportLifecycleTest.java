@@ -109,4 +109,93 @@ class TransportLifecycleTest {
             assertEquals(0, udp.outstandingSlots(), "a slot was taken after close drained the send queue");
         }
     }
+
+    /**
+     * close() while a peer floods us and three writers write: close returns within a bound, every
+     * slot is back, no thread or descriptor outlives it, and writers see nothing but "transport
+     * closed". Repeated, since each round is one interleaving (without close waiting for senders a
+     * slot leaked in about every other run).
+     */
+    @Test
+    @Timeout(value = 120, unit = TimeUnit.SECONDS)
+    void closeUnderFloodAndWritersLeaksNothing() throws Exception {
+        for (int round = 0; round < 6; round++) {
+            closeUnderLoad(round, false);
+        }
+    }
+
+    private static void closeUnderLoad(int round, boolean pollingReader) throws Exception {
+        ManualPeer flooder = new ManualPeer(TransportTestSupport.randomKey());
+        long fdsBefore = openFds();
+        UDP udp = UDP.open(config(round % 2 == 0 ? IOMode.MMSG : IOMode.AUTO).build());
+        java.util.List<Thread> threads = new java.util.ArrayList<>();
+        java.util.Queue<Throwable> failures = new java.util.concurrent.ConcurrentLinkedQueue<>();
+        java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+        java.util.concurrent.atomic.AtomicLong written = new java.util.concurrent.atomic.AtomicLong();
+        java.util.concurrent.atomic.AtomicLong read = new java.util.concurrent.atomic.AtomicLong();
+        try (flooder) {
+            udp.setPeerEndpoint(flooder.key(), flooder.address());
+            flooder.connect(udp, 1);
+            threads.add(Thread.ofPlatform().name("test-flood").start(() -> {
+                byte[] payload = new byte[100];
+                try {
+                    while (!stop.get()) {
+                        flooder.send(udp, 0, payload);
+                    }
+                } catch (Throwable t) {
+                    failures.add(t);
+                }
+            }));
+            for (int w = 0; w < 3; w++) {
+                threads.add(Thread.ofPlatform().name("test-writer-" + w).start(() -> {
+                    byte[] payload = new byte[200];
+                    while (!stop.get()) {
+                        try {
+                            if (udp.writeTo(flooder.key(), payload)) {
+                                written.incrementAndGet();
+                            }
+                        } catch (IllegalStateException e) {
+                            if (!"transport closed".equals(e.getMessage())) {
+                                failures.add(e);
+                            }
+                            return;
+                        } catch (Throwable t) {
+                            failures.add(t);
+                            return;
+                        }
+                    }
+                }));
+            }
+            if (pollingReader) {
+                MessageHandler count = (sender, protocol, payload, offset, length) -> read.incrementAndGet();
+                threads.add(Thread.ofPlatform().name("test-reader").start(() -> {
+                    try {
+                        while (!stop.get()) {
+                            udp.poll(count, 64);
+                        }
+                    } catch (Throwable t) {
+                        failures.add(t);
+                    }
+                }));
+            }
+            await("traffic in both directions", () -> written.get() > 200
+                    && (pollingReader ? read.get() > 200 : udp.stats().get(TransportCounter.DATAGRAMS_RECEIVED) > 200));
+            long start = System.nanoTime();
+            udp.close();
+            long closeMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+            stop.set(true);
+            for (Thread t : threads) {
+                t.join(TimeUnit.SECONDS.toMillis(20));
+                assertTrue(!t.isAlive(), t.getName() + " still running");
+            }
+            assertTrue(failures.isEmpty(), "round " + round + ": " + failures);
+            assertTrue(closeMillis < 10_000, "close took " + closeMillis + " ms");
+            assertEquals(0, udp.outstandingSlots(), "round " + round + ": pool slots leaked");
+            assertTrue(zgrnetThreads().isEmpty(), "threads outlived close: " + zgrnetThreads());
+            assertEquals(fdsBefore, openFds(), "round " + round + ": file descriptors leaked");
+        } finally {
+            stop.set(true);
+            udp.close();
+        }
+    }
 }
