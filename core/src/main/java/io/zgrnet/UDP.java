@@ -469,6 +469,13 @@ public final class UDP implements AutoCloseable {
         if (!reading.compareAndSet(false, true)) {
             throw new IllegalStateException("another thread is reading: readFrom/poll are single-consumer");
         }
+        if (closed) {
+            // close() drains the ring once no reader is inside; one that enters after close() looked
+            // must not touch it (it would release the slots close() returns). Dekker with close():
+            // we publish "reading" then read "closed", it publishes "closed" then reads "reading".
+            reading.set(false);
+            return 0;
+        }
         if (handler == null) {
             // Reused, never shared: only the one admitted reader gets here.
             copier.into = into;
@@ -734,12 +741,18 @@ public final class UDP implements AutoCloseable {
         if (reader != null) {
             LockSupport.unpark(reader);
         }
-        // Wait for a reader inside receive() to leave before draining its ring.
+        // Wait for a reader inside receive() to leave before draining its ring (no new one enters).
+        // (A reader that enters now sets "reading" only for a moment: it sees closed and leaves.)
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-        while (reading.get() && System.nanoTime() - deadline < 0) {
+        boolean readerLeft;
+        while (!(readerLeft = !reading.get()) && System.nanoTime() - deadline < 0) {
             Thread.onSpinWait();
         }
-        while (receiveRing.size() > 0) {
+        if (!readerLeft) {
+            // A handler that does not return: the ring stays its own; its slots are reported leaked.
+            LOG.log(Level.WARNING, "the reader did not return within 5 s of close; its ring is not drained");
+        }
+        while (readerLeft && receiveRing.size() > 0) {
             receiveRing.processOne();
             if (receiveRing.headReady()) {
                 pool.release(receiveRing.headSlot());

@@ -124,6 +124,19 @@ class TransportLifecycleTest {
         }
     }
 
+    /**
+     * The same with a reader that polls in a loop, as applications do ("while (true) readFrom"):
+     * a reader that enters between close()'s wait for readers and its drain of the ring must not
+     * consume the entries close is returning (that released slots twice).
+     */
+    @Test
+    @Timeout(value = 120, unit = TimeUnit.SECONDS)
+    void closeUnderFloodWritersAndAPollingReaderLeaksNothing() throws Exception {
+        for (int round = 0; round < 6; round++) {
+            closeUnderLoad(round, true);
+        }
+    }
+
     private static void closeUnderLoad(int round, boolean pollingReader) throws Exception {
         ManualPeer flooder = new ManualPeer(TransportTestSupport.randomKey());
         long fdsBefore = openFds();
