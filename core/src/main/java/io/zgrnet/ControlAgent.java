@@ -254,6 +254,12 @@ final class ControlAgent implements Agent {
     // ------------------------------------------------------------ connect
 
     void connect(Peer peer, CompletableFuture<Void> waiter) {
+        if (removed(peer)) {
+            if (waiter != null) {
+                waiter.completeExceptionally(new IOException("peer " + peer.key + " was removed"));
+            }
+            return;
+        }
         if (waiter != null) {
             if (udp.usable(peer.current)) {
                 waiter.complete(null);
@@ -269,9 +275,19 @@ final class ControlAgent implements Agent {
 
     /** A sender found the current session due for a rekey (we initiated it). */
     void rekey(Peer peer) {
-        if (peer.pending == null) {
+        if (peer.pending == null && !removed(peer)) {
             startHandshake(peer, udp.config().clock().nanoTime());
         }
+    }
+
+    /**
+     * True if {@code peer} is no longer in the table. API threads read a peer and then queue a
+     * command for it; removePeer may run in between, and its forget() before the command. Such a
+     * command must not handshake (the session would belong to no peer: never ticked, expired or
+     * retired) nor park a waiter that nothing will complete.
+     */
+    private boolean removed(Peer peer) {
+        return udp.peerTable().get(peer.key) != peer;
     }
 
     private void startHandshake(Peer peer, long now) {

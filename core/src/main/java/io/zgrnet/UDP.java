@@ -667,6 +667,11 @@ public final class UDP implements AutoCloseable {
         return sessions;
     }
 
+    /** The control agent (tests queue commands on it to make an interleaving deterministic). */
+    ControlAgent control() {
+        return control;
+    }
+
     BoundedIntQueue controlInbox() {
         return controlInbox;
     }

@@ -3,10 +3,13 @@ package io.zgrnet;
 import static io.zgrnet.TransportTestSupport.config;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -74,6 +77,30 @@ class SessionLifecycleTest {
             assertEquals(restarted.address(), udp.peerInfo(peer.key()).endpoint());
             assertTrue(p.unconfirmed == null && p.current.localIndex == restarted.session.remoteIndex(),
                     "the confirmed session was not promoted");
+        }
+    }
+
+    /**
+     * A connect (or the one writeTo asks for) that read the peer just before removePeer and reaches
+     * the control agent after the peer was forgotten: it must fail its waiter, not handshake with a
+     * peer that no longer exists (its session would never be ticked, expired or retired).
+     */
+    @Test
+    void aConnectForARemovedPeerFailsAndSendsNothing() throws Exception {
+        try (UDP udp = UDP.open(config(IOMode.AUTO).build());
+             ManualPeer silent = new ManualPeer(TransportTestSupport.randomKey())) {
+            udp.setPeerEndpoint(silent.key(), silent.address());
+            Peer stale = udp.peerTable().get(silent.key());
+            udp.removePeer(silent.key());
+            CompletableFuture<Void> f = new CompletableFuture<>();
+            udp.control().submit(() -> udp.control().connect(stale, f));
+            udp.control().submit(() -> udp.control().connect(stale, null));
+            udp.control().submit(() -> udp.control().rekey(stale));
+            ExecutionException e = assertThrows(ExecutionException.class, () -> f.get(5, TimeUnit.SECONDS),
+                    "the waiter of a removed peer must fail, not hang");
+            assertTrue(e.getCause().getMessage().contains("removed"), e.getCause().getMessage());
+            assertTrue(silent.silentFor(300), "a handshake was started with a removed peer");
+            assertEquals(0, udp.stats().get(TransportCounter.HANDSHAKES_INITIATED));
         }
     }
 }
