@@ -13,6 +13,7 @@ import java.lang.System.Logger.Level;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.net.InetSocketAddress;
+import java.nio.ByteOrder;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -52,6 +53,11 @@ public final class UDP implements AutoCloseable {
     static final int HEADER = 13;
     /** Result code of a worker: the slot held a handshake or was consumed otherwise. */
     private static final int DROPPED = -1;
+    // Per-datagram constants: withOrder() builds a new layout (and its var handle) on every call,
+    // and values() clones the array; on the receive path each was garbage per datagram.
+    private static final ValueLayout.OfInt LE_INT = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+    private static final ValueLayout.OfLong LE_LONG = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+    private static final TransportCounter[] COUNTERS = TransportCounter.values();
 
     private final TransportConfig config;
     private final TransportStats stats = new TransportStats();
@@ -388,7 +394,7 @@ public final class UDP implements AutoCloseable {
             slotDropReason[slot] = TransportCounter.DROP_MALFORMED.ordinal();
             return DROPPED;
         }
-        int index = slab.get(ValueLayout.JAVA_INT_UNALIGNED.withOrder(java.nio.ByteOrder.LITTLE_ENDIAN), off + 1);
+        int index = slab.get(LE_INT, off + 1);
         PeerSession s = sessions.get(index);
         if (s == null) {
             slotDropReason[slot] = TransportCounter.DROP_UNKNOWN_INDEX.ordinal();
@@ -528,15 +534,14 @@ public final class UDP implements AutoCloseable {
         int delivered = 0;
         try {
             if (result < 0) {
-                stats.increment(result == DROPPED ? TransportCounter.values()[slotDropReason[slot]]
+                stats.increment(result == DROPPED ? COUNTERS[slotDropReason[slot]]
                         : TransportCounter.DROP_MALFORMED);
                 return 0;
             }
             PeerSession s = slotSession[slot];
             slotSession[slot] = null;
             long off = pool.slotOffset(slot) + pool.dataOffset(slot);
-            long counter = slab.get(ValueLayout.JAVA_LONG_UNALIGNED.withOrder(java.nio.ByteOrder.LITTLE_ENDIAN),
-                    off + 5);
+            long counter = slab.get(LE_LONG, off + 5);
             // The window moves only here: after the tag verified, in arrival order, on one thread.
             if (!s.acceptCounter(counter)) {
                 stats.increment(TransportCounter.DROP_REPLAYED);
