@@ -144,7 +144,10 @@ final class ControlAgent implements Agent {
         }
         PeerSession session = new PeerSession(peer, response.keys(), localIndex, false, now, source);
         udp.sessions().put(localIndex, session);
-        // Install before answering: once the initiator has our response it may expect our traffic.
+        // Install first, answer second: once the response is out the peer may speak at once, and
+        // may wait for us to speak first. Sent earlier, the response opened a window in which
+        // writeTo found no (or not this) session, and in which the session's first packet could be
+        // consumed before it was parked as unconfirmed, so that it was never promoted.
         synchronized (peer) {
             PeerSession live = peer.current;
             if (udp.usable(live) && live.confirmed) {
@@ -251,6 +254,12 @@ final class ControlAgent implements Agent {
     // ------------------------------------------------------------ connect
 
     void connect(Peer peer, CompletableFuture<Void> waiter) {
+        if (removed(peer)) {
+            if (waiter != null) {
+                waiter.completeExceptionally(new IOException("peer " + peer.key + " was removed"));
+            }
+            return;
+        }
         if (waiter != null) {
             if (udp.usable(peer.current)) {
                 waiter.complete(null);
@@ -266,9 +275,19 @@ final class ControlAgent implements Agent {
 
     /** A sender found the current session due for a rekey (we initiated it). */
     void rekey(Peer peer) {
-        if (peer.pending == null) {
+        if (peer.pending == null && !removed(peer)) {
             startHandshake(peer, udp.config().clock().nanoTime());
         }
+    }
+
+    /**
+     * True if {@code peer} is no longer in the table. API threads read a peer and then queue a
+     * command for it; removePeer may run in between, and its forget() before the command. Such a
+     * command must not handshake (the session would belong to no peer: never ticked, expired or
+     * retired) nor park a waiter that nothing will complete.
+     */
+    private boolean removed(Peer peer) {
+        return udp.peerTable().get(peer.key) != peer;
     }
 
     private void startHandshake(Peer peer, long now) {

@@ -4,6 +4,7 @@ import io.zgrnet.noise.SessionKeys;
 import io.zgrnet.peer.ProtocolLimits;
 import io.zgrnet.peer.Session;
 import java.lang.foreign.MemorySegment;
+import java.lang.invoke.VarHandle;
 
 /**
  * A transport session as the transport tracks it: the protocol {@link Session} plus whose it is,
@@ -22,6 +23,9 @@ final class PeerSession {
     final Endpoint endpoint;
     /** True once an authenticated transport packet (or, for an initiator, the response) proved it. */
     volatile boolean confirmed;
+    /** {@link #seal} result: the session was retired; its slot must be dropped, not sent. */
+    static final int RETIRED = Integer.MIN_VALUE;
+
     private final Session session;
     private volatile boolean destroyed;
 
@@ -45,14 +49,34 @@ final class PeerSession {
                 || Long.compareUnsigned(session.nextSendCounter(), ProtocolLimits.REKEY_AFTER_MESSAGES) >= 0;
     }
 
-    /** Seals a message into a full datagram at {@code dst[dstOff]}; negative when the session is spent. */
+    /**
+     * Seals a message into a full datagram at {@code dst[dstOff]}; negative when the session is spent,
+     * or {@link #RETIRED} when it was retired before or during the call (nothing may be sent then).
+     */
     int seal(int protocol, MemorySegment src, long srcOff, int len, MemorySegment dst, long dstOff) {
-        return session.seal(protocol, src, srcOff, len, dst, dstOff);
+        if (destroyed) {
+            return RETIRED;
+        }
+        return validated(session.seal(protocol, src, srcOff, len, dst, dstOff));
     }
 
-    /** Seals a keepalive (empty plaintext). */
+    /** Seals a keepalive (empty plaintext); see {@link #seal}. */
     int sealKeepalive(MemorySegment dst, long dstOff) {
-        return session.sealKeepalive(dst, dstOff);
+        if (destroyed) {
+            return RETIRED;
+        }
+        return validated(session.sealKeepalive(dst, dstOff));
+    }
+
+    /**
+     * A sender may have read the session just before {@link #destroy()} erased its keys, so a seal
+     * can run on a half- or fully-zeroed key: a datagram anyone could open. Seqlock-style check
+     * after the fact: the key reads above may not move below the fence, and {@code destroy()}
+     * publishes its flag before erasing; a seal that saw any erased byte therefore sees the flag.
+     */
+    private int validated(int n) {
+        VarHandle.acquireFence();
+        return destroyed ? RETIRED : n;
     }
 
     /**
@@ -70,9 +94,10 @@ final class PeerSession {
         return session.acceptCounter(counter);
     }
 
-    /** Erases the keys; the session is unusable afterwards. */
+    /** Erases the keys; the session is unusable afterwards (a seal racing this one fails, see {@link #seal}). */
     void destroy() {
         destroyed = true;
+        VarHandle.fullFence(); // the flag is visible before the first key byte is erased
         session.keys().sendKey().destroy();
         session.keys().receiveKey().destroy();
     }

@@ -2,6 +2,7 @@ package io.zgrnet;
 
 import io.zgrnet.io.BackendSelector;
 import io.zgrnet.io.BoundedIntQueue;
+import io.zgrnet.io.CloseGuard;
 import io.zgrnet.io.DatagramBackend;
 import io.zgrnet.io.PacketPool;
 import io.zgrnet.pipeline.AgentRunner;
@@ -12,6 +13,7 @@ import java.lang.System.Logger.Level;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.net.InetSocketAddress;
+import java.nio.ByteOrder;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -51,6 +53,11 @@ public final class UDP implements AutoCloseable {
     static final int HEADER = 13;
     /** Result code of a worker: the slot held a handshake or was consumed otherwise. */
     private static final int DROPPED = -1;
+    // Per-datagram constants: withOrder() builds a new layout (and its var handle) on every call,
+    // and values() clones the array; on the receive path each was garbage per datagram.
+    private static final ValueLayout.OfInt LE_INT = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+    private static final ValueLayout.OfLong LE_LONG = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+    private static final TransportCounter[] COUNTERS = TransportCounter.values();
 
     private final TransportConfig config;
     private final TransportStats stats = new TransportStats();
@@ -72,6 +79,12 @@ public final class UDP implements AutoCloseable {
     private final AgentRunner controlRunner;
     private final List<AgentRunner> workerRunners = new ArrayList<>();
     private final AtomicBoolean reading = new AtomicBoolean();
+    /**
+     * Threads between taking a slot and queueing it (senders, the control agent). close() shuts
+     * this first and waits for them: a slot queued after close drained the send queue was leaked,
+     * and a seal could still be running when destroyAll erased the keys and the pool was freed.
+     */
+    private final CloseGuard senders = new CloseGuard();
     private final CopyingHandler copier = new CopyingHandler();
     private volatile Thread parkedReader;
     private volatile boolean closed;
@@ -183,7 +196,7 @@ public final class UDP implements AutoCloseable {
         }
     }
 
-    /** Starts a handshake unless a session exists; completes when one does. */
+    /** Starts a handshake unless a session exists; completes when one does (fails once the transport is closed). */
     public CompletableFuture<Void> connectAsync(PeerKey key) {
         java.util.Objects.requireNonNull(key, "key");
         Peer p = peers.get(key);
@@ -194,12 +207,20 @@ public final class UDP implements AutoCloseable {
         if (p.endpoint == null) {
             return CompletableFuture.failedFuture(new IllegalStateException("peer " + key + " has no endpoint"));
         }
+        if (closed) {
+            return CompletableFuture.failedFuture(new IOException("transport closed"));
+        }
         CompletableFuture<Void> f = new CompletableFuture<>();
         if (usable(p.current)) {
             f.complete(null);
             return f;
         }
         control.submit(() -> control.connect(p, f));
+        if (closed) {
+            // close() may have run the control agent's last commands before ours arrived: nothing
+            // would ever complete f. (If it did run ours, f is already failed and this is a no-op.)
+            f.completeExceptionally(new IOException("transport closed"));
+        }
         return f;
     }
 
@@ -282,6 +303,18 @@ public final class UDP implements AutoCloseable {
             stats.increment(TransportCounter.DROP_NO_SESSION);
             return false;
         }
+        if (!senders.enter()) {
+            return false; // closing: no slot may be taken any more
+        }
+        try {
+            return sealAndQueue(p, s, protocol, data, off, len, to);
+        } finally {
+            senders.exit();
+        }
+    }
+
+    private boolean sealAndQueue(Peer p, PeerSession s, int protocol, MemorySegment data, long off, int len,
+                                 Endpoint to) {
         int slot = pool.acquire();
         if (slot < 0) {
             stats.increment(TransportCounter.DROP_POOL_EXHAUSTED);
@@ -291,7 +324,11 @@ public final class UDP implements AutoCloseable {
         int n = protocol < 0 ? s.sealKeepalive(slab, base) : s.seal(protocol, data, off, len, slab, base);
         if (n < 0) {
             pool.release(slot);
-            stats.increment(TransportCounter.DROP_NO_SESSION); // counter exhausted: needs a new session
+            stats.increment(TransportCounter.DROP_NO_SESSION);
+            if (n == PeerSession.RETIRED) {
+                return false; // retired under us: the control agent already has a newer one, or none is wanted
+            }
+            // Counter exhausted: needs a new session.
             if (!p.rekeyRequested) {
                 p.rekeyRequested = true;
                 control.submit(() -> control.rekey(p));
@@ -313,13 +350,20 @@ public final class UDP implements AutoCloseable {
 
     /** Queues an already-built datagram (handshake messages) from the control agent. */
     boolean sendRaw(byte[] datagram, Endpoint to) {
-        int slot = pool.acquire();
-        if (slot < 0) {
-            stats.increment(TransportCounter.DROP_POOL_EXHAUSTED);
-            return false;
+        if (!senders.enter()) {
+            return false; // closing
         }
-        MemorySegment.copy(datagram, 0, slab, ValueLayout.JAVA_BYTE, pool.slotOffset(slot), datagram.length);
-        return enqueue(slot, datagram.length, to);
+        try {
+            int slot = pool.acquire();
+            if (slot < 0) {
+                stats.increment(TransportCounter.DROP_POOL_EXHAUSTED);
+                return false;
+            }
+            MemorySegment.copy(datagram, 0, slab, ValueLayout.JAVA_BYTE, pool.slotOffset(slot), datagram.length);
+            return enqueue(slot, datagram.length, to);
+        } finally {
+            senders.exit();
+        }
     }
 
     /** Addresses a filled slot and hands it to the I/O agent; a full queue drops and counts it. */
@@ -349,7 +393,7 @@ public final class UDP implements AutoCloseable {
             slotDropReason[slot] = TransportCounter.DROP_MALFORMED.ordinal();
             return DROPPED;
         }
-        int index = slab.get(ValueLayout.JAVA_INT_UNALIGNED.withOrder(java.nio.ByteOrder.LITTLE_ENDIAN), off + 1);
+        int index = slab.get(LE_INT, off + 1);
         PeerSession s = sessions.get(index);
         if (s == null) {
             slotDropReason[slot] = TransportCounter.DROP_UNKNOWN_INDEX.ordinal();
@@ -430,6 +474,13 @@ public final class UDP implements AutoCloseable {
         if (!reading.compareAndSet(false, true)) {
             throw new IllegalStateException("another thread is reading: readFrom/poll are single-consumer");
         }
+        if (closed) {
+            // close() drains the ring once no reader is inside; one that enters after close() looked
+            // must not touch it (it would release the slots close() returns). Dekker with close():
+            // we publish "reading" then read "closed", it publishes "closed" then reads "reading".
+            reading.set(false);
+            return 0;
+        }
         if (handler == null) {
             // Reused, never shared: only the one admitted reader gets here.
             copier.into = into;
@@ -482,15 +533,14 @@ public final class UDP implements AutoCloseable {
         int delivered = 0;
         try {
             if (result < 0) {
-                stats.increment(result == DROPPED ? TransportCounter.values()[slotDropReason[slot]]
+                stats.increment(result == DROPPED ? COUNTERS[slotDropReason[slot]]
                         : TransportCounter.DROP_MALFORMED);
                 return 0;
             }
             PeerSession s = slotSession[slot];
             slotSession[slot] = null;
             long off = pool.slotOffset(slot) + pool.dataOffset(slot);
-            long counter = slab.get(ValueLayout.JAVA_LONG_UNALIGNED.withOrder(java.nio.ByteOrder.LITTLE_ENDIAN),
-                    off + 5);
+            long counter = slab.get(LE_LONG, off + 5);
             // The window moves only here: after the tag verified, in arrival order, on one thread.
             if (!s.acceptCounter(counter)) {
                 stats.increment(TransportCounter.DROP_REPLAYED);
@@ -621,6 +671,11 @@ public final class UDP implements AutoCloseable {
         return sessions;
     }
 
+    /** The control agent (tests queue commands on it to make an interleaving deterministic). */
+    ControlAgent control() {
+        return control;
+    }
+
     BoundedIntQueue controlInbox() {
         return controlInbox;
     }
@@ -670,9 +725,10 @@ public final class UDP implements AutoCloseable {
     }
 
     /**
-     * Stops every thread, closes the socket and frees the pool. Order: the I/O agent first (no new
-     * datagrams), then workers and the control agent, then the ring's remaining entries go back to
-     * the pool, then the backend (which returns its own slots), then the pool. Idempotent.
+     * Stops every thread, closes the socket and frees the pool. Order: senders first (none may take
+     * a slot any more; those holding one queue it), then the I/O agent (no new datagrams), then
+     * workers and the control agent, then the ring's remaining entries go back to the pool, then
+     * the backend (which returns its own slots), then the pool. Idempotent.
      */
     @Override
     public void close() {
@@ -680,6 +736,10 @@ public final class UDP implements AutoCloseable {
             return;
         }
         closed = true;
+        senders.close();
+        if (!senders.awaitIdle(TimeUnit.SECONDS.toNanos(5))) {
+            LOG.log(Level.WARNING, "a sender did not finish within 5 s of close");
+        }
         ioAgent.stop();
         ioRunner.close();
         for (AgentRunner r : workerRunners) {
@@ -690,12 +750,18 @@ public final class UDP implements AutoCloseable {
         if (reader != null) {
             LockSupport.unpark(reader);
         }
-        // Wait for a reader inside receive() to leave before draining its ring.
+        // Wait for a reader inside receive() to leave before draining its ring (no new one enters).
+        // (A reader that enters now sets "reading" only for a moment: it sees closed and leaves.)
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-        while (reading.get() && System.nanoTime() - deadline < 0) {
+        boolean readerLeft;
+        while (!(readerLeft = !reading.get()) && System.nanoTime() - deadline < 0) {
             Thread.onSpinWait();
         }
-        while (receiveRing.size() > 0) {
+        if (!readerLeft) {
+            // A handler that does not return: the ring stays its own; its slots are reported leaked.
+            LOG.log(Level.WARNING, "the reader did not return within 5 s of close; its ring is not drained");
+        }
+        while (readerLeft && receiveRing.size() > 0) {
             receiveRing.processOne();
             if (receiveRing.headReady()) {
                 pool.release(receiveRing.headSlot());

@@ -62,9 +62,12 @@ final class ManualPeer implements AutoCloseable {
     /** Handshakes as initiator with {@code udp}; returns the session. */
     Session connect(UDP udp, int localIndex) throws Exception {
         sendRaw(initFor(udp, localIndex), udp);
-        Initiator i = pending;
-        byte[] response = receiveRaw();
-        if (!(i.readResponse(MemorySegment.ofArray(response), 0, response.length) instanceof SessionKeys k)) {
+        return finish(receiveRaw());
+    }
+
+    /** Finishes the handshake started by {@link #initFor} with {@code response}; returns the session. */
+    Session finish(byte[] response) {
+        if (!(pending.readResponse(MemorySegment.ofArray(response), 0, response.length) instanceof SessionKeys k)) {
             throw new AssertionError("handshake response did not authenticate");
         }
         session = new Session(k);
