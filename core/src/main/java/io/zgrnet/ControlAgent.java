@@ -403,7 +403,7 @@ final class ControlAgent implements Agent {
         // Passive keepalive: we received data and have sent nothing for KEEPALIVE_TIMEOUT.
         if (current != null && peer.keepaliveDue && now - peer.lastDataReceivedNs >= KEEPALIVE_TIMEOUT_NS
                 && (!peer.sent || now - peer.lastSentNs >= KEEPALIVE_TIMEOUT_NS)) {
-            if (udp.sendOn(peer, current, -1, MemorySegment.NULL, 0, 0, peer.endpoint)) {
+            if (udp.sendOn(peer, current, -1, null, MemorySegment.NULL, 0, 0, peer.endpoint)) {
                 stats.increment(TransportCounter.KEEPALIVES_SENT);
             }
             peer.keepaliveDue = false;

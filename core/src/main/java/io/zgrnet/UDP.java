@@ -247,11 +247,20 @@ public final class UDP implements AutoCloseable {
      */
     public boolean writeTo(PeerKey key, int protocol, byte[] data, int off, int len) {
         java.util.Objects.checkFromIndexSize(off, len, data.length);
-        return writeTo(key, protocol, MemorySegment.ofArray(data), off, len);
+        return write(key, protocol, data, MemorySegment.NULL, off, len);
     }
 
     /** As {@link #writeTo(PeerKey, int, byte[], int, int)}, from any memory segment. */
     public boolean writeTo(PeerKey key, int protocol, MemorySegment data, long off, int len) {
+        java.util.Objects.requireNonNull(data, "data");
+        return write(key, protocol, null, data, off, len);
+    }
+
+    /**
+     * The send path. The payload comes from {@code array} (copied straight into the slot, so no
+     * segment is created per message) or, when {@code array} is null, from {@code data}.
+     */
+    private boolean write(PeerKey key, int protocol, byte[] array, MemorySegment data, long off, int len) {
         if (protocol < 0 || protocol > 255) {
             throw new IllegalArgumentException("protocol: must be 0..255, got " + protocol);
         }
@@ -276,11 +285,11 @@ public final class UDP implements AutoCloseable {
             }
             return false;
         }
-        boolean sent = sendOn(p, s, protocol, data, off, len, p.endpoint);
+        boolean sent = sendOn(p, s, protocol, array, data, off, len, p.endpoint);
         PeerSession next = p.unconfirmed;
         if (next != null && usable(next)) {
             // Until the new responder session is confirmed, send on both (protocol.md hardening 2).
-            sendOn(p, next, protocol, data, off, len, next.endpoint);
+            sendOn(p, next, protocol, array, data, off, len, next.endpoint);
         }
         if (sent) {
             stats.increment(TransportCounter.MESSAGES_SENT);
@@ -298,7 +307,8 @@ public final class UDP implements AutoCloseable {
     }
 
     /** Seals one message (protocol &lt; 0: a keepalive) on a session into a slot and queues it. */
-    boolean sendOn(Peer p, PeerSession s, int protocol, MemorySegment data, long off, int len, Endpoint to) {
+    boolean sendOn(Peer p, PeerSession s, int protocol, byte[] array, MemorySegment data, long off, int len,
+                   Endpoint to) {
         if (to == null) {
             stats.increment(TransportCounter.DROP_NO_SESSION);
             return false;
@@ -307,20 +317,26 @@ public final class UDP implements AutoCloseable {
             return false; // closing: no slot may be taken any more
         }
         try {
-            return sealAndQueue(p, s, protocol, data, off, len, to);
+            return sealAndQueue(p, s, protocol, array, data, off, len, to);
         } finally {
             senders.exit();
         }
     }
 
-    private boolean sealAndQueue(Peer p, PeerSession s, int protocol, MemorySegment data, long off, int len,
-                                 Endpoint to) {
+    private boolean sealAndQueue(Peer p, PeerSession s, int protocol, byte[] array, MemorySegment data, long off,
+                                 int len, Endpoint to) {
         int slot = pool.acquire();
         if (slot < 0) {
             stats.increment(TransportCounter.DROP_POOL_EXHAUSTED);
             return false;
         }
         long base = pool.slotOffset(slot);
+        if (array != null) {
+            // Place the payload where the sealed plaintext goes; the session seals it in place.
+            MemorySegment.copy(array, (int) off, slab, ValueLayout.JAVA_BYTE, base + HEADER + 1, len);
+            data = slab;
+            off = base + HEADER + 1;
+        }
         int n = protocol < 0 ? s.sealKeepalive(slab, base) : s.seal(protocol, data, off, len, slab, base);
         if (n < 0) {
             pool.release(slot);
