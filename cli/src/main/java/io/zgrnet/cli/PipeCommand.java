@@ -58,6 +58,10 @@ final class PipeCommand implements Callable<Integer> {
             description = "how long to wait for the handshake with --peer (default ${DEFAULT-VALUE})")
     int connectTimeoutSeconds;
 
+    @Option(names = "--linger", paramLabel = "MILLIS", defaultValue = "300",
+            description = "after EOF, wait for replies until none came for this long (default ${DEFAULT-VALUE})")
+    int lingerMillis;
+
     @Override
     public Integer call() throws Exception {
         PrintWriter err = spec.commandLine().getErr();
@@ -142,11 +146,12 @@ final class PipeCommand implements Callable<Integer> {
                 }
             }
             udp.flush(Duration.ofSeconds(5));
-            // Linger for replies in flight: until 300 ms pass without one (at most 3 s).
-            long lingerEnd = System.nanoTime() + TimeUnit.SECONDS.toNanos(3);
-            while (System.nanoTime() - lingerEnd < 0
-                    && System.nanoTime() - lastReceivedNs.get() < TimeUnit.MILLISECONDS.toNanos(300)) {
-                Thread.sleep(20);
+            // Linger for replies in flight: until --linger passes without one (at most 10 x --linger).
+            long quietNs = TimeUnit.MILLISECONDS.toNanos(lingerMillis);
+            lastReceivedNs.accumulateAndGet(System.nanoTime(), Math::max);
+            long lingerEnd = System.nanoTime() + 10 * quietNs;
+            while (System.nanoTime() - lingerEnd < 0 && System.nanoTime() - lastReceivedNs.get() < quietNs) {
+                Thread.sleep(10);
             }
             synchronized (out) {
                 out.flush();

@@ -55,7 +55,7 @@ class PipeCommandTest {
             String peerArg = m.group(3) + "@" + m.group(1) + ":" + m.group(2);
 
             Process sender = zgrnet("pipe", "--key", key("sender.key").toString(), "--listen", "127.0.0.1:0",
-                    "--peer", peerArg);
+                    "--peer", peerArg, "--linger", "3000");
             List<String> lines = List.of("first line", "second line", "üñíçødé", "");
             try (OutputStream stdin = sender.getOutputStream()) {
                 for (String line : lines) {
