@@ -120,6 +120,31 @@ class UringBackendTest {
 
     @ParameterizedTest
     @EnumSource(UringOptions.ReceiveMode.class)
+    void sqpollModeReceivesAndSends(UringOptions.ReceiveMode mode) throws Exception {
+        UringOptions o = options(mode).withSqpoll(true, 100);
+        try (PacketPool pool = new PacketPool(1024, 2048);
+                DatagramChannel peer = peer();
+                UringBackend backend = UringBackend.open(LOOPBACK, SocketOptions.defaults(), pool, o)) {
+            assertTrue(backend.ringDescription().contains("flags=0x"), backend.ringDescription());
+            backend.receive(new int[1], 1, 0);
+            int n = 200;
+            for (int i = 0; i < n; i++) {
+                sendFromPeer(peer, backend.localAddress(), i, 80);
+            }
+            boolean[] seen = new boolean[n];
+            receiveAll(backend, n, 80, (InetSocketAddress) peer.getLocalAddress(), seen);
+            int s = pool.acquire();
+            pool.length(s, 5);
+            SockAddr.write(pool.addresses(), pool.addressOffset(s), (InetSocketAddress) peer.getLocalAddress());
+            assertEquals(1, backend.send(new int[] {s}, 1));
+            ByteBuffer b = ByteBuffer.allocate(64);
+            assertEquals(backend.localAddress(), peer.receive(b));
+            assertEquals(5, b.position());
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(UringOptions.ReceiveMode.class)
     void truncatedDatagramsAreCountedAndDropped(UringOptions.ReceiveMode mode) throws Exception {
         try (PacketPool pool = new PacketPool(256, 256);
                 DatagramChannel peer = peer();
