@@ -88,6 +88,7 @@ public final class UDP implements AutoCloseable {
     private final CopyingHandler copier = new CopyingHandler();
     private volatile Thread parkedReader;
     private volatile boolean closed;
+    private final AtomicBoolean closing = new AtomicBoolean();
     private volatile int leakedAtClose;
 
     private UDP(TransportConfig config) throws IOException {
@@ -124,6 +125,9 @@ public final class UDP implements AutoCloseable {
                         n++;
                     }
                     if (n > 0) {
+                        // StoreLoad: our release of the results must be ordered before reading the
+                        // reader's flag, or a reader that just parked could miss its wake-up.
+                        java.lang.invoke.VarHandle.fullFence();
                         Thread reader = parkedReader;
                         if (reader != null) {
                             LockSupport.unpark(reader);
@@ -530,6 +534,7 @@ public final class UDP implements AutoCloseable {
                     Thread.onSpinWait();
                 } else {
                     parkedReader = Thread.currentThread();
+                    java.lang.invoke.VarHandle.fullFence(); // pairs with the workers' fence
                     if (!receiveRing.headReady() && !closed) {
                         LockSupport.parkNanos(this, timeoutNanos > 0 ? Math.min(left, 10_000_000L) : 10_000_000L);
                     }
@@ -615,6 +620,11 @@ public final class UDP implements AutoCloseable {
 
     // ---------------------------------------------------------------- info
 
+    /** True once {@link #close()} has begun. */
+    public boolean isClosed() {
+        return closed;
+    }
+
     /** Our public key and bound address. */
     public HostInfo hostInfo() {
         return new HostInfo(handshakes.publicKey(), backend.localAddress());
@@ -696,10 +706,6 @@ public final class UDP implements AutoCloseable {
         return controlInbox;
     }
 
-    boolean isClosed() {
-        return closed;
-    }
-
     private void wakeWorkers() {
         for (int i = 0; i < workerRunners.size(); i++) {
             workerRunners.get(i).wake();
@@ -748,7 +754,7 @@ public final class UDP implements AutoCloseable {
      */
     @Override
     public void close() {
-        if (closed) {
+        if (!closing.compareAndSet(false, true)) {
             return;
         }
         closed = true;

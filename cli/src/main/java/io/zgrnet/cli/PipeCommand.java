@@ -102,7 +102,7 @@ final class PipeCommand implements Callable<Integer> {
                 byte[] buf = new byte[65536];
                 Message m = new Message();
                 try {
-                    while (true) {
+                    while (!udp.isClosed()) {
                         if (!udp.readFrom(m, buf, TimeUnit.MILLISECONDS.toNanos(200))) {
                             continue;
                         }
