@@ -6,11 +6,12 @@ import java.nio.ByteOrder;
 
 /**
  * Poly1305 (RFC 8439 section 2.5) in radix 2^64: the accumulator is two 64-bit limbs plus a few
- * bits, and each 16-byte block costs four 64x64->128 multiplications.
+ * bits, and each 16-byte block costs four 64x64->128 multiplications. (Measured against radix
+ * 2^26 and 2^44 variants on JDK 25: this one compiles to the fastest code.)
  *
  * <p>Stateless: the one-time key arrives as four longs and the accumulator lives in locals, so
  * nothing is allocated. Java cannot return the 130-bit accumulator from a helper without an
- * object, which is why each entry point carries its own block loop.
+ * object, so one private method holds the only block loop and walks the message's regions.
  */
 final class Poly1305 {
     static final ValueLayout.OfLong LE_LONG = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
@@ -178,7 +179,7 @@ final class Poly1305 {
     }
 
     /** Reads {@code n} (0..8) bytes little-endian, zero-filling the rest. */
-    static long readPartial(MemorySegment seg, long off, int n) {
+    private static long readPartial(MemorySegment seg, long off, int n) {
         long v = 0;
         for (int i = 0; i < n; i++) {
             v |= (seg.get(ValueLayout.JAVA_BYTE, off + i) & 0xFFL) << (8 * i);
