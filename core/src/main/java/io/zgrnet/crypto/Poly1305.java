@@ -6,11 +6,12 @@ import java.nio.ByteOrder;
 
 /**
  * Poly1305 (RFC 8439 section 2.5) in radix 2^64: the accumulator is two 64-bit limbs plus a few
- * bits, and each 16-byte block costs four 64x64->128 multiplications.
+ * bits, and each 16-byte block costs four 64x64->128 multiplications. (Measured against radix
+ * 2^26 and 2^44 variants on JDK 25: this one compiles to the fastest code.)
  *
  * <p>Stateless: the one-time key arrives as four longs and the accumulator lives in locals, so
  * nothing is allocated. Java cannot return the 130-bit accumulator from a helper without an
- * object, which is why each entry point carries its own block loop.
+ * object, so one private method holds the only block loop and walks the message's regions.
  */
 final class Poly1305 {
     static final ValueLayout.OfLong LE_LONG = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
@@ -122,12 +123,12 @@ final class Poly1305 {
                 sum = d1lo + p;
                 d1hi += Math.unsignedMultiplyHigh(h1, r0) + carry(d1lo, p, sum);
                 d1lo = sum;
-                p = h2 * rs1; // h2 <= 7, so this fits in 64 bits
+                p = h2 * rs1; // h2 <= 6 and rs1 < 1.25 * 2^60, so p < 2^63
                 sum = d1lo + p;
-                d1hi += carry(d1lo, p, sum);
+                d1hi += carrySmall(d1lo, sum);
                 d1lo = sum;
-                sum = d1lo + d0hi;
-                d1hi += carry(d1lo, d0hi, sum);
+                sum = d1lo + d0hi; // d0hi < 2^62: two high halves of products with r < 2^61
+                d1hi += carrySmall(d1lo, sum);
                 d1lo = sum;
 
                 long d2 = h2 * r0 + d1hi;
@@ -138,7 +139,7 @@ final class Poly1305 {
                 h0 = d0lo + fold;
                 c = carry(d0lo, fold, h0);
                 h1 = d1lo + c;
-                h2 += carry(d1lo, c, h1);
+                h2 += carrySmall(d1lo, h1);
             }
         }
         return finish(h0, h1, h2, s0, s1, tag, tagOff, verify);
@@ -150,6 +151,14 @@ final class Poly1305 {
     }
 
     /**
+     * The carry out of {@code x + y = sum} when {@code y < 2^63}: then it overflows exactly when
+     * x has its top bit set and the sum does not. Three instructions cheaper than {@link #carry}.
+     */
+    private static long carrySmall(long x, long sum) {
+        return (x & ~sum) >>> 63;
+    }
+
+    /**
      * Fully reduces h mod 2^130 - 5, adds s mod 2^128, then writes or compares the tag. The
      * comparison folds all differences into one long, so its timing does not depend on where
      * the tags differ.
@@ -158,9 +167,9 @@ final class Poly1305 {
                                MemorySegment tag, long tagOff, boolean verify) {
         // h < 2p here, so one conditional subtraction of p (computed as h + 5 - 2^130) suffices.
         long g0 = h0 + 5;
-        long c = carry(h0, 5, g0);
+        long c = carrySmall(h0, g0);
         long g1 = h1 + c;
-        c = carry(h1, c, g1);
+        c = carrySmall(h1, g1);
         long g2 = h2 + c;
         long useG = -(g2 >>> 2); // all ones when h + 5 >= 2^130, i.e. h >= p
         h0 = (h0 & ~useG) | (g0 & useG);
@@ -178,7 +187,7 @@ final class Poly1305 {
     }
 
     /** Reads {@code n} (0..8) bytes little-endian, zero-filling the rest. */
-    static long readPartial(MemorySegment seg, long off, int n) {
+    private static long readPartial(MemorySegment seg, long off, int n) {
         long v = 0;
         for (int i = 0; i < n; i++) {
             v |= (seg.get(ValueLayout.JAVA_BYTE, off + i) & 0xFFL) << (8 * i);

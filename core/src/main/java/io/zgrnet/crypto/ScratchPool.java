@@ -13,6 +13,9 @@ import java.lang.invoke.VarHandle;
  * release store order each owner's use of the buffer before the next owner's. When every probed
  * slot is busy, {@link #acquire()} returns -1 and the caller uses the scalar path instead, so
  * the pool never blocks and never grows.
+ *
+ * <p>A buffer keeps the last keystream computed in it until the next use overwrites it (as the
+ * JDK's own ChaCha20 keeps its keystream buffer); buffers never leave this package.
  */
 final class ScratchPool {
     /** Slots to probe before giving up; bounded so a crowded pool costs little. */
