@@ -1,21 +1,23 @@
 package io.zgrnet.cli.bench;
 
 import io.zgrnet.IOMode;
-import io.zgrnet.Message;
+import io.zgrnet.MessageHandler;
 import io.zgrnet.PeerKey;
 import io.zgrnet.TransportConfig;
 import io.zgrnet.UDP;
 import io.zgrnet.io.BackendSelector;
+import java.lang.foreign.MemorySegment;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 import java.util.function.Consumer;
 
 /*
  * Threads: the harness thread writes as fast as the send queue accepts (spinning when full); a
- * reader thread drains B with readFrom and publishes its count through a volatile field; each
+ * reader thread drains B with poll and publishes its count through a volatile field; each
  * transport runs its own I/O agent and decrypt workers. The pair lives for all runs of a row.
  */
 
@@ -124,11 +126,14 @@ public final class E2eBench {
         }
     }
 
-    /** Drains B with the copying API users call, counting messages. */
-    private static final class Reader implements Runnable {
+    /**
+     * Drains B with the zero-copy {@code poll} (up to 256 messages per call), parking 20 us when
+     * nothing is ready; the handler is a field, not a capturing lambda.
+     */
+    private static final class Reader implements Runnable, MessageHandler {
+        private static final long IDLE_PARK_NANOS = 20_000;
         private final UDP udp;
-        private final Message message = new Message();
-        private final byte[] buffer = new byte[2048];
+        private long n;
         volatile long count;
         volatile boolean stop;
 
@@ -137,17 +142,18 @@ public final class E2eBench {
         }
 
         @Override
+        public void onMessage(PeerKey sender, int protocol, MemorySegment payload, long offset, int length) {
+            n++;
+        }
+
+        @Override
         public void run() {
-            long n = 0;
-            try {
-                while (!stop) {
-                    if (udp.readFrom(message, buffer, TimeUnit.MILLISECONDS.toNanos(20))) {
-                        n++;
-                        count = n;
-                    }
+            while (!stop) {
+                if (udp.poll(this, 256) > 0) {
+                    count = n;
+                } else {
+                    LockSupport.parkNanos(IDLE_PARK_NANOS);
                 }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
             }
         }
     }
