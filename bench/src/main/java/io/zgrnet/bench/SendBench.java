@@ -1,5 +1,8 @@
 package io.zgrnet.bench;
 
+import io.zgrnet.cli.bench.Affinity;
+import io.zgrnet.cli.bench.HostStats;
+import io.zgrnet.cli.bench.LoadSender;
 import io.zgrnet.io.BackendStats;
 import io.zgrnet.io.Backends;
 import io.zgrnet.io.DatagramBackend;
@@ -68,7 +71,7 @@ public final class SendBench {
             for (String b : backends) {
                 List<Result> results = new ArrayList<>();
                 for (int r = 0; r < runs; r++) {
-                    ReceiveBench.awaitQuiet(0.15);
+                    HostStats.awaitQuiet(0.15);
                     results.add(runOnce(b, size, count, batch));
                 }
                 results.sort(Comparator.comparingDouble(Result::cpuNsPerDatagram));

@@ -1,5 +1,8 @@
 package io.zgrnet.bench;
 
+import io.zgrnet.cli.bench.Affinity;
+import io.zgrnet.cli.bench.HostStats;
+import io.zgrnet.cli.bench.LoadSender;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 import static java.lang.foreign.ValueLayout.JAVA_SHORT;
@@ -68,7 +71,7 @@ public final class ThreadSplitExperiment {
         System.out.println("|---|---|---|---|---|---|---|");
         for (String shape : new String[] {"single-defer", "single-coop", "split"}) {
             for (int r = 0; r < runs; r++) {
-                ReceiveBench.awaitQuiet(0.15);
+                HostStats.awaitQuiet(0.15);
                 System.out.println(run(shape, size, rate, seconds));
             }
         }
@@ -153,7 +156,7 @@ public final class ThreadSplitExperiment {
                 UdpSocket socket = UdpSocket.open(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0),
                         SocketOptions.builder().receiveBufferBytes(32 << 20).build());
                 Ring ring = Ring.open(new Ring.Options(64, 4096, defer, false, 0));
-                GsoSender sender = new GsoSender(socket.localAddress(), size, true)) {
+                LoadSender sender = new LoadSender(socket.localAddress(), size, true)) {
             Receiver rx = new Receiver(ring, pool, arena, socket.fd());
             MemorySegment wait = arena.allocate(GeteventsArg.SIZE + GeteventsArg.TIMESPEC_SIZE, 8);
             wait.set(JAVA_INT, GeteventsArg.SIGMASK_SZ, 8);

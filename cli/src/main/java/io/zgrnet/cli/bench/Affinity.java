@@ -1,4 +1,4 @@
-package io.zgrnet.bench;
+package io.zgrnet.cli.bench;
 
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
@@ -8,15 +8,15 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 
 /** Pins the calling thread to one CPU (sched_setaffinity on the thread itself), best effort. */
-final class Affinity {
+public final class Affinity {
     /** {@code __NR_sched_setaffinity} on x86-64. */
     private static final long NR_SCHED_SETAFFINITY = 203;
 
     private Affinity() {
     }
 
-    /** Returns true if the calling thread now runs only on {@code cpu}. */
-    static boolean pin(int cpu) {
+    /** Returns true if the calling thread now runs only on {@code cpu}; false (unpinned) otherwise. */
+    public static boolean pin(int cpu) {
         if (cpu < 0 || cpu >= 64 || !"amd64".equals(System.getProperty("os.arch"))) {
             return false;
         }

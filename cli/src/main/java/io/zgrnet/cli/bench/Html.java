@@ -1,0 +1,197 @@
+package io.zgrnet.cli.bench;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.ToDoubleFunction;
+
+/** An offline HTML page for a {@link Report}: the table plus inline SVG charts, no scripts. */
+public final class Html {
+    private static final String[] COLORS = {"#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b",
+        "#e377c2", "#17becf"};
+    private static final int W = 560;
+    private static final int H = 300;
+    private static final int LEFT = 70;
+    private static final int BOTTOM = 40;
+    private static final int TOP = 30;
+    private static final int RIGHT = 150;
+
+    private Html() {
+    }
+
+    /** The whole page. */
+    public static String write(Report r) {
+        StringBuilder b = new StringBuilder();
+        b.append("<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>zgrnet bench</title>\n<style>")
+                .append("body{font-family:sans-serif;margin:2em;max-width:1200px}")
+                .append("svg{margin:0.5em 1em 0.5em 0;border:1px solid #ddd}")
+                .append("pre{background:#f6f6f6;padding:1em;overflow-x:auto;font-size:12px}")
+                .append("</style></head><body>\n<h1>zgrnet bench</h1>\n<p><b>")
+                .append(esc(r.machine().line())).append("</b></p>\n<p><code>").append(esc(r.command()))
+                .append("</code><br>").append(esc(r.settings())).append("</p>\n");
+        Set<Integer> sizes = new LinkedHashSet<>();
+        r.raw().forEach(x -> sizes.add(x.size()));
+        for (int size : sizes) {
+            List<RawBench.Row> rows = r.raw().stream().filter(x -> x.size() == size && x.runs() > 0).toList();
+            if (rows.isEmpty()) {
+                continue;
+            }
+            b.append("<h2>raw receive, ").append(size).append(" B datagrams</h2>\n<div>");
+            b.append(chart("received pps vs offered load (" + size + " B)", rows, x -> x.rxPps().median(), "pps"));
+            b.append(chart("receiver CPU ns/datagram vs offered load (" + size + " B)", rows,
+                    x -> x.cpuNsPerDatagram().median(), "ns"));
+            b.append(chart("loss % vs offered load (" + size + " B)", rows, x -> x.lossPercent().median(), "%"));
+            b.append(chart("latency p99 us vs offered load (" + size + " B)", rows, x -> x.p99Micros().median(), "us"));
+            b.append("</div>\n");
+        }
+        List<E2eBench.Row> e2e = r.e2e().stream().filter(x -> x.runs() > 0).toList();
+        if (!e2e.isEmpty()) {
+            b.append("<h2>e2e: encrypted transports</h2>\n<div>");
+            Set<Integer> esizes = new LinkedHashSet<>();
+            e2e.forEach(x -> esizes.add(x.size()));
+            for (int size : esizes) {
+                List<String> labels = new ArrayList<>();
+                List<Double> values = new ArrayList<>();
+                for (E2eBench.Row x : e2e) {
+                    if (x.size() == size) {
+                        labels.add(x.backend() + " w" + x.workers());
+                        values.add(size >= 512 ? x.megabytesPerSecond().median() : x.pps().median());
+                    }
+                }
+                b.append(bars("e2e " + size + " B: " + (size >= 512 ? "MB/s" : "messages/s"), labels, values));
+            }
+            b.append("</div>\n");
+        }
+        b.append("<h2>table</h2>\n<pre>").append(esc(r.table())).append("</pre>\n</body></html>\n");
+        return b.toString();
+    }
+
+    /** A line chart: x = offered load (categorical, in order), one line per receiver. */
+    static String chart(String title, List<RawBench.Row> rows, ToDoubleFunction<RawBench.Row> y, String unit) {
+        List<Long> loads = new ArrayList<>();
+        Map<String, Map<Long, Double>> series = new LinkedHashMap<>();
+        double max = 0;
+        for (RawBench.Row x : rows) {
+            if (!loads.contains(x.offeredPps())) {
+                loads.add(x.offeredPps());
+            }
+            double v = y.applyAsDouble(x);
+            if (!Double.isNaN(v)) {
+                series.computeIfAbsent(x.receiver(), k -> new LinkedHashMap<>()).put(x.offeredPps(), v);
+                max = Math.max(max, v);
+            }
+        }
+        loads.sort((a, c) -> a == 0 ? 1 : c == 0 ? -1 : Long.compare(a, c));
+        double top = niceCeil(max);
+        StringBuilder b = frame(title, top, unit);
+        int pw = W - LEFT - RIGHT;
+        int ph = H - TOP - BOTTOM;
+        for (int i = 0; i < loads.size(); i++) {
+            int x = LEFT + (loads.size() == 1 ? pw / 2 : i * pw / (loads.size() - 1));
+            b.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"%d\" text-anchor=\"middle\">%s</text>", x,
+                    H - BOTTOM + 16, RawBench.loadLabel(loads.get(i))));
+        }
+        b.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"%d\" text-anchor=\"middle\">offered load (pps)</text>",
+                LEFT + pw / 2, H - 6));
+        int s = 0;
+        for (Map.Entry<String, Map<Long, Double>> e : series.entrySet()) {
+            String color = COLORS[s % COLORS.length];
+            StringBuilder pts = new StringBuilder();
+            for (int i = 0; i < loads.size(); i++) {
+                Double v = e.getValue().get(loads.get(i));
+                if (v == null) {
+                    continue;
+                }
+                int x = LEFT + (loads.size() == 1 ? pw / 2 : i * pw / (loads.size() - 1));
+                int yy = TOP + ph - (int) Math.round(top == 0 ? 0 : v / top * ph);
+                pts.append(x).append(',').append(yy).append(' ');
+                b.append(String.format(Locale.ROOT, "<circle cx=\"%d\" cy=\"%d\" r=\"3\" fill=\"%s\"><title>%s %s: %s</title></circle>",
+                        x, yy, color, esc(e.getKey()), RawBench.loadLabel(loads.get(i)), fmt(v)));
+            }
+            b.append("<polyline fill=\"none\" stroke-width=\"2\" stroke=\"").append(color).append("\" points=\"")
+                    .append(pts.toString().trim()).append("\"/>");
+            b.append(String.format(Locale.ROOT, "<rect x=\"%d\" y=\"%d\" width=\"10\" height=\"10\" fill=\"%s\"/>"
+                    + "<text x=\"%d\" y=\"%d\">%s</text>", W - RIGHT + 10, TOP + s * 16, color, W - RIGHT + 24,
+                    TOP + s * 16 + 9, esc(e.getKey())));
+            s++;
+        }
+        return b.append("</svg>\n").toString();
+    }
+
+    /** A bar chart of labelled values. */
+    static String bars(String title, List<String> labels, List<Double> values) {
+        double max = values.stream().filter(v -> !Double.isNaN(v)).mapToDouble(Double::doubleValue).max().orElse(0);
+        double top = niceCeil(max);
+        StringBuilder b = frame(title, top, "");
+        int pw = W - LEFT - RIGHT;
+        int ph = H - TOP - BOTTOM;
+        int n = Math.max(1, labels.size());
+        int slot = pw / n;
+        for (int i = 0; i < labels.size(); i++) {
+            double v = values.get(i);
+            int h = Double.isNaN(v) || top == 0 ? 0 : (int) Math.round(v / top * ph);
+            int x = LEFT + i * slot + slot / 6;
+            b.append(String.format(Locale.ROOT, "<rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\" fill=\"%s\">"
+                    + "<title>%s: %s</title></rect>", x, TOP + ph - h, slot * 2 / 3, h, COLORS[i % COLORS.length],
+                    esc(labels.get(i)), fmt(v)));
+            b.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"%d\" text-anchor=\"middle\" font-size=\"10\">%s</text>",
+                    x + slot / 3, H - BOTTOM + 14, esc(labels.get(i))));
+            b.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"%d\" text-anchor=\"middle\" font-size=\"10\">%s</text>",
+                    x + slot / 3, TOP + ph - h - 3, fmt(v)));
+        }
+        return b.append("</svg>\n").toString();
+    }
+
+    private static StringBuilder frame(String title, double top, String unit) {
+        StringBuilder b = new StringBuilder();
+        int ph = H - TOP - BOTTOM;
+        b.append(String.format(Locale.ROOT, "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" "
+                + "font-family=\"sans-serif\" font-size=\"11\">", W, H));
+        b.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"18\" font-size=\"13\" font-weight=\"bold\">%s</text>",
+                LEFT, esc(title)));
+        for (int i = 0; i <= 4; i++) {
+            int y = TOP + ph - i * ph / 4;
+            b.append(String.format(Locale.ROOT, "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" stroke=\"#eee\"/>", LEFT, y,
+                    W - RIGHT, y));
+            b.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"%d\" text-anchor=\"end\">%s%s</text>", LEFT - 4,
+                    y + 4, fmt(top * i / 4), i == 4 ? " " + unit : ""));
+        }
+        b.append(String.format(Locale.ROOT, "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" stroke=\"#888\"/>", LEFT,
+                TOP + ph, W - RIGHT, TOP + ph));
+        return b;
+    }
+
+    private static double niceCeil(double v) {
+        if (v <= 0 || Double.isNaN(v)) {
+            return 1;
+        }
+        double p = Math.pow(10, Math.floor(Math.log10(v)));
+        for (double m : new double[] {1, 2, 2.5, 5, 10}) {
+            if (m * p >= v) {
+                return m * p;
+            }
+        }
+        return 10 * p;
+    }
+
+    private static String fmt(double v) {
+        if (Double.isNaN(v)) {
+            return "-";
+        }
+        if (v >= 1e6) {
+            return String.format(Locale.ROOT, "%.2fM", v / 1e6);
+        }
+        if (v >= 1e4) {
+            return String.format(Locale.ROOT, "%.0fk", v / 1e3);
+        }
+        return v >= 100 ? String.format(Locale.ROOT, "%.0f", v) : String.format(Locale.ROOT, "%.1f", v);
+    }
+
+    private static String esc(String s) {
+        return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\"", "&quot;");
+    }
+}

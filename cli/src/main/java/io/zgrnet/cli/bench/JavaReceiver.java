@@ -1,0 +1,221 @@
+package io.zgrnet.cli.bench;
+
+import static java.lang.foreign.ValueLayout.JAVA_LONG_UNALIGNED;
+
+import io.zgrnet.io.BackendSelector;
+import io.zgrnet.io.BackendStats;
+import io.zgrnet.io.Backends;
+import io.zgrnet.io.DatagramBackend;
+import io.zgrnet.io.PacketPool;
+import io.zgrnet.io.SocketOptions;
+import io.zgrnet.IOMode;
+import io.zgrnet.io.mmsg.MmsgBackend;
+import io.zgrnet.io.uring.IoUringSupport;
+import io.zgrnet.io.uring.UringBackend;
+import io.zgrnet.io.uring.UringOptions;
+import io.zgrnet.io.uring.UringStats;
+import java.io.IOException;
+import java.lang.foreign.MemorySegment;
+import java.lang.management.ManagementFactory;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/*
+ * Threads: one receiver thread owns the backend, its counters and the latency histogram. The
+ * harness thread talks to it through two volatile fields: it posts a command (snapshot, or
+ * snapshot and reset) and wakes the backend; the receiver answers by publishing the snapshot and
+ * clearing the command (volatile write after the snapshot fields: the harness's volatile read of
+ * the cleared command sees them).
+ */
+
+/** A receiver thread draining one zgrnet {@link DatagramBackend}, as the transport's I/O agent would. */
+public final class JavaReceiver implements Receiver {
+    private static final int MAX_BATCH = 256;
+    private static final long POLL_NANOS = TimeUnit.MILLISECONDS.toNanos(20);
+    private static final int CMD_NONE = 0;
+    private static final int CMD_SNAPSHOT = 1;
+    private static final int CMD_SNAPSHOT_RESET = 2;
+    private static final int CMD_STOP = 3;
+
+    private final DatagramBackend backend;
+    private final PacketPool pool;
+    private final int cpu;
+    private final Thread thread;
+    private final LatencyHistogram latency = new LatencyHistogram();
+    private volatile int command;
+    private volatile long received;
+    private volatile Snapshot reply;
+    private volatile Throwable failure;
+
+    private JavaReceiver(DatagramBackend backend, PacketPool pool, int cpu) {
+        this.backend = backend;
+        this.pool = pool;
+        this.cpu = cpu;
+        this.thread = new Thread(this::loop, "bench-rx-" + backend.name());
+        thread.setDaemon(true);
+        thread.start();
+    }
+
+    /** The four zgrnet receive paths: io_uring multishot, io_uring armed, recvmmsg, NIO. */
+    public static List<Receiver.Kind> kinds() {
+        return List.of(kind("uring-multishot"), kind("uring-armed"), kind("mmsg"), kind("nio"));
+    }
+
+    /** A kind by name: uring-multishot, uring-armed, mmsg or nio. */
+    public static Receiver.Kind kind(String name) {
+        return new Receiver.Kind() {
+            @Override
+            public String name() {
+                return name;
+            }
+
+            @Override
+            public String unavailabilityCause() {
+                return switch (name) {
+                    case "uring-multishot" -> {
+                        IoUringSupport s = IoUringSupport.get();
+                        yield !s.available() ? s.unavailabilityCause() : s.multishotReceive() ? null : s.multishotCause();
+                    }
+                    case "uring-armed" -> BackendSelector.unavailabilityCause(IOMode.URING);
+                    case "mmsg" -> Backends.unavailabilityCause(Backends.Kind.MMSG);
+                    case "nio" -> null;
+                    default -> "unknown receiver " + name;
+                };
+            }
+
+            @Override
+            public Receiver open(int size, int cpu) throws IOException {
+                return JavaReceiver.open(name, cpu);
+            }
+        };
+    }
+
+    static JavaReceiver open(String name, int cpu) throws IOException {
+        PacketPool pool = new PacketPool(4096, PacketPool.DEFAULT_SLOT_SIZE);
+        InetSocketAddress bind = new InetSocketAddress(InetAddress.getLoopbackAddress(), 0);
+        SocketOptions options = SocketOptions.defaults();
+        try {
+            DatagramBackend b = switch (name) {
+                case "uring-multishot" -> UringBackend.open(bind, options, pool,
+                        UringOptions.defaults(UringOptions.ReceiveMode.MULTISHOT));
+                case "uring-armed" -> UringBackend.open(bind, options, pool,
+                        UringOptions.defaults(UringOptions.ReceiveMode.ARMED));
+                case "mmsg" -> Backends.open(Backends.Kind.MMSG, bind, options, pool, MmsgBackend.DEFAULT_BATCH_SIZE);
+                case "nio" -> Backends.open(Backends.Kind.NIO, bind, options, pool, 1);
+                default -> throw new IllegalArgumentException("unknown receiver " + name);
+            };
+            return new JavaReceiver(b, pool, cpu);
+        } catch (IOException | RuntimeException e) {
+            pool.close();
+            throw e;
+        }
+    }
+
+    private void loop() {
+        if (cpu >= 0) {
+            Affinity.pin(cpu);
+        }
+        var mx = ManagementFactory.getThreadMXBean();
+        int[] slots = new int[MAX_BATCH];
+        MemorySegment slab = pool.slab();
+        long count = 0;
+        try {
+            while (true) {
+                int n = backend.receive(slots, MAX_BATCH, POLL_NANOS);
+                if (n > 0) {
+                    long now = System.nanoTime();
+                    for (int i = 0; i < n; i++) {
+                        int s = slots[i];
+                        if (pool.length(s) >= LoadSender.STAMP_BYTES) {
+                            latency.record(now - slab.get(JAVA_LONG_UNALIGNED, pool.slotOffset(s) + pool.dataOffset(s)));
+                        }
+                        pool.release(s);
+                    }
+                    count += n;
+                    received = count;
+                }
+                int cmd = command;
+                if (cmd == CMD_NONE) {
+                    continue;
+                }
+                if (cmd == CMD_STOP) {
+                    return;
+                }
+                long calls = backend.stats().get(BackendStats.Counter.RECEIVE_CALLS);
+                long cqes = -1;
+                long batches = -1;
+                if (backend instanceof UringBackend u) {
+                    calls = u.uringStats().get(UringStats.Counter.ENTER_CALLS);
+                    cqes = u.uringStats().get(UringStats.Counter.RECEIVE_CQES);
+                    batches = u.uringStats().get(UringStats.Counter.CQE_BATCHES);
+                }
+                LatencyHistogram copy = new LatencyHistogram();
+                copy.add(latency);
+                reply = new Snapshot(count, mx.getCurrentThreadCpuTime(), calls, cqes, batches, copy);
+                if (cmd == CMD_SNAPSHOT_RESET) {
+                    latency.reset();
+                }
+                command = CMD_NONE;
+            }
+        } catch (Throwable t) {
+            failure = t;
+            command = CMD_NONE;
+        }
+    }
+
+    @Override
+    public InetSocketAddress address() {
+        return backend.localAddress();
+    }
+
+    /** The backend's name, e.g. "uring-multishot". */
+    public String backendName() {
+        return backend.name();
+    }
+
+    @Override
+    public long receivedSoFar() throws IOException {
+        check();
+        return received;
+    }
+
+    @Override
+    public Snapshot snapshot(boolean resetLatency) throws IOException, InterruptedException {
+        check();
+        command = resetLatency ? CMD_SNAPSHOT_RESET : CMD_SNAPSHOT;
+        backend.wakeup();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (command != CMD_NONE) {
+            if (deadline - System.nanoTime() < 0) {
+                throw new IOException("receiver " + backend.name() + " did not answer a snapshot within 5 s");
+            }
+            Thread.sleep(1);
+        }
+        check();
+        return reply;
+    }
+
+    private void check() throws IOException {
+        Throwable t = failure;
+        if (t != null) {
+            throw new IOException("receiver " + backend.name() + " failed: " + t, t);
+        }
+    }
+
+    @Override
+    public void close() {
+        command = CMD_STOP;
+        backend.wakeup();
+        try {
+            thread.join(TimeUnit.SECONDS.toMillis(5));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        backend.close();
+        if (!thread.isAlive()) {
+            pool.close();
+        }
+    }
+}

@@ -1,0 +1,88 @@
+package io.zgrnet.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/**
+ * {@code zgrnet bench --quick} as CI runs it: a smoke test of the whole pipeline (sender process,
+ * receivers, transports, reports). No speed assertions: CI machines are what they are.
+ */
+class BenchCommandTest {
+    @TempDir
+    Path dir;
+
+    private record Run(int exit, String out, String err) {
+    }
+
+    private static Run run(String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        CommandLine cl = Main.commandLine();
+        cl.setOut(new PrintWriter(out, true));
+        cl.setErr(new PrintWriter(err, true));
+        int exit = cl.execute(args);
+        return new Run(exit, out.toString(), err.toString());
+    }
+
+    @Test
+    @Timeout(90)
+    void quickBenchWritesTableJsonAndHtml() throws Exception {
+        Path json = dir.resolve("bench.json");
+        Path html = dir.resolve("bench.html");
+        long t0 = System.nanoTime();
+        Run r = run("bench", "--quick", "--native-dir", dir.resolve("no-native").toString(), "--json", json.toString(),
+                "--html", html.toString());
+        Duration took = Duration.ofNanos(System.nanoTime() - t0);
+        assertEquals(0, r.exit(), r.err());
+        assertTrue(r.out().startsWith("# "), r.out());
+        assertTrue(r.out().contains("| receiver |"), r.out());
+        assertTrue(r.out().contains("| backend |"), r.out());
+        assertTrue(r.out().contains("skipped"), "missing native receivers are a note: " + r.out());
+
+        JsonNode root = new ObjectMapper().readTree(Files.readString(json));
+        assertTrue(root.path("machine").path("line").asText().contains("cores"), root.toString());
+        assertTrue(root.path("machine").path("kernel").isTextual());
+        JsonNode raw = root.path("raw");
+        assertTrue(raw.isArray() && !raw.isEmpty(), "raw rows: " + raw);
+        JsonNode measured = null;
+        for (JsonNode row : raw) {
+            if (row.path("runs").asInt() > 0) {
+                measured = row;
+            }
+        }
+        assertTrue(measured != null, "at least one raw row was measured: " + raw);
+        assertTrue(measured.path("rx_pps").path("median").isNumber(), measured.toString());
+        assertTrue(measured.has("offered_pps") && measured.has("duration_s") && measured.has("loss_percent"));
+        JsonNode e2e = root.path("e2e");
+        assertTrue(e2e.isArray() && !e2e.isEmpty(), "e2e rows: " + e2e);
+        assertTrue(e2e.get(0).path("pps").path("median").isNumber(), e2e.toString());
+
+        String page = Files.readString(html);
+        assertTrue(page.contains("<svg"), "HTML has inline SVG charts");
+        assertFalse(page.contains("<script"), "HTML works offline without scripts");
+        assertTrue(took.toSeconds() < 60, "--quick took " + took);
+    }
+
+    @Test
+    void badOptionsAreOneLineUsageErrors() {
+        Run r = run("bench", "--loads", "fast");
+        assertEquals(Main.EXIT_USAGE, r.exit());
+        assertTrue(r.err().startsWith("zgrnet: --loads"), r.err());
+        Run b = run("bench", "--backends", "carrier-pigeon");
+        assertEquals(Main.EXIT_USAGE, b.exit());
+        assertTrue(b.err().contains("unknown receiver carrier-pigeon"), b.err());
+    }
+}
