@@ -45,6 +45,11 @@ public final class IoUring {
     public static final int IORING_SETUP_SINGLE_ISSUER = 1 << 12;
     /** Defer task work to io_uring_enter(GETEVENTS) of the issuer (6.1; requires SINGLE_ISSUER). */
     public static final int IORING_SETUP_DEFER_TASKRUN = 1 << 13;
+    /**
+     * No SQ index array: SQE {@code i} is slot {@code i} (6.6). Not in the linux-libc-dev 6.1
+     * headers the layout test compiles against; value from the 6.6 {@code include/uapi/linux/io_uring.h}.
+     */
+    public static final int IORING_SETUP_NO_SQARRAY = 1 << 16;
 
     // ---- io_uring_params.features ----
     /** SQ and CQ rings share one mapping (5.4). */
@@ -57,6 +62,10 @@ public final class IoUring {
     public static final int IORING_FEAT_FAST_POLL = 1 << 5;
     /** io_uring_enter takes {@code io_uring_getevents_arg} with a timeout (5.11). */
     public static final int IORING_FEAT_EXT_ARG = 1 << 8;
+    /** io-wq workers are threads of the submitting process, not kernel threads (5.12). */
+    public static final int IORING_FEAT_NATIVE_WORKERS = 1 << 9;
+    /** {@code IOSQE_CQE_SKIP_SUCCESS} is honoured (5.17). */
+    public static final int IORING_FEAT_CQE_SKIP = 1 << 11;
 
     // ---- SQ ring flags (sq_ring->flags) ----
     /** The SQPOLL thread sleeps; enter with {@link #IORING_ENTER_SQ_WAKEUP}. */

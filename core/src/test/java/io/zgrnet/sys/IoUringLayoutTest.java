@@ -145,6 +145,8 @@ class IoUringLayoutTest {
         constant("IORING_FEAT_SUBMIT_STABLE", IoUring.IORING_FEAT_SUBMIT_STABLE);
         constant("IORING_FEAT_FAST_POLL", IoUring.IORING_FEAT_FAST_POLL);
         constant("IORING_FEAT_EXT_ARG", IoUring.IORING_FEAT_EXT_ARG);
+        constant("IORING_FEAT_NATIVE_WORKERS", IoUring.IORING_FEAT_NATIVE_WORKERS);
+        constant("IORING_FEAT_CQE_SKIP", IoUring.IORING_FEAT_CQE_SKIP);
 
         constant("IORING_SQ_NEED_WAKEUP", IoUring.IORING_SQ_NEED_WAKEUP);
         constant("IORING_SQ_CQ_OVERFLOW", IoUring.IORING_SQ_CQ_OVERFLOW);

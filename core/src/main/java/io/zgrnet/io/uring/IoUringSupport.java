@@ -8,8 +8,11 @@ import static java.lang.foreign.ValueLayout.JAVA_SHORT;
 import io.zgrnet.sys.BufRing;
 import io.zgrnet.sys.Errno;
 import io.zgrnet.sys.IoUring;
+import io.zgrnet.sys.IoUringParams;
 import io.zgrnet.sys.IoUringProbe;
+import io.zgrnet.sys.Libc;
 import io.zgrnet.sys.NativeException;
+import io.zgrnet.sys.Syscall;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
@@ -29,6 +32,10 @@ import java.util.List;
  * ASYNC_CANCEL; multishot receive needs multishot RECVMSG (6.0; witnessed by the IORING_OP_SEND_ZC
  * opcode, which arrived in the same release, since the probe does not report per-op modifiers) and
  * provided-buffer rings (5.19). Zero-copy send needs SEND_ZC (6.0).
+ *
+ * <p>For reports ({@code zgrnet probe}) each capability also has a verdict with its cause:
+ * {@link #opcodeChecks()}, {@link #featureChecks()}, {@link #bufferRingCause()} from this probe, and
+ * {@link #setupFlagChecks()}, which tries each setup flag on its own when asked.
  *
  * <p>Concurrency: immutable; {@link #get()} caches the first probe in a holder class (thread-safe
  * lazy initialization by the JVM).
@@ -58,9 +65,74 @@ public final class IoUringSupport {
     private final boolean[] ops;
     private final String multishotCause;
     private final String sendZcCause;
+    private final String bufRingCause;
+
+    /**
+     * One capability and the verdict on it, for reports such as {@code zgrnet probe}.
+     *
+     * @param name the kernel's name without its prefix, e.g. "SINGLE_ISSUER", "RECVMSG"
+     * @param since the kernel release that introduced it, e.g. "6.0"
+     * @param cause null when supported; otherwise what refused it (an errno, or why it is absent)
+     */
+    public record Check(String name, String since, String cause) {
+        /** True when the kernel supports it. */
+        public boolean supported() {
+            return cause == null;
+        }
+    }
+
+    /**
+     * A setup flag probed on its own: name, kernel, its bit, and the flag the kernel demands with
+     * it (0 if none; the setup flags of man io_uring_setup.2).
+     */
+    private record SetupFlag(String name, String since, int bit, int prerequisite, String prerequisiteName) {
+        SetupFlag(String name, String since, int bit) {
+            this(name, since, bit, 0, null);
+        }
+    }
+
+    private static final List<SetupFlag> SETUP_FLAGS = List.of(
+            new SetupFlag("SQPOLL", "5.1 (unprivileged 5.13)", IoUring.IORING_SETUP_SQPOLL),
+            new SetupFlag("CQSIZE", "5.5", IoUring.IORING_SETUP_CQSIZE),
+            new SetupFlag("CLAMP", "5.6", IoUring.IORING_SETUP_CLAMP),
+            new SetupFlag("R_DISABLED", "5.10", IoUring.IORING_SETUP_R_DISABLED),
+            new SetupFlag("SUBMIT_ALL", "5.18", IoUring.IORING_SETUP_SUBMIT_ALL),
+            new SetupFlag("COOP_TASKRUN", "5.19", IoUring.IORING_SETUP_COOP_TASKRUN),
+            new SetupFlag("TASKRUN_FLAG", "5.19", IoUring.IORING_SETUP_TASKRUN_FLAG,
+                    IoUring.IORING_SETUP_COOP_TASKRUN, "COOP_TASKRUN"),
+            new SetupFlag("SINGLE_ISSUER", "6.0", IoUring.IORING_SETUP_SINGLE_ISSUER),
+            new SetupFlag("DEFER_TASKRUN", "6.1", IoUring.IORING_SETUP_DEFER_TASKRUN,
+                    IoUring.IORING_SETUP_SINGLE_ISSUER, "SINGLE_ISSUER"),
+            new SetupFlag("NO_SQARRAY", "6.6", IoUring.IORING_SETUP_NO_SQARRAY));
+
+    /** Feature bits reported in io_uring_params.features: name, kernel, bit. */
+    private record Feature(String name, String since, int bit) {
+    }
+
+    private static final List<Feature> FEATURES = List.of(
+            new Feature("SINGLE_MMAP", "5.4", IoUring.IORING_FEAT_SINGLE_MMAP),
+            new Feature("NODROP", "5.5", IoUring.IORING_FEAT_NODROP),
+            new Feature("SUBMIT_STABLE", "5.5", IoUring.IORING_FEAT_SUBMIT_STABLE),
+            new Feature("FAST_POLL", "5.7", IoUring.IORING_FEAT_FAST_POLL),
+            new Feature("EXT_ARG", "5.11", IoUring.IORING_FEAT_EXT_ARG),
+            new Feature("NATIVE_WORKERS", "5.12", IoUring.IORING_FEAT_NATIVE_WORKERS),
+            new Feature("CQE_SKIP", "5.17", IoUring.IORING_FEAT_CQE_SKIP));
+
+    /** Opcodes reported by IORING_REGISTER_PROBE: name, kernel, opcode. */
+    private record Opcode(String name, String since, int op) {
+    }
+
+    private static final List<Opcode> OPCODES = List.of(
+            new Opcode("RECVMSG", "5.3", IoUring.IORING_OP_RECVMSG),
+            new Opcode("SENDMSG", "5.3", IoUring.IORING_OP_SENDMSG),
+            new Opcode("ASYNC_CANCEL", "5.5", IoUring.IORING_OP_ASYNC_CANCEL),
+            new Opcode("READ", "5.6", IoUring.IORING_OP_READ),
+            new Opcode("PROVIDE_BUFFERS", "5.7", IoUring.IORING_OP_PROVIDE_BUFFERS),
+            new Opcode("SEND_ZC", "6.0", IoUring.IORING_OP_SEND_ZC),
+            new Opcode("SENDMSG_ZC", "6.1", IoUring.IORING_OP_SENDMSG_ZC));
 
     private IoUringSupport(Status status, int errno, String cause, int setupFlags, int features, boolean[] ops,
-            String multishotCause, String sendZcCause) {
+            String multishotCause, String sendZcCause, String bufRingCause) {
         this.status = status;
         this.errno = errno;
         this.cause = cause;
@@ -69,6 +141,7 @@ public final class IoUringSupport {
         this.ops = ops;
         this.multishotCause = multishotCause;
         this.sendZcCause = sendZcCause;
+        this.bufRingCause = bufRingCause;
     }
 
     private static final class Holder {
@@ -98,7 +171,7 @@ public final class IoUringSupport {
                         + e.getMessage() + ")";
                 default -> e.getMessage();
             };
-            return new IoUringSupport(status, errno, why, 0, 0, new boolean[IoUringProbe.MAX_OPS], why, why);
+            return new IoUringSupport(status, errno, why, 0, 0, new boolean[IoUringProbe.MAX_OPS], why, why, why);
         }
         try (ring; Arena arena = Arena.ofConfined()) {
             boolean[] ops = new boolean[IoUringProbe.MAX_OPS];
@@ -107,7 +180,7 @@ public final class IoUringSupport {
             if (r < 0) {
                 String why = "IORING_REGISTER_PROBE failed: " + Errno.describe(-r) + " (kernel older than 5.6)";
                 return new IoUringSupport(Status.KERNEL_TOO_OLD, -r, why, ring.setupFlags(), ring.features(), ops,
-                        why, why);
+                        why, why, why);
             }
             int opsLen = Byte.toUnsignedInt(probe.get(JAVA_BYTE, IoUringProbe.OPS_LEN));
             for (int i = 0; i < opsLen; i++) {
@@ -133,23 +206,24 @@ public final class IoUringSupport {
                 missing.add("IORING_FEAT_EXT_ARG (5.11)");
             }
             String sendZc = ops[IoUring.IORING_OP_SEND_ZC] ? null : "IORING_OP_SEND_ZC not supported (kernel < 6.0)";
+            String bufRing = tryBufRing(ring, arena);
             String multishot;
             if (!ops[IoUring.IORING_OP_SEND_ZC]) {
                 multishot = "multishot RECVMSG needs kernel 6.0 (IORING_OP_SEND_ZC, from the same release, is absent)";
             } else {
-                multishot = tryBufRing(ring, arena);
+                multishot = bufRing;
             }
             if (!missing.isEmpty()) {
                 String why = "io_uring lacks " + String.join(", ", missing) + ": kernel too old";
                 return new IoUringSupport(Status.KERNEL_TOO_OLD, 0, why, ring.setupFlags(), ring.features(), ops,
-                        multishot == null ? why : multishot, sendZc);
+                        multishot == null ? why : multishot, sendZc, bufRing);
             }
             return new IoUringSupport(Status.AVAILABLE, 0, null, ring.setupFlags(), ring.features(), ops, multishot,
-                    sendZc);
+                    sendZc, bufRing);
         } catch (RuntimeException e) {
             LOG.log(System.Logger.Level.WARNING, "io_uring probe failed", e);
             String why = "io_uring probe failed: " + e;
-            return new IoUringSupport(Status.FAILED, 0, why, 0, 0, new boolean[IoUringProbe.MAX_OPS], why, why);
+            return new IoUringSupport(Status.FAILED, 0, why, 0, 0, new boolean[IoUringProbe.MAX_OPS], why, why, why);
         }
     }
 
@@ -217,6 +291,96 @@ public final class IoUringSupport {
     /** True if the kernel reported {@code opcode} as supported. */
     public boolean opSupported(int opcode) {
         return opcode >= 0 && opcode < ops.length && ops[opcode];
+    }
+
+    /**
+     * Whether provided-buffer rings can be registered (IORING_REGISTER_PBUF_RING, 5.19): null when
+     * they can, else the cause. Reported even when the backend as a whole is unavailable for
+     * another reason, as long as a ring could be set up.
+     */
+    public String bufferRingCause() {
+        return bufRingCause;
+    }
+
+    /**
+     * Each opcode the backends use or could use, as the kernel's IORING_REGISTER_PROBE reported it;
+     * when there was no probe (no ring, or the probe call failed), each carries that cause.
+     */
+    public List<Check> opcodeChecks() {
+        boolean probed = status == Status.AVAILABLE || (status == Status.KERNEL_TOO_OLD && errno == 0);
+        List<Check> out = new ArrayList<>(OPCODES.size());
+        for (Opcode o : OPCODES) {
+            String why = !probed ? cause
+                    : ops[o.op()] ? null : "not reported by IORING_REGISTER_PROBE (needs kernel " + o.since() + ")";
+            out.add(new Check(o.name(), o.since(), why));
+        }
+        return out;
+    }
+
+    /** Each IORING_FEAT_* bit of interest, as io_uring_setup reported it (or the setup failure). */
+    public List<Check> featureChecks() {
+        boolean haveRing = status == Status.AVAILABLE || status == Status.KERNEL_TOO_OLD;
+        List<Check> out = new ArrayList<>(FEATURES.size());
+        for (Feature f : FEATURES) {
+            String why = !haveRing ? cause
+                    : (features & f.bit()) != 0 ? null : "not reported by io_uring_setup (needs kernel " + f.since() + ")";
+            out.add(new Check(f.name(), f.since(), why));
+        }
+        return out;
+    }
+
+    /**
+     * Tries each setup flag of interest now, one {@code io_uring_setup} per flag (with its
+     * prerequisite where the kernel demands one, e.g. DEFER_TASKRUN with SINGLE_ISSUER), and closes
+     * each ring at once. Not cached, not for hot paths: about ten system calls, and SQPOLL briefly
+     * starts a kernel thread. When this probe could not set up a ring at all, no call is made and
+     * every flag carries that cause.
+     *
+     * @return one check per flag: supported, or the errno io_uring_setup refused it with
+     */
+    public List<Check> setupFlagChecks() {
+        List<Check> out = new ArrayList<>(SETUP_FLAGS.size());
+        if (status != Status.AVAILABLE && status != Status.KERNEL_TOO_OLD) {
+            for (SetupFlag f : SETUP_FLAGS) {
+                out.add(new Check(f.name(), f.since(), cause));
+            }
+            return out;
+        }
+        MemorySegment slot = Libc.errnoSlot();
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment params = arena.allocate(IoUringParams.SIZE, 8);
+            for (SetupFlag f : SETUP_FLAGS) {
+                params.fill((byte) 0);
+                IoUringParams.set(params, IoUringParams.FLAGS, f.bit() | f.prerequisite());
+                IoUringParams.set(params, IoUringParams.CQ_ENTRIES, 8); // read only with CQSIZE
+                int r = IoUring.setup(slot, 4, params);
+                if (r >= 0) {
+                    Syscall.close(slot, r);
+                    out.add(new Check(f.name(), f.since(), null));
+                } else {
+                    String why = "io_uring_setup" + (f.prerequisiteName() == null ? "" : " with " + f.prerequisiteName())
+                            + ": " + Errno.describe(-r) + (-r == Errno.EINVAL ? " (needs kernel " + f.since() + ")" : "");
+                    out.add(new Check(f.name(), f.since(), why));
+                }
+            }
+        }
+        return out;
+    }
+
+    /** The names of the setup flags in {@code flags}, joined by '|' (e.g. "SINGLE_ISSUER|DEFER_TASKRUN"). */
+    public static String setupFlagNames(int flags) {
+        StringBuilder sb = new StringBuilder();
+        int rest = flags;
+        for (SetupFlag f : SETUP_FLAGS) {
+            if ((flags & f.bit()) != 0) {
+                sb.append(sb.isEmpty() ? "" : "|").append(f.name());
+                rest &= ~f.bit();
+            }
+        }
+        if (rest != 0) {
+            sb.append(sb.isEmpty() ? "" : "|").append("0x").append(Integer.toHexString(rest));
+        }
+        return sb.isEmpty() ? "none" : sb.toString();
     }
 
     /** The setup flags the probe ring got (what {@link Ring#open} would choose). */
