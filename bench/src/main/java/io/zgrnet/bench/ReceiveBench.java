@@ -90,28 +90,36 @@ public final class ReceiveBench {
                 + "| rx CPU ns/dgram | calls/dgram | dgrams/call | mean CQE batch | vol. ctx switches | RcvbufErrors "
                 + "| tx CPU ns/dgram |");
         System.out.println("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|");
+        // Runs are interleaved (run 1 of every backend, then run 2, ...) so that drift in the
+        // machine's speed over time affects every backend alike.
+        java.util.Map<String, List<Result>> byKey = new java.util.LinkedHashMap<>();
         for (int size : sizes) {
             for (String backend : backends) {
-                List<Result> results = new ArrayList<>();
-                for (int r = 0; r < runs; r++) {
+                byKey.put(backend + "/" + size, new ArrayList<>());
+            }
+        }
+        for (int r = 0; r < runs; r++) {
+            for (int size : sizes) {
+                for (String backend : backends) {
                     double busy = awaitQuiet(quiet);
                     Result x = runOnce(backend, size, rate, seconds, warmup, max, gso, depth, rcvbuf);
-                    results.add(new Result(x.backend(), x.size(), x.ratePps(), x.sent(), x.received(),
+                    x = new Result(x.backend(), x.size(), x.ratePps(), x.sent(), x.received(),
                             x.achievedPps(), x.cpuNsPerDatagram(), x.callsPerDatagram(), x.datagramsPerCall(),
                             x.meanCqeBatch(), x.voluntarySwitches(), x.rcvbufErrors(), x.senderCpuNsPerDatagram(),
                             x.othersBusy(), String.format(Locale.ROOT, "machine busy %.0f%% before the run; ", busy * 100)
-                                    + x.detail()));
+                                    + x.detail());
+                    System.err.printf(Locale.ROOT, "  run %d %s %dB: %.0f ns/dgram, loss %.2f%%, %s%n", r + 1,
+                            x.backend(), x.size(), x.cpuNsPerDatagram(), x.lossPercent(), x.detail());
+                    byKey.get(backend + "/" + size).add(x);
                 }
-                results.sort(Comparator.comparingDouble(Result::cpuNsPerDatagram));
-                for (Result x : results) {
-                    System.err.printf(Locale.ROOT, "  run %s %dB: %.0f ns/dgram, loss %.2f%%, %s%n", x.backend(),
-                            x.size(), x.cpuNsPerDatagram(), x.lossPercent(), x.detail());
-                }
-                // Median of the runs no other process disturbed (<= 5% of the CPUs), else of all runs.
-                List<Result> clean = results.stream().filter(x -> x.othersBusy() <= 0.05).toList();
-                List<Result> pick = clean.isEmpty() ? results : clean;
-                print(pick.get(pick.size() / 2), clean.size(), results.size());
             }
+        }
+        for (List<Result> results : byKey.values()) {
+            results.sort(Comparator.comparingDouble(Result::cpuNsPerDatagram));
+            // Median of the runs no other process disturbed (<= 5% of the CPUs), else of all runs.
+            List<Result> clean = results.stream().filter(x -> x.othersBusy() <= 0.05).toList();
+            List<Result> pick = clean.isEmpty() ? results : clean;
+            print(pick.get(pick.size() / 2), clean.size(), results.size());
         }
     }
 
@@ -339,6 +347,7 @@ public final class ReceiveBench {
     static double awaitQuiet(double maxBusy) throws IOException, InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(10);
         double busy = 1;
+        boolean confirmed = false;
         while (System.nanoTime() - deadline < 0) {
             long[] a = cpuTimes();
             Thread.sleep(300);
@@ -346,8 +355,16 @@ public final class ReceiveBench {
             long total = b[0] - a[0];
             busy = total == 0 ? 0 : 1.0 - (double) (b[1] - a[1]) / total;
             if (busy <= maxBusy) {
-                return busy;
+                if (confirmed) {
+                    return busy;
+                }
+                // Quiet once: wait a random 0.5-2.5 s and check again, so that two benchmarks
+                // polling for a quiet machine do not both start at the same moment.
+                confirmed = true;
+                Thread.sleep(500 + java.util.concurrent.ThreadLocalRandom.current().nextInt(2000));
+                continue;
             }
+            confirmed = false;
             Thread.sleep(2000);
         }
         System.err.printf(Locale.ROOT, "  machine still %.0f%% busy after 10 minutes: measuring anyway%n", busy * 100);
