@@ -94,6 +94,7 @@ public final class MmsgBackend implements DatagramBackend {
     private final MemorySegment timeout;
     private final int[] armed;
     private final int[] sending;
+    private boolean drained; // the last recvmmsg found the socket empty (I/O thread only)
 
     private MmsgBackend(UdpSocket socket, EventFd wake, PacketPool pool, int batchSize, SocketOptionsReport report) {
         this.socket = socket;
@@ -219,14 +220,20 @@ public final class MmsgBackend implements DatagramBackend {
         try {
             int vlen = Math.min(max, batchSize);
             long deadline = timeoutNanos > 0 ? System.nanoTime() + timeoutNanos : 0;
+            // The last call left the socket empty: wait first rather than spend a system call on
+            // EAGAIN (ppoll returns at once if data arrived since).
+            boolean waitFirst = drained && timeoutNanos != 0;
             while (true) {
-                int n = receiveNow(slots, vlen);
-                if (n != 0) {
-                    return Math.max(n, 0); // -1: pool exhausted, counted
+                if (!waitFirst) {
+                    int n = receiveNow(slots, vlen);
+                    if (n != 0) {
+                        return Math.max(n, 0); // -1: pool exhausted, counted
+                    }
+                    if (timeoutNanos == 0) {
+                        return 0;
+                    }
                 }
-                if (timeoutNanos == 0) {
-                    return 0;
-                }
+                waitFirst = false;
                 long waitNanos = -1;
                 if (timeoutNanos > 0) {
                     waitNanos = deadline - System.nanoTime();
@@ -270,6 +277,7 @@ public final class MmsgBackend implements DatagramBackend {
             n = Net.recvmmsg(errno, fd, recvVec, v, RECV_FLAGS, MemorySegment.NULL);
         } while (n < 0 && (err = Libc.errno(errno)) == Errno.EINTR);
         stats.increment(Counter.RECEIVE_CALLS);
+        drained = n < v;
         if (n < 0) {
             if (err == Errno.EAGAIN) {
                 return 0;

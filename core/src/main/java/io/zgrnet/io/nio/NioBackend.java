@@ -59,6 +59,8 @@ import java.util.List;
 public final class NioBackend implements DatagramBackend {
     private static final System.Logger LOG = System.getLogger(NioBackend.class.getName());
     private static final long CLOSE_WAIT_NANOS = 5_000_000_000L;
+    private static final String BUFFER_NOTE =
+            " bytes (getOption; on Linux the JDK halves the doubled value getsockopt returns)";
 
     private final DatagramChannel channel;
     private final Selector selector;
@@ -72,6 +74,7 @@ public final class NioBackend implements DatagramBackend {
     private final MemorySegment lastDestination = MemorySegment.ofArray(new byte[PacketPool.ADDRESS_SIZE]);
     private InetSocketAddress lastDestinationAddress;
     private int spare = -1;
+    private boolean drained; // the last receive found the socket empty (I/O thread only)
     private volatile boolean wakeupPending;
 
     private NioBackend(DatagramChannel channel, Selector selector, PacketPool pool, SocketOptionsReport report)
@@ -117,12 +120,12 @@ public final class NioBackend implements DatagramBackend {
             if (options.receiveBufferBytes() > 0) {
                 channel.setOption(StandardSocketOptions.SO_RCVBUF, options.receiveBufferBytes());
                 entries.add(new SocketOptionsReport.Entry("SO_RCVBUF", Integer.toString(options.receiveBufferBytes()),
-                        channel.getOption(StandardSocketOptions.SO_RCVBUF) + " bytes (getOption)", 0));
+                        channel.getOption(StandardSocketOptions.SO_RCVBUF) + BUFFER_NOTE, 0));
             }
             if (options.sendBufferBytes() > 0) {
                 channel.setOption(StandardSocketOptions.SO_SNDBUF, options.sendBufferBytes());
                 entries.add(new SocketOptionsReport.Entry("SO_SNDBUF", Integer.toString(options.sendBufferBytes()),
-                        channel.getOption(StandardSocketOptions.SO_SNDBUF) + " bytes (getOption)", 0));
+                        channel.getOption(StandardSocketOptions.SO_SNDBUF) + BUFFER_NOTE, 0));
             }
             if (options.reusePort()) {
                 if (channel.supportedOptions().contains(StandardSocketOptions.SO_REUSEPORT)) {
@@ -192,14 +195,20 @@ public final class NioBackend implements DatagramBackend {
         }
         try {
             long deadline = timeoutNanos > 0 ? System.nanoTime() + timeoutNanos : 0;
+            // The last call left the socket empty: select first rather than spend a system call
+            // on EAGAIN (select returns at once if data arrived since).
+            boolean selectFirst = drained && timeoutNanos != 0;
             while (true) {
-                int n = receiveNow(slots, max);
-                if (n != 0) {
-                    return Math.max(n, 0); // -1: pool exhausted, counted
+                if (!selectFirst) {
+                    int n = receiveNow(slots, max);
+                    if (n != 0) {
+                        return Math.max(n, 0); // -1: pool exhausted, counted
+                    }
+                    if (timeoutNanos == 0) {
+                        return 0;
+                    }
                 }
-                if (timeoutNanos == 0) {
-                    return 0;
-                }
+                selectFirst = false;
                 if (wakeupPending) {
                     wakeupPending = false;
                     stats.increment(Counter.WAKEUPS);
@@ -244,8 +253,10 @@ public final class NioBackend implements DatagramBackend {
             SocketAddress from = channel.receive(view);
             stats.increment(Counter.RECEIVE_CALLS);
             if (from == null) {
+                drained = true;
                 break; // EAGAIN: the socket is empty; the spare slot stays for the next call
             }
+            drained = false;
             int length = view.position();
             if (length >= slotSize) {
                 stats.increment(Counter.DATAGRAMS_TRUNCATED); // filled the slot: maybe cut; reuse the slot
