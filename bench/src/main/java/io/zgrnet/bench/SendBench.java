@@ -26,7 +26,8 @@ import java.util.Locale;
 
 /**
  * Send-path benchmark: one thread sends {@code count} datagrams in batches through a backend's
- * {@code send} (io_uring SENDMSG, io_uring SEND_ZC from the registered slab, sendmmsg) to a
+ * {@code send} (io_uring SEND with a destination, SENDMSG, SEND_ZC from the registered slab;
+ * sendmmsg) to a
  * loopback sink nobody reads (the kernel delivers and drops at the sink's full buffer, the same for
  * every backend); measures the sending thread's CPU per datagram. On loopback the transmit and the
  * delivery both run on the sending CPU, so this is the full local cost of a send.
@@ -45,7 +46,7 @@ public final class SendBench {
     }
 
     public static void main(String[] args) throws Exception {
-        List<String> backends = List.of("uring", "uring-zc", "mmsg");
+        List<String> backends = List.of("uring", "uring-sendmsg", "uring-zc", "mmsg");
         List<Integer> sizes = List.of(64, 1200);
         long count = 2_000_000;
         int runs = 3;
@@ -91,6 +92,7 @@ public final class SendBench {
         SocketOptions options = SocketOptions.defaults();
         return switch (name) {
             case "uring" -> UringBackend.open(bind, options, pool, UringOptions.defaults());
+            case "uring-sendmsg" -> UringBackend.open(bind, options, pool, UringOptions.defaults().withSendTo(false));
             case "uring-zc" -> UringBackend.open(bind, options, pool, UringOptions.defaults().withZeroCopySend(true));
             case "mmsg" -> Backends.open(Backends.Kind.MMSG, bind, options, pool, MmsgBackend.DEFAULT_BATCH_SIZE);
             case "nio" -> Backends.open(Backends.Kind.NIO, bind, options, pool, 1);
@@ -128,7 +130,7 @@ public final class SendBench {
             if (backend instanceof UringBackend u) {
                 detail += " " + u.ringDescription() + " " + u.uringStats().snapshot();
             }
-            return new Result(backend.name() + (name.endsWith("-zc") ? "-zc" : ""), size, sent, (double) cpu / sent,
+            return new Result(name, size, sent, (double) cpu / sent,
                     sent * 1e9 / elapsed, backend.stats().get(BackendStats.Counter.SEND_ERRORS), others, detail);
         }
     }

@@ -48,6 +48,10 @@ public final class ThreadSplitExperiment {
     private static final int ENTRIES = 256;
     private static final int HEADER = RecvmsgOut.SIZE + 32;
 
+    /** Single shapes: CQEs to wait for per enter (batching), and the wait's timeout. */
+    private static int minComplete = 1;
+    private static long waitMicros = 20_000;
+
     private ThreadSplitExperiment() {
     }
 
@@ -56,6 +60,7 @@ public final class ThreadSplitExperiment {
         double seconds = 3;
         int runs = 3;
         int size = 64;
+        String shapes = "single-defer,single-coop,split";
         for (String a : args) {
             String[] kv = a.replaceFirst("^--", "").split("=", 2);
             switch (kv[0]) {
@@ -63,13 +68,16 @@ public final class ThreadSplitExperiment {
                 case "seconds" -> seconds = Double.parseDouble(kv[1]);
                 case "runs" -> runs = Integer.parseInt(kv[1]);
                 case "size" -> size = Integer.parseInt(kv[1]);
+                case "shapes" -> shapes = kv[1];
+                case "min" -> minComplete = Integer.parseInt(kv[1]);
+                case "wait-us" -> waitMicros = Long.parseLong(kv[1]);
                 default -> throw new IllegalArgumentException("unknown option " + a);
             }
         }
         System.out.println("| shape | size B | received/sent | loss % | receive CPU ns/dgram (all receiving threads) "
                 + "| enters/dgram | others' CPU % |");
         System.out.println("|---|---|---|---|---|---|---|");
-        for (String shape : new String[] {"single-defer", "single-coop", "split"}) {
+        for (String shape : shapes.split(",")) {
             for (int r = 0; r < runs; r++) {
                 HostStats.awaitQuiet(0.15);
                 System.out.println(run(shape, size, rate, seconds));
@@ -160,7 +168,7 @@ public final class ThreadSplitExperiment {
             Receiver rx = new Receiver(ring, pool, arena, socket.fd());
             MemorySegment wait = arena.allocate(GeteventsArg.SIZE + GeteventsArg.TIMESPEC_SIZE, 8);
             wait.set(JAVA_INT, GeteventsArg.SIGMASK_SZ, 8);
-            wait.set(JAVA_LONG, GeteventsArg.SIZE + GeteventsArg.TV_NSEC, 20_000_000L);
+            wait.set(JAVA_LONG, GeteventsArg.SIZE + GeteventsArg.TV_NSEC, waitMicros * 1000);
             wait.set(JAVA_LONG, GeteventsArg.TS, wait.address() + GeteventsArg.SIZE);
             int waitFlags = IoUring.IORING_ENTER_GETEVENTS | IoUring.IORING_ENTER_EXT_ARG;
             long[] cpu = new long[2];
@@ -182,7 +190,7 @@ public final class ThreadSplitExperiment {
                         // head: good enough to keep A from spinning in the kernel, not for production)
                         int ready = single ? 0 : ring.cqReady();
                         rx.enters++;
-                        ring.enter(ready + 1, waitFlags, wait.address(), GeteventsArg.SIZE);
+                        ring.enter(single ? minComplete : ready + 1, waitFlags, wait.address(), GeteventsArg.SIZE);
                         if (single) {
                             rx.reap();
                         }

@@ -288,6 +288,14 @@ public final class IoUringSupport {
         return available() ? sendZcCause : cause;
     }
 
+    /**
+     * True if IORING_OP_SEND takes a destination address (sendto semantics, Linux 6.1; witnessed by
+     * IORING_OP_SENDMSG_ZC, which arrived in the same release).
+     */
+    public boolean sendTo() {
+        return available() && ops[IoUring.IORING_OP_SENDMSG_ZC] && ops[IoUring.IORING_OP_SEND];
+    }
+
     /** True if the kernel reported {@code opcode} as supported. */
     public boolean opSupported(int opcode) {
         return opcode >= 0 && opcode < ops.length && ops[opcode];

@@ -36,6 +36,7 @@ final class Sender {
     private final BackendStats stats;
     private final int depth;
     private final boolean zeroCopy;
+    private final boolean sendTo;
     private final int[] slotOf;
     private final int[] free;
     private int freeCount;
@@ -43,12 +44,13 @@ final class Sender {
     private final MemorySegment hdrs;
     private final MemorySegment iovs;
 
-    Sender(UringBackend backend, int depth, boolean zeroCopy) {
+    Sender(UringBackend backend, int depth, boolean zeroCopy, boolean sendTo) {
         this.backend = backend;
         this.pool = backend.pool();
         this.stats = backend.backendStats();
         this.depth = depth;
         this.zeroCopy = zeroCopy;
+        this.sendTo = sendTo;
         this.slotOf = new int[depth];
         this.free = new int[depth];
         this.hdrs = backend.arena().allocate((long) Msghdr.SIZE * depth, 8);
@@ -65,6 +67,10 @@ final class Sender {
 
     boolean zeroCopy() {
         return zeroCopy;
+    }
+
+    boolean sendTo() {
+        return sendTo;
     }
 
     int send(int[] slots, int count) throws IOException {
@@ -104,6 +110,11 @@ final class Sender {
                     Sqe.addrLen(sqes, sqe, addrLen);
                     Sqe.ioprio(sqes, sqe, IoUring.IORING_RECVSEND_FIXED_BUF);
                     Sqe.bufIndex(sqes, sqe, 0);
+                } else if (sendTo) {
+                    // sendto(2) semantics: destination in addr2/addr_len, no msghdr or iovec to copy in.
+                    Sqe.prep(sqes, sqe, IoUring.IORING_OP_SEND, backend.fileFlag(), backend.socketFd(), data, length,
+                            pool.addressAddress(slot), ud);
+                    Sqe.addrLen(sqes, sqe, addrLen);
                 } else {
                     long h = (long) j * Msghdr.SIZE;
                     hdrs.set(JAVA_LONG, h + Msghdr.MSG_NAME, pool.addressAddress(slot));

@@ -37,7 +37,9 @@ import java.util.concurrent.locks.LockSupport;
  * enters, in batches). Every loop ({@link #cycle}) writes the re-arms, enters the kernel once to
  * submit and wait, and reaps all CQEs; receive completions go to a bounded FIFO of filled slots
  * that {@code receive} hands out. Other threads only call {@link #wakeup()} (an eventfd write; the
- * ring keeps a POLL_ADD armed on it) and {@link #close()}.
+ * ring keeps a POLL_ADD armed on it) and {@link #close()}. If a different thread later takes over
+ * (allowed only while the previous owner is outside the backend), the ring is rebuilt for it
+ * ({@link #migrate}): costly, rare, and counted.
  *
  * <p>Close order: {@code close()} sets {@code closing} and signals the eventfd; an owner blocked
  * in the kernel wakes, cancels its operations (ASYNC_CANCEL ANY) and reaps until nothing is in
@@ -133,7 +135,8 @@ public final class UringBackend implements DatagramBackend {
             waitArg.close();
             throw e;
         }
-        this.sender = new Sender(this, options.sendDepth(), options.zeroCopySend() && fixedBuffers);
+        this.sender = new Sender(this, options.sendDepth(), options.zeroCopySend() && fixedBuffers,
+                options.sendTo() && IoUringSupport.get().sendTo());
     }
 
     /**
@@ -318,7 +321,8 @@ public final class UringBackend implements DatagramBackend {
 
     /** The ring's setup flags and features, for reports. */
     public String ringDescription() {
-        return ring.toString() + (fileFlag != 0 ? " fixed-files" : "") + (sender.zeroCopy() ? " send-zc" : "");
+        return ring.toString() + (fileFlag != 0 ? " fixed-files" : "")
+                + (sender.zeroCopy() ? " send-zc" : sender.sendTo() ? " send-to" : " sendmsg");
     }
 
     @Override
@@ -568,6 +572,12 @@ public final class UringBackend implements DatagramBackend {
         reap();
     }
 
+    /**
+     * Keeps one POLL_ADD (POLLIN) armed on the eventfd. Not IORING_OP_READ: the eventfd is
+     * non-blocking (EFD_NONBLOCK, shared with the other backends' poll loops), and a READ on an
+     * O_NONBLOCK file may complete at once with -EAGAIN instead of waiting. The completion drains
+     * the eventfd with one read(2) (wakeups are rare) and re-arms on the next cycle.
+     */
     private void armWake() throws NativeException {
         if (wakeArmed) {
             return;

@@ -191,6 +191,12 @@ class UringBackendTest {
     }
 
     @Test
+    void sendsDatagramsWithSendTo() throws Exception {
+        Assumptions.assumeTrue(IoUringSupport.get().sendTo(), "IORING_OP_SEND with a destination needs Linux 6.1");
+        sendsDatagrams(UringOptions.defaults().withSendTo(true));
+    }
+
+    @Test
     void sendsDatagramsZeroCopy() throws Exception {
         Assumptions.assumeTrue(IoUringSupport.get().sendZc(), IoUringSupport.get().sendZcCause());
         sendsDatagrams(UringOptions.defaults().withZeroCopySend(true));
