@@ -14,9 +14,13 @@ import io.zgrnet.sys.NativeException;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermission;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
@@ -27,8 +31,8 @@ import org.junit.jupiter.api.Timeout;
 
 /**
  * IOMode selection and each fallback path. Failures are injected at the binding layer (io_uring_setup
- * returning ENOSYS or EPERM, the opcode probe hiding RECVMSG), and one test runs the real thing: a
- * child JVM started while {@code kernel.io_uring_disabled=2}.
+ * returning ENOSYS or EPERM, the opcode probe hiding RECVMSG), and one test runs the real thing: an
+ * unprivileged child JVM started while {@code kernel.io_uring_disabled=1}.
  */
 @Timeout(60)
 class BackendSelectorTest {
@@ -169,27 +173,62 @@ class BackendSelectorTest {
     }
 
     /**
-     * The real thing: with {@code kernel.io_uring_disabled=2} (Linux 6.6+) io_uring_setup returns
-     * EPERM for everyone; a child JVM started in that window must pick recvmmsg and say why. The
-     * sysctl is restored in a finally block.
+     * The real thing, without disturbing anyone else: {@code kernel.io_uring_disabled=1} (Linux 6.6+)
+     * makes io_uring_setup fail with EPERM for processes without CAP_SYS_ADMIN (and outside
+     * {@code kernel.io_uring_group}), while root processes, such as other test suites running on
+     * the same machine, keep io_uring. A child JVM run as user {@code nobody} in that window must
+     * pick recvmmsg and say why. (Value 2 would disable io_uring for every process on the machine,
+     * including concurrent test runs, so it is not used.) Concurrent runs of this test serialize on
+     * a file lock, so each reads the value the previous one restored; the sysctl is restored in a
+     * finally block.
      */
     @Test
-    void childJvmFallsBackWhenTheSysctlDisablesIoUring() throws Exception {
+    void childJvmWithoutPrivilegeFallsBackWhenTheSysctlRestrictsIoUring() throws Exception {
         Assumptions.assumeTrue(Files.exists(IO_URING_DISABLED), "no kernel.io_uring_disabled (kernel < 6.6)");
         Assumptions.assumeTrue(isRoot(), "not root: cannot write kernel.io_uring_disabled");
         Assumptions.assumeTrue(Files.isWritable(IO_URING_DISABLED), "kernel.io_uring_disabled is read-only here");
-        String original = Files.readString(IO_URING_DISABLED).trim();
+        Path setpriv = Path.of("/usr/bin/setpriv");
+        Assumptions.assumeTrue(Files.isExecutable(setpriv), "no setpriv to drop privileges for the child");
+        String classPath = childClassPath();
+        Assumptions.assumeTrue(classPath != null, "test classes are not readable by an unprivileged user");
         String output;
-        try {
-            Files.writeString(IO_URING_DISABLED, "2");
-            output = runChild();
-        } finally {
-            Files.writeString(IO_URING_DISABLED, original);
+        String original;
+        try (FileChannel lockFile = FileChannel.open(Path.of(System.getProperty("java.io.tmpdir"),
+                "zgrnet-io_uring_disabled.lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+                FileLock lock = lockFile.lock()) {
+            original = Files.readString(IO_URING_DISABLED).trim();
+            Assumptions.assumeTrue(original.equals("0"),
+                    "kernel.io_uring_disabled is " + original + ", not 0: io_uring is restricted here already");
+            try {
+                Files.writeString(IO_URING_DISABLED, "1");
+                output = runChild(List.of(setpriv.toString(), "--reuid=65534", "--regid=65534", "--clear-groups"),
+                        classPath);
+            } finally {
+                Files.writeString(IO_URING_DISABLED, original);
+            }
+            assertEquals(original, Files.readString(IO_URING_DISABLED).trim(), "sysctl restored");
         }
-        assertEquals(original, Files.readString(IO_URING_DISABLED).trim(), "sysctl restored");
         assertTrue(output.contains("mode=MMSG"), output);
         assertTrue(output.contains("EPERM"), output);
         assertTrue(output.contains("io_uring_disabled"), output);
+    }
+
+    /** The directories of our classpath, if every one is readable by others; null otherwise. */
+    private static String childClassPath() throws IOException {
+        StringBuilder cp = new StringBuilder();
+        for (String entry : System.getProperty("java.class.path").split(java.io.File.pathSeparator)) {
+            Path p = Path.of(entry);
+            if (!Files.isDirectory(p)) {
+                continue; // jars (JUnit, Jackson) live in root's ~/.m2; the child needs none of them
+            }
+            for (Path q = p.toAbsolutePath(); q != null; q = q.getParent()) {
+                if (!Files.getPosixFilePermissions(q).contains(PosixFilePermission.OTHERS_EXECUTE)) {
+                    return null;
+                }
+            }
+            cp.append(cp.isEmpty() ? "" : java.io.File.pathSeparator).append(p.toAbsolutePath());
+        }
+        return cp.isEmpty() ? null : cp.toString();
     }
 
     private static boolean isRoot() throws IOException {
@@ -201,11 +240,12 @@ class BackendSelectorTest {
         return false;
     }
 
-    private static String runChild() throws Exception {
+    private static String runChild(List<String> prefix, String classPath) throws Exception {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        Process p = new ProcessBuilder(List.of(java, "--enable-native-access=ALL-UNNAMED", "-cp",
-                System.getProperty("java.class.path"), SelectorProbeMain.class.getName()))
-                .redirectErrorStream(true).start();
+        List<String> command = new java.util.ArrayList<>(prefix);
+        command.addAll(List.of(java, "-XX:-UsePerfData", "-Duser.home=/tmp", "--enable-native-access=ALL-UNNAMED",
+                "-cp", classPath, SelectorProbeMain.class.getName()));
+        Process p = new ProcessBuilder(command).redirectErrorStream(true).directory(new java.io.File("/tmp")).start();
         byte[] out = p.getInputStream().readAllBytes();
         assertTrue(p.waitFor(30, TimeUnit.SECONDS), "child finished");
         String s = new String(out, StandardCharsets.UTF_8);

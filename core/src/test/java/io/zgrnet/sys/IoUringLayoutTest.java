@@ -200,15 +200,29 @@ class IoUringLayoutTest {
         constant("MSG_DONTWAIT", IoUring.MSG_DONTWAIT);
 
         Map<String, Long> actual = CProbe.values(INCLUDES, expressions);
-        StringBuilder mismatches = new StringBuilder();
+        assertEquals(expected.size(), actual.size(), "probe printed every value");
+        String mismatches = mismatches(actual);
+        assertTrue(mismatches.isEmpty(), "layout mismatches:" + mismatches);
+    }
+
+    /** The check itself catches a wrong offset and a wrong constant (guards against a vacuous test). */
+    @Test
+    void aWrongOffsetOrConstantIsReported() {
+        offsetOf("io_uring_sqe", "user_data", Sqe.USER_DATA + 1);
+        constant("IORING_OP_RECVMSG", IoUring.IORING_OP_SENDMSG);
+        String mismatches = mismatches(CProbe.values(INCLUDES, expressions));
+        assertTrue(mismatches.contains("io_uring_sqe.user_data: Java 33, C 32"), mismatches);
+        assertTrue(mismatches.contains("IORING_OP_RECVMSG: Java 9, C 10"), mismatches);
+    }
+
+    private String mismatches(Map<String, Long> actual) {
+        StringBuilder out = new StringBuilder();
         for (Map.Entry<String, Long> e : expected.entrySet()) {
             Long c = actual.get(e.getKey());
             if (c == null || c.longValue() != e.getValue()) {
-                mismatches.append('\n').append(e.getKey()).append(": Java ").append(e.getValue()).append(", C ")
-                        .append(c);
+                out.append('\n').append(e.getKey()).append(": Java ").append(e.getValue()).append(", C ").append(c);
             }
         }
-        assertEquals(expected.size(), actual.size(), "probe printed every value");
-        assertTrue(mismatches.isEmpty(), "layout mismatches:" + mismatches);
+        return out.toString();
     }
 }

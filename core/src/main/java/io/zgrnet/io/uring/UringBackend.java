@@ -390,9 +390,9 @@ public final class UringBackend implements DatagramBackend {
         }
         try {
             enterCall();
-        } catch (ClosedChannelException | RuntimeException e) {
+        } catch (IOException | RuntimeException e) {
             for (int i = 0; i < count; i++) {
-                pool.release(slots[i]);
+                pool.release(slots[i]); // send owns the slots even when it fails
             }
             throw e;
         }
