@@ -7,7 +7,10 @@
  * lands in its own 2048-byte buffer with its source address, as the Java mmsg backend does; the
  * receiver counts datagrams, payload bytes and truncations, and touches nothing else.
  *
- * Prints "READY port=P" once bound, then exactly one line at the end:
+ * Prints "READY port=P" once bound. On SIGUSR1 it prints, at the end of the current loop pass,
+ *   SNAP datagrams=N cpu_ns=C calls=K truncated=T
+ * with counters cumulative since READY (calls = receive system calls), so a driver such as `zgrnet bench` can measure
+ * many runs on one receiver. At the end it prints exactly one line:
  *   RESULT receiver=recvmmsg datagrams=N bytes=B seconds=S cpu_user_ns=U cpu_sys_ns=Y cpu_ns=C
  *          ns_per_datagram=X pps=P calls=K truncated=T batch=64
  * (one line; wrapped here). seconds = first to last datagram; CPU = this thread from READY to the
@@ -58,6 +61,14 @@ static volatile sig_atomic_t stop_requested;
 static void on_stop(int sig) {
     (void) sig;
     stop_requested = 1;
+}
+
+/* SIGUSR1: print one SNAP line of cumulative counters at the end of the current loop pass. */
+static volatile sig_atomic_t snap_requested;
+
+static void on_snap(int sig) {
+    (void) sig;
+    snap_requested = 1;
 }
 
 static uint64_t tv_ns(struct timeval tv) {
@@ -193,6 +204,8 @@ int main(int argc, char **argv) {
     sigemptyset(&sa.sa_mask);
     sigaction(SIGTERM, &sa, NULL);
     sigaction(SIGINT, &sa, NULL);
+    sa.sa_handler = on_snap;
+    sigaction(SIGUSR1, &sa, NULL);
 
     printf("READY port=%d\n", port);
     fflush(stdout);
@@ -229,6 +242,13 @@ int main(int argc, char **argv) {
         } else if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) {
             perror("recvmmsg_rx: recvmmsg");
             return 1;
+        }
+        if (snap_requested) {
+            snap_requested = 0;
+            printf("SNAP datagrams=%llu cpu_ns=%llu calls=%llu truncated=%llu\n", (unsigned long long) datagrams,
+                   (unsigned long long) (now_ns(CLOCK_THREAD_CPUTIME_ID) - cpu0), (unsigned long long) calls,
+                   (unsigned long long) truncated);
+            fflush(stdout);
         }
         if (stop_requested) {
             if (stop_at == 0) {

@@ -12,7 +12,11 @@
  * the receive when a CQE came without IORING_CQE_F_MORE. -ENOBUFS (ring empty) is counted and
  * survived by that re-arm.
  *
- * Prints "READY port=P" once bound, then exactly one line at the end:
+ * Prints "READY port=P" once bound. On SIGUSR1 it prints, at the end of the current loop pass,
+ *   SNAP datagrams=N cpu_ns=C calls=K cqes=Q batches=B truncated=T
+ * with counters cumulative since READY (calls = receive system calls, io_uring_enter for the ring; batches =
+ * loop passes that reaped CQEs), so a driver such as `zgrnet bench` can measure
+ * many runs on one receiver. At the end it prints exactly one line:
  *   RESULT receiver=uring_multishot datagrams=N bytes=B seconds=S cpu_user_ns=U cpu_sys_ns=Y cpu_ns=C
  *          ns_per_datagram=X pps=P waits=W cqes=Q enobufs=E rearms=R truncated=T buffers=256
  *          setup_flags=0x...
@@ -64,6 +68,14 @@ static volatile sig_atomic_t stop_requested;
 static void on_stop(int sig) {
     (void) sig;
     stop_requested = 1;
+}
+
+/* SIGUSR1: print one SNAP line of cumulative counters at the end of the current loop pass. */
+static volatile sig_atomic_t snap_requested;
+
+static void on_snap(int sig) {
+    (void) sig;
+    snap_requested = 1;
 }
 
 static uint64_t tv_ns(struct timeval tv) {
@@ -258,6 +270,8 @@ int main(int argc, char **argv) {
     sigemptyset(&sa.sa_mask);
     sigaction(SIGTERM, &sa, NULL);
     sigaction(SIGINT, &sa, NULL);
+    sa.sa_handler = on_snap;
+    sigaction(SIGUSR1, &sa, NULL);
 
     printf("READY port=%d\n", port);
     fflush(stdout);
@@ -267,7 +281,7 @@ int main(int argc, char **argv) {
     uint64_t cpu0 = now_ns(CLOCK_THREAD_CPUTIME_ID);
     uint64_t start = now_ns(CLOCK_MONOTONIC);
     uint64_t first = 0, last = 0, stop_at = 0;
-    uint64_t datagrams = 0, bytes = 0, waits = 0, cqes = 0, enobufs = 0, rearms = 0, truncated = 0;
+    uint64_t datagrams = 0, bytes = 0, waits = 0, batches = 0, cqes = 0, enobufs = 0, rearms = 0, truncated = 0;
     int armed = 0;
     for (;;) {
         if (!armed) {
@@ -317,12 +331,23 @@ int main(int argc, char **argv) {
             io_uring_buf_ring_add(br, buf, (unsigned) size, (unsigned short) bid, mask, returned++);
         }
         cqes += seen;
+        if (seen > 0) {
+            batches++;
+        }
         if (returned > 0) {
             io_uring_buf_ring_advance(br, returned); /* release store of the tail, once per batch */
         }
         io_uring_cq_advance(&ring, seen);
         if (!armed) {
             rearms++;
+        }
+        if (snap_requested) {
+            snap_requested = 0;
+            printf("SNAP datagrams=%llu cpu_ns=%llu calls=%llu cqes=%llu batches=%llu truncated=%llu\n",
+                   (unsigned long long) (datagrams + got), (unsigned long long) (now_ns(CLOCK_THREAD_CPUTIME_ID) - cpu0),
+                   (unsigned long long) waits, (unsigned long long) cqes, (unsigned long long) batches,
+                   (unsigned long long) truncated);
+            fflush(stdout);
         }
         uint64_t t = now_ns(CLOCK_MONOTONIC);
         if (got > 0) {

@@ -11,6 +11,7 @@ import io.zgrnet.cli.bench.RawBench;
 import io.zgrnet.cli.bench.Receiver;
 import io.zgrnet.cli.bench.Report;
 import io.zgrnet.cli.bench.SenderProcess;
+import io.zgrnet.cli.bench.ShardedReceiver;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -55,7 +56,9 @@ final class BenchCommand implements Callable<Integer> {
     List<Integer> sizes;
 
     @Option(names = "--backends", split = ",", paramLabel = "NAME",
-            description = "raw receivers: uring-multishot,uring-armed,mmsg,nio and native ones (c-*) (default: all)")
+            description = {"raw receivers: uring-multishot, uring-armed, mmsg, nio, the C references c-recvmmsg and",
+                "c-uring-multishot, and NAME/xN: N SO_REUSEPORT shards of a Java receiver on one port",
+                "(default: all single ones, and uring-multishot/x2 at the first size)"})
     List<String> backends;
 
     @Option(names = "--e2e-backends", split = ",", paramLabel = "MODE",
@@ -80,8 +83,9 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--no-gso", description = "load with sendmmsg of single datagrams instead of UDP GSO")
     boolean noGso;
 
-    @Option(names = "--native-dir", paramLabel = "DIR", defaultValue = "bench/native",
-            description = "where the C reference receivers are built (default ${DEFAULT-VALUE})")
+    @Option(names = "--native-dir", paramLabel = "DIR",
+            description = "sources of the C reference receivers, built into DIR/../target/native with gcc when present"
+                    + " (default: bench/native of this checkout)")
     Path nativeDir;
 
     @Option(names = "--json", paramLabel = "FILE", description = "also write the results as JSON")
@@ -137,23 +141,29 @@ final class BenchCommand implements Callable<Integer> {
         }
         List<String> notes = new ArrayList<>();
         List<Receiver.Kind> kinds = new ArrayList<>(JavaReceiver.kinds());
-        NativeReceivers natives = NativeReceivers.find(nativeDir);
-        kinds.addAll(natives.kinds());
-        if (natives.note() != null) {
-            notes.add(natives.note());
+        /* Sharded receivers run at the first size only unless named: their question is pps. */
+        List<Receiver.Kind> firstSizeOnly = new ArrayList<>();
+        if (raw) {
+            Path sources = nativeDir != null ? nativeDir : defaultNativeDir();
+            NativeReceivers natives = NativeReceivers.prepare(sources,
+                    sources.toAbsolutePath().normalize().resolveSibling("target").resolve("native"));
+            kinds.addAll(natives.kinds());
+            notes.addAll(natives.notes());
         }
         if (backends != null) {
             List<Receiver.Kind> picked = new ArrayList<>();
             for (String name : backends) {
-                Receiver.Kind k = kinds.stream().filter(x -> x.name().equals(name)).findFirst()
-                        .orElseThrow(() -> new UsageException("--backends: unknown receiver " + name + " (known: "
-                                + String.join(",", kinds.stream().map(Receiver.Kind::name).toList()) + ")"));
-                picked.add(k);
+                picked.add(pick(kinds, name));
             }
             kinds.clear();
             kinds.addAll(picked);
-        } else if (quick) {
-            kinds.removeIf(k -> !k.name().equals("uring-multishot") && !k.name().equals("mmsg"));
+        } else {
+            if (quick) {
+                kinds.removeIf(k -> k.name().equals("uring-armed") || k.name().equals("nio"));
+            }
+            Receiver.Kind sharded = pick(kinds, "uring-multishot/x2");
+            kinds.add(sharded);
+            firstSizeOnly.add(sharded);
         }
         List<IOMode> modes = e2eBackends != null ? e2eBackends
                 : quick ? List.of(IOMode.MMSG) : List.of(IOMode.URING, IOMode.MMSG, IOMode.NIO);
@@ -170,7 +180,8 @@ final class BenchCommand implements Callable<Integer> {
                 senderCpu >= 0 ? "pinned to CPU " + senderCpu : "unpinned",
                 receiverCpu >= 0 ? "pinned to CPU " + receiverCpu : "unpinned", e2eSeconds, runCount);
         err.println("zgrnet bench: " + machine.line());
-        Progress progress = new Progress(err, (raw ? kinds.size() * sizeList.size() * loadList.size() : 0)
+        Progress progress = new Progress(err, (raw ? (kinds.size() * sizeList.size()
+                - firstSizeOnly.size() * (sizeList.size() - 1)) * loadList.size() : 0)
                 + (e2e ? e2eRows(modes, sizeList, workerList) : 0), runCount);
         long t0 = System.nanoTime();
 
@@ -183,6 +194,9 @@ final class BenchCommand implements Callable<Integer> {
                 RawBench bench = new RawBench(sender, !noGso, receiverCpu, rawSeconds, warmup(rawSeconds), runCount);
                 for (int size : sizeList) {
                     for (Receiver.Kind kind : kinds) {
+                        if (size != sizeList.get(0) && firstSizeOnly.contains(kind)) {
+                            continue;
+                        }
                         rawRows.addAll(bench.measure(kind, size, loadList, progress::step));
                     }
                 }
@@ -213,6 +227,44 @@ final class BenchCommand implements Callable<Integer> {
             err.println("zgrnet bench: wrote " + html);
         }
         return 0;
+    }
+
+    /** A receiver by name: one of {@code kinds}, or "NAME/xN" for N shards of Java receiver NAME. */
+    private static Receiver.Kind pick(List<Receiver.Kind> kinds, String name) {
+        for (Receiver.Kind k : kinds) {
+            if (k.name().equals(name)) {
+                return k;
+            }
+        }
+        int x = name.lastIndexOf("/x");
+        if (x > 0) {
+            String base = name.substring(0, x);
+            int shards;
+            try {
+                shards = Integer.parseInt(name.substring(x + 2));
+            } catch (NumberFormatException e) {
+                shards = -1;
+            }
+            if (shards < 1 || shards > 16) {
+                throw new UsageException("--backends: " + name + ": shards must be 1..16");
+            }
+            if (JavaReceiver.kinds().stream().noneMatch(k -> k.name().equals(base))) {
+                throw new UsageException("--backends: " + name + ": only Java receivers shard ("
+                        + String.join(",", JavaReceiver.kinds().stream().map(Receiver.Kind::name).toList()) + ")");
+            }
+            return ShardedReceiver.kind(JavaReceiver.kind(base), shards);
+        }
+        throw new UsageException("--backends: unknown receiver " + name + " (known: "
+                + String.join(",", kinds.stream().map(Receiver.Kind::name).toList()) + ", and NAME/xN)");
+    }
+
+    /**
+     * bench/native of this checkout: the launcher exports ZGRNET_HOME (the checkout's root);
+     * without it, relative to the working directory.
+     */
+    private static Path defaultNativeDir() {
+        String home = System.getenv("ZGRNET_HOME");
+        return (home != null && !home.isBlank() ? Path.of(home) : Path.of("")).resolve("bench").resolve("native");
     }
 
     private static double warmup(double seconds) {

@@ -18,7 +18,7 @@ import picocli.CommandLine.Option;
  * {@code zgrnet bench-sender}: the load generator process that {@code zgrnet bench} starts. It reads
  * one command per stdin line and answers one line on stdout:
  * <pre>
- * open PORT SIZE GSO      -> ok gso=true|false burst=N cause=...
+ * open PORT SIZE GSO [FLOWS] -> ok gso=true|false burst=N flows=F cause=...   (FLOWS: source sockets, default 1)
  * send RATE_PPS NANOS     -> sent=N elapsed_ns=E cpu_ns=C calls=K errors=X   (RATE 0: as fast as possible)
  * quit                    -> (exits)
  * </pre>
@@ -47,8 +47,10 @@ final class BenchSenderCommand implements Callable<Integer> {
                             sender.close();
                         }
                         sender = new LoadSender(new InetSocketAddress(InetAddress.getLoopbackAddress(),
-                                Integer.parseInt(f[1])), Integer.parseInt(f[2]), Boolean.parseBoolean(f[3]));
-                        out.println("ok gso=" + sender.gso() + " burst=" + sender.burstSize() + " cause="
+                                Integer.parseInt(f[1])), Integer.parseInt(f[2]), Boolean.parseBoolean(f[3]),
+                                f.length > 4 ? Integer.parseInt(f[4]) : 1);
+                        out.println("ok gso=" + sender.gso() + " burst=" + sender.burstSize() + " flows=" + sender.flows()
+                                + " cause="
                                 + (sender.gsoCause() == null ? "-" : sender.gsoCause().replace(' ', '_')));
                     }
                     case "send" -> {

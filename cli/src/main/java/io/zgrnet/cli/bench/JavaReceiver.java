@@ -93,9 +93,18 @@ public final class JavaReceiver implements Receiver {
     }
 
     static JavaReceiver open(String name, int cpu) throws IOException {
+        return open(name, cpu, 0, false);
+    }
+
+    /**
+     * Opens receiver {@code name} on loopback {@code port} (0: any).
+     *
+     * @param reusePort set SO_REUSEPORT, so that several receivers share one port (one shard each)
+     */
+    static JavaReceiver open(String name, int cpu, int port, boolean reusePort) throws IOException {
         PacketPool pool = new PacketPool(4096, PacketPool.DEFAULT_SLOT_SIZE);
-        InetSocketAddress bind = new InetSocketAddress(InetAddress.getLoopbackAddress(), 0);
-        SocketOptions options = SocketOptions.defaults();
+        InetSocketAddress bind = new InetSocketAddress(InetAddress.getLoopbackAddress(), port);
+        SocketOptions options = SocketOptions.builder().reusePort(reusePort).build();
         try {
             DatagramBackend b = switch (name) {
                 case "uring-multishot" -> UringBackend.open(bind, options, pool,

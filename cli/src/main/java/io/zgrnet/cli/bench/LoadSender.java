@@ -23,7 +23,8 @@ import java.net.InetSocketAddress;
  * Load generator: a UDP socket with UDP_SEGMENT set (Linux 4.18 GSO), so each entry of one
  * sendmmsg carries up to 64 datagrams that the kernel segments; without GSO it falls back to
  * sendmmsg of single datagrams. Paced to a fixed rate by spinning on System.nanoTime between
- * bursts.
+ * bursts. With several flows, consecutive bursts leave from different source sockets (ports), so
+ * that SO_REUSEPORT receivers, which hash flows to sockets, share the load.
  *
  * <p>Every datagram starts with the send time of its burst ({@link System#nanoTime}, which is
  * CLOCK_MONOTONIC on Linux and therefore comparable between processes of one machine), so a
@@ -40,7 +41,11 @@ public final class LoadSender implements AutoCloseable {
     private static final int MAX_SEGMENTS = 64;
     private static final int MAX_GSO_BYTES = 65000;
 
-    private final UdpSocket socket;
+    /** Most source sockets (flows) one sender spreads its bursts over. */
+    public static final int MAX_FLOWS = 64;
+
+    private final UdpSocket[] sockets;
+    private int nextSocket;
     private final Arena arena = Arena.ofConfined();
     private final MemorySegment vec;
     private final MemorySegment payload;
@@ -58,21 +63,46 @@ public final class LoadSender implements AutoCloseable {
      * @param useGso try UDP_SEGMENT first
      */
     public LoadSender(InetSocketAddress to, int size, boolean useGso) throws IOException {
+        this(to, size, useGso, 1);
+    }
+
+    /**
+     * @param to where to send (loopback)
+     * @param size datagram size in bytes, at least {@link #STAMP_BYTES}
+     * @param useGso try UDP_SEGMENT first
+     * @param flows source sockets to rotate bursts over, 1..{@link #MAX_FLOWS}
+     */
+    public LoadSender(InetSocketAddress to, int size, boolean useGso, int flows) throws IOException {
         if (size < STAMP_BYTES || size > 65507) {
             throw new IllegalArgumentException("size must be " + STAMP_BYTES + "..65507, got " + size);
         }
+        if (flows < 1 || flows > MAX_FLOWS) {
+            throw new IllegalArgumentException("flows must be 1.." + MAX_FLOWS + ", got " + flows);
+        }
         this.size = size;
-        this.socket = UdpSocket.open(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0),
-                SocketOptions.builder().sendBufferBytes(8 << 20).build());
-        boolean g = false;
+        this.sockets = new UdpSocket[flows];
+        boolean g = useGso;
         String cause = useGso ? null : "disabled";
-        if (useGso) {
-            try {
-                socket.intOption(Net.SOL_UDP, Net.UDP_SEGMENT, size);
-                g = true;
-            } catch (IOException e) {
-                cause = "UDP_SEGMENT refused: " + e.getMessage();
+        try {
+            for (int i = 0; i < flows; i++) {
+                sockets[i] = UdpSocket.open(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0),
+                        SocketOptions.builder().sendBufferBytes(8 << 20).build());
+                if (g) {
+                    try {
+                        sockets[i].intOption(Net.SOL_UDP, Net.UDP_SEGMENT, size);
+                    } catch (IOException e) {
+                        g = false;
+                        cause = "UDP_SEGMENT refused: " + e.getMessage();
+                        for (int j = 0; j < i; j++) {
+                            sockets[j].intOption(Net.SOL_UDP, Net.UDP_SEGMENT, 0);
+                        }
+                    }
+                }
             }
+        } catch (IOException | RuntimeException e) {
+            closeSockets();
+            arena.close();
+            throw e;
         }
         this.gso = g;
         this.gsoCause = cause;
@@ -118,6 +148,8 @@ public final class LoadSender implements AutoCloseable {
             payload.set(JAVA_LONG_UNALIGNED, (long) i * size, now);
         }
         calls++;
+        UdpSocket socket = sockets[nextSocket];
+        nextSocket = nextSocket + 1 == sockets.length ? 0 : nextSocket + 1;
         int n = Net.sendmmsg(Libc.errnoSlot(), socket.fd(), vec, entriesPerCall, 0);
         if (n < 0) {
             sendErrors++;
@@ -190,9 +222,22 @@ public final class LoadSender implements AutoCloseable {
         return size;
     }
 
+    /** Source sockets in rotation. */
+    public int flows() {
+        return sockets.length;
+    }
+
     @Override
     public void close() {
-        socket.close();
+        closeSockets();
         arena.close();
+    }
+
+    private void closeSockets() {
+        for (UdpSocket s : sockets) {
+            if (s != null) {
+                s.close();
+            }
+        }
     }
 }

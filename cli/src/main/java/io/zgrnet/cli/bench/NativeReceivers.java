@@ -1,10 +1,9 @@
 package io.zgrnet.cli.bench;
 
+import io.zgrnet.sys.Signals;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
-import java.io.OutputStreamWriter;
-import java.io.PrintWriter;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
@@ -17,54 +16,67 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The C reference receivers (bench/native: a recvmmsg loop and a liburing multishot loop) as
- * {@link Receiver}s: each is an executable driven like the sender, one line at a time.
+ * The C reference receivers of {@code bench/native} (a recvmmsg loop and a liburing multishot
+ * loop) as {@link Receiver}s, built with the directory's {@code build.sh} when gcc is present.
  *
- * <p>Contract of an executable {@code DIR/build/NAME} (or {@code DIR/NAME}), NAME being
- * {@code recvmmsg_rx} or {@code uring_multishot_rx}:
- * <pre>
- * NAME --port 0 --size BYTES [--cpu N]   binds 127.0.0.1, prints "port P", then drains the socket
- * stdin "snap"         -> "rx=N cpu_ns=C calls=K"   cumulative; cpu_ns = CLOCK_THREAD_CPUTIME_ID
- *                                                   of the receiving thread, calls = receive syscalls
- *                                                   (io_uring_enter for the ring); optional
- *                                                   "cqes=Q batches=B p50_ns=X p99_ns=Y"
- * stdin "snap reset"   -> the same, then a new latency window
- * stdin EOF or "quit"  -> exits
- * </pre>
- * Rows are named {@code c-recvmmsg} and {@code c-uring-multishot}.
+ * <p>Each receiver is a process driven by signals and its stdout (see the programs' header
+ * comments): it prints {@code READY port=P} once bound; on SIGUSR1 it prints
+ * {@code SNAP datagrams=N cpu_ns=C calls=K [cqes=Q batches=B] truncated=T}, counters cumulative
+ * since READY, {@code cpu_ns} being the receiving thread's CLOCK_THREAD_CPUTIME_ID; on SIGTERM it
+ * drains for 100 ms, prints its RESULT line and exits. Rows are named {@code c-recvmmsg} and
+ * {@code c-uring-multishot}. The C programs do not read the payload's send stamp, so their rows
+ * have no latency.
  */
 public final class NativeReceivers {
     private static final Map<String, String> PROGRAMS = Map.of("c-recvmmsg", "recvmmsg_rx",
             "c-uring-multishot", "uring_multishot_rx");
+    private static final List<String> ORDER = List.of("c-recvmmsg", "c-uring-multishot");
+    private static final long BUILD_TIMEOUT_SECONDS = 120;
 
     private final List<Receiver.Kind> kinds;
-    private final String note;
+    private final List<String> notes;
 
-    private NativeReceivers(List<Receiver.Kind> kinds, String note) {
+    private NativeReceivers(List<Receiver.Kind> kinds, List<String> notes) {
         this.kinds = kinds;
-        this.note = note;
+        this.notes = notes;
     }
 
-    /** Looks for the receivers under {@code dir}; a missing directory or program becomes a note. */
-    public static NativeReceivers find(Path dir) {
-        if (!Files.isDirectory(dir)) {
-            return new NativeReceivers(List.of(), "C reference receivers skipped: " + dir + " not found");
+    /**
+     * Builds the receivers of {@code sourceDir} into {@code buildDir} when they are missing or older
+     * than their sources (gcc only; liburing-dev for the ring receiver), then finds them. Anything
+     * skipped becomes a note saying why.
+     */
+    public static NativeReceivers prepare(Path sourceDir, Path buildDir) {
+        List<String> notes = new ArrayList<>();
+        Path script = sourceDir.resolve("build.sh");
+        if (!Files.isRegularFile(script)) {
+            return new NativeReceivers(List.of(), List.of("C reference receivers skipped: " + script + " not found"));
         }
+        try {
+            if (stale(sourceDir, buildDir)) {
+                String failure = build(script, buildDir);
+                if (failure != null) {
+                    notes.add(failure);
+                }
+            }
+        } catch (IOException e) {
+            notes.add("C reference receivers not built: " + e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            notes.add("C reference receivers not built: interrupted");
+        }
+        boolean buildFailed = !notes.isEmpty(); // then its note already says why
         List<Receiver.Kind> kinds = new ArrayList<>();
-        List<String> missing = new ArrayList<>();
-        for (String name : List.of("c-recvmmsg", "c-uring-multishot")) {
-            String program = PROGRAMS.get(name);
-            Path exe = Files.isExecutable(dir.resolve("build").resolve(program)) ? dir.resolve("build").resolve(program)
-                    : dir.resolve(program);
+        for (String name : ORDER) {
+            Path exe = buildDir.resolve(PROGRAMS.get(name));
             if (Files.isExecutable(exe)) {
                 kinds.add(kind(name, exe));
-            } else {
-                missing.add(program);
+            } else if (!buildFailed) {
+                notes.add(name + " skipped: " + exe + " not built" + (name.equals("c-uring-multishot")
+                        ? " (needs <liburing.h>: apt-get install liburing-dev)" : ""));
             }
         }
-        return new NativeReceivers(kinds, missing.isEmpty() ? null
-                : "C reference receivers not built (" + String.join(", ", missing) + " missing in " + dir
-                        + "/build; run " + dir + "/build.sh)");
+        return new NativeReceivers(kinds, notes);
     }
 
     /** The receivers found. */
@@ -72,9 +84,49 @@ public final class NativeReceivers {
         return kinds;
     }
 
-    /** What was skipped, or null. */
-    public String note() {
-        return note;
+    /** What was skipped and why (empty when both receivers are ready). */
+    public List<String> notes() {
+        return notes;
+    }
+
+    /** True when an executable is missing or older than build.sh or any C source. */
+    private static boolean stale(Path sourceDir, Path buildDir) throws IOException {
+        long newestSource = Files.getLastModifiedTime(sourceDir.resolve("build.sh")).toMillis();
+        try (var files = Files.list(sourceDir)) {
+            for (Path p : (Iterable<Path>) files::iterator) {
+                if (p.toString().endsWith(".c")) {
+                    newestSource = Math.max(newestSource, Files.getLastModifiedTime(p).toMillis());
+                }
+            }
+        }
+        for (String program : PROGRAMS.values()) {
+            Path exe = buildDir.resolve(program);
+            if (!Files.isExecutable(exe) || Files.getLastModifiedTime(exe).toMillis() < newestSource) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Runs build.sh; returns null on success or a one-line note on failure. */
+    private static String build(Path script, Path buildDir) throws IOException, InterruptedException {
+        Process p = new ProcessBuilder("sh", script.toString(), buildDir.toString()).redirectErrorStream(true).start();
+        String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
+        if (!p.waitFor(BUILD_TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+            return "C reference receivers not built: build.sh took over " + BUILD_TIMEOUT_SECONDS + " s";
+        }
+        return switch (p.exitValue()) {
+            case 0 -> null;
+            case 3 -> "C reference receivers skipped: gcc not found (install gcc, and liburing-dev for the ring one)";
+            default -> "C reference receivers not built: build.sh exited " + p.exitValue() + ": "
+                    + lastLine(output);
+        };
+    }
+
+    private static String lastLine(String text) {
+        int nl = text.lastIndexOf('\n');
+        return nl < 0 ? text : text.substring(nl + 1);
     }
 
     static Receiver.Kind kind(String name, Path exe) {
@@ -91,32 +143,41 @@ public final class NativeReceivers {
 
             @Override
             public Receiver open(int size, int cpu) throws IOException {
-                return new External(exe, size, cpu);
+                return new External(name, exe, cpu);
             }
         };
     }
 
     /** One external receiver process. */
     static final class External implements Receiver {
+        private static final long REPLY_TIMEOUT_NANOS = TimeUnit.SECONDS.toNanos(5);
+
+        private final String name;
         private final Process process;
-        private final PrintWriter to;
         private final BufferedReader from;
         private final InetSocketAddress address;
 
-        External(Path exe, int size, int cpu) throws IOException {
-            List<String> cmd = new ArrayList<>(List.of(exe.toString(), "--port", "0", "--size", Integer.toString(size)));
+        External(String name, Path exe, int cpu) throws IOException {
+            this.name = name;
+            List<String> cmd = new ArrayList<>(List.of(exe.toString(), "--bind", "127.0.0.1:0", "--wait-seconds", "0"));
             if (cpu >= 0) {
                 cmd.addAll(List.of("--cpu", Integer.toString(cpu)));
             }
-            process = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT).start();
-            to = new PrintWriter(new OutputStreamWriter(process.getOutputStream(), StandardCharsets.UTF_8), true);
+            process = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT)
+                    .redirectInput(ProcessBuilder.Redirect.PIPE).start();
+            process.getOutputStream().close();
             from = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
-            String first = readLine();
-            if (!first.startsWith("port ")) {
+            try {
+                String first = readLine("READY");
+                address = new InetSocketAddress(InetAddress.getLoopbackAddress(),
+                        (int) fields(first).getOrDefault("port", -1L).longValue());
+                if (address.getPort() <= 0) {
+                    throw new IOException(name + ": expected \"READY port=P\", got \"" + first + "\"");
+                }
+            } catch (IOException e) {
                 close();
-                throw new IOException(exe + ": expected \"port P\", got \"" + first + "\"");
+                throw e;
             }
-            address = new InetSocketAddress(InetAddress.getLoopbackAddress(), Integer.parseInt(first.substring(5).trim()));
         }
 
         @Override
@@ -126,51 +187,76 @@ public final class NativeReceivers {
 
         @Override
         public long receivedSoFar() throws IOException {
-            return ask("snap").getOrDefault("rx", 0L);
+            return snap().getOrDefault("datagrams", 0L);
         }
 
         @Override
         public Snapshot snapshot(boolean resetLatency) throws IOException {
-            Map<String, Long> kv = ask(resetLatency ? "snap reset" : "snap");
-            return new Snapshot(kv.getOrDefault("rx", 0L), kv.getOrDefault("cpu_ns", 0L), kv.getOrDefault("calls", -1L),
-                    kv.getOrDefault("cqes", -1L), kv.getOrDefault("batches", -1L), null);
+            Map<String, Long> kv = snap();
+            return new Snapshot(kv.getOrDefault("datagrams", 0L), kv.getOrDefault("cpu_ns", 0L),
+                    kv.getOrDefault("calls", -1L), kv.getOrDefault("cqes", -1L), kv.getOrDefault("batches", -1L), null);
         }
 
-        private Map<String, Long> ask(String command) throws IOException {
-            to.println(command);
+        private Map<String, Long> snap() throws IOException {
+            Signals.kill(process.pid(), Signals.SIGUSR1);
+            return fields(readLine("SNAP"));
+        }
+
+        private static Map<String, Long> fields(String line) {
             Map<String, Long> kv = new HashMap<>();
-            for (String f : readLine().trim().split("\\s+")) {
+            for (String f : line.trim().split("\\s+")) {
                 int eq = f.indexOf('=');
                 if (eq > 0) {
                     try {
                         kv.put(f.substring(0, eq), Long.parseLong(f.substring(eq + 1)));
                     } catch (NumberFormatException e) {
-                        // an extra field this harness does not know
+                        // a field this harness does not use (e.g. setup_flags=0x...)
                     }
                 }
             }
             return kv;
         }
 
-        private String readLine() throws IOException {
+        /** Reads the next line starting with {@code tag}, waiting at most 5 s for it. */
+        private String readLine(String tag) throws IOException {
+            long deadline = System.nanoTime() + REPLY_TIMEOUT_NANOS;
+            while (!from.ready()) {
+                if (!process.isAlive()) {
+                    throw new IOException(name + " exited with status " + process.exitValue() + " before " + tag);
+                }
+                if (System.nanoTime() - deadline > 0) {
+                    throw new IOException(name + " did not print " + tag + " within 5 s");
+                }
+                try {
+                    Thread.sleep(1);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new IOException(name + ": interrupted waiting for " + tag);
+                }
+            }
             String line = from.readLine();
-            if (line == null) {
-                throw new IOException("native receiver exited");
+            if (line == null || !line.startsWith(tag)) {
+                throw new IOException(name + ": expected a " + tag + " line, got \"" + line + "\"");
             }
             return line;
         }
 
         @Override
         public void close() {
-            to.println("quit");
-            to.close();
+            process.destroy(); // SIGTERM: the receiver drains for 100 ms, prints RESULT and exits
             try {
-                if (!process.waitFor(2, TimeUnit.SECONDS)) {
+                if (!process.waitFor(3, TimeUnit.SECONDS)) {
                     process.destroyForcibly();
+                    process.waitFor(3, TimeUnit.SECONDS);
                 }
             } catch (InterruptedException e) {
                 process.destroyForcibly();
                 Thread.currentThread().interrupt();
+            }
+            try {
+                from.close();
+            } catch (IOException e) {
+                // the pipe is gone with the process
             }
         }
     }

@@ -18,6 +18,11 @@ import java.util.function.Consumer;
 public final class RawBench {
     private static final long IDLE_NANOS = TimeUnit.MILLISECONDS.toNanos(60);
     private static final long DRAIN_LIMIT_NANOS = TimeUnit.SECONDS.toNanos(5);
+    /**
+     * Source sockets of the load. Several, so that SO_REUSEPORT shards (which hash flows to
+     * sockets) share it; every receiver gets the same load shape, so sharded and single rows compare.
+     */
+    public static final int FLOWS = 16;
 
     /**
      * One row: one receiver, size and offered load over several runs.
@@ -89,7 +94,7 @@ public final class RawBench {
             return rows;
         }
         try (Receiver rx = kind.open(size, receiverCpu)) {
-            SenderProcess.Opened opened = sender.open(rx.address().getPort(), size, gso);
+            SenderProcess.Opened opened = sender.open(rx.address().getPort(), size, gso, FLOWS);
             for (long load : loads) {
                 List<Run> done = new ArrayList<>();
                 for (int r = 0; r < runs; r++) {
@@ -97,7 +102,7 @@ public final class RawBench {
                             runs));
                     done.add(runOnce(rx, load));
                 }
-                rows.add(summarise(kind.name(), size, load, opened, done));
+                rows.add(summarise(kind.name(), size, load, opened, done, rx.detail()));
             }
         }
         return rows;
@@ -143,7 +148,12 @@ public final class RawBench {
         }
     }
 
-    private Row summarise(String name, int size, long load, SenderProcess.Opened opened, List<Run> done) {
+    private Row summarise(String name, int size, long load, SenderProcess.Opened opened, List<Run> done,
+                          String detail) {
+        String note = opened.gso() ? "" : "sendmmsg without GSO: " + opened.gsoCause();
+        if (detail != null) {
+            note = note.isEmpty() ? detail + " (last run)" : note + "; " + detail + " (last run)";
+        }
         return new Row(name, size, load, seconds, done.size(), opened.gso(),
                 Spread.of(done.stream().mapToDouble(Run::senderPps).toArray()),
                 Spread.of(done.stream().mapToDouble(Run::rxPps).toArray()),
@@ -153,7 +163,7 @@ public final class RawBench {
                 Spread.of(done.stream().mapToDouble(Run::batch).toArray()),
                 Spread.of(done.stream().mapToDouble(Run::p50).toArray()),
                 Spread.of(done.stream().mapToDouble(Run::p99).toArray()),
-                opened.gso() ? "" : "sendmmsg without GSO: " + opened.gsoCause());
+                note);
     }
 
     private Row empty(String name, int size, long load, String note) {

@@ -23,6 +23,11 @@ public interface Receiver extends AutoCloseable {
      */
     Snapshot snapshot(boolean resetLatency) throws IOException, InterruptedException;
 
+    /** Extra facts about the last run for the report (e.g. how shards split the load), or null. */
+    default String detail() {
+        return null;
+    }
+
     @Override
     void close();
 

@@ -43,6 +43,13 @@ public record Report(Machine machine, String command, String settings, List<RawB
                         ranged(r.cpuNsPerDatagram(), false), num(r.callsPerDatagram().median(), 3),
                         num(r.cqeBatch().median(), 1), num(r.p50Micros().median(), 0), num(r.p99Micros().median(), 0)));
             }
+            for (RawBench.Row r : raw) {
+                if (r.runs() > 0 && r.note() != null && !r.note().isEmpty()) {
+                    b.append(String.format(Locale.ROOT, "%n- %s %d B %s: %s", r.receiver(), r.size(),
+                            RawBench.loadLabel(r.offeredPps()), r.note()));
+                }
+            }
+            b.append('\n');
         }
         if (!e2e.isEmpty()) {
             b.append("\n## e2e: two zgrnet-java transports, encrypted, loopback, one writer thread\n\n");

@@ -63,9 +63,13 @@ public final class SenderProcess implements AutoCloseable {
         return pinned;
     }
 
-    /** Points the sender at a loopback port with datagrams of {@code size} bytes. */
-    public Opened open(int port, int size, boolean gso) throws IOException {
-        Map<String, String> kv = ask("open " + port + " " + size + " " + gso);
+    /**
+     * Points the sender at a loopback port with datagrams of {@code size} bytes.
+     *
+     * @param flows source sockets the bursts rotate over (several: SO_REUSEPORT shards share the load)
+     */
+    public Opened open(int port, int size, boolean gso, int flows) throws IOException {
+        Map<String, String> kv = ask("open " + port + " " + size + " " + gso + " " + flows);
         return new Opened(Boolean.parseBoolean(kv.get("gso")), Integer.parseInt(kv.get("burst")),
                 "-".equals(kv.get("cause")) ? null : kv.get("cause").replace('_', ' '));
     }

@@ -1,0 +1,86 @@
+package io.zgrnet.cli.bench;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The C reference receivers driven as the bench drives them: built from bench/native into a
+ * temporary directory, told to report with SIGUSR1, stopped with SIGTERM. Skipped without gcc.
+ */
+class NativeReceiversTest {
+    private static final Path SOURCES = Path.of("..", "bench", "native").toAbsolutePath().normalize();
+    private static final int DATAGRAMS = 2048; // whole bursts of 256
+
+    @TempDir
+    Path build;
+
+    @Test
+    void aMissingSourceDirectoryIsANoteNotAnError(@TempDir Path empty) {
+        NativeReceivers n = NativeReceivers.prepare(empty.resolve("nothing"), build);
+        assertTrue(n.kinds().isEmpty());
+        assertEquals(1, n.notes().size(), n.notes().toString());
+        assertTrue(n.notes().get(0).contains("skipped"), n.notes().toString());
+    }
+
+    @Test
+    @Timeout(120)
+    void eachBuiltReceiverCountsWhatItIsSentAndReportsOnSignal() throws Exception {
+        assumeTrue(gccPresent(), "gcc not found: the C reference receivers cannot be built here");
+        NativeReceivers n = NativeReceivers.prepare(SOURCES, build);
+        assertFalse(n.kinds().isEmpty(), "gcc is present, so c-recvmmsg builds: " + n.notes());
+        assertEquals("c-recvmmsg", n.kinds().get(0).name());
+        for (Receiver.Kind kind : n.kinds()) {
+            try (Receiver rx = kind.open(64, -1);
+                 LoadSender tx = new LoadSender(rx.address(), 64, false)) {
+                Receiver.Snapshot before = rx.snapshot(true);
+                assertEquals(0, before.received(), kind.name());
+                long sent = tx.run(DATAGRAMS, 0);
+                assertEquals(DATAGRAMS, sent, "loopback accepted every datagram");
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+                while (rx.receivedSoFar() < DATAGRAMS && System.nanoTime() - deadline < 0) {
+                    Thread.sleep(5);
+                }
+                Receiver.Snapshot after = rx.snapshot(false);
+                assertEquals(DATAGRAMS, after.received(), kind.name() + " received all (4 MiB buffer, 128 KiB sent)");
+                assertTrue(after.cpuNanos() > before.cpuNanos(), kind.name() + " reports its thread's CPU time");
+                assertTrue(after.calls() > 0, kind.name() + " reports its receive calls");
+                if (kind.name().equals("c-uring-multishot")) {
+                    assertTrue(after.cqes() >= DATAGRAMS && after.cqeBatches() > 0, "ring counters: " + after);
+                }
+            }
+        }
+    }
+
+    @Test
+    @Timeout(60)
+    void aSecondPrepareDoesNotRebuild() throws Exception {
+        assumeTrue(gccPresent(), "gcc not found: the C reference receivers cannot be built here");
+        NativeReceivers.prepare(SOURCES, build);
+        Path exe = build.resolve("recvmmsg_rx");
+        long built = Files.getLastModifiedTime(exe).toMillis();
+        Thread.sleep(20);
+        NativeReceivers again = NativeReceivers.prepare(SOURCES, build);
+        assertEquals(built, Files.getLastModifiedTime(exe).toMillis(), "up-to-date binaries are kept");
+        assertFalse(again.kinds().isEmpty());
+    }
+
+    private static boolean gccPresent() throws InterruptedException {
+        try {
+            Process p = new ProcessBuilder("gcc", "--version").redirectErrorStream(true).start();
+            p.getInputStream().readAllBytes();
+            return p.waitFor(10, TimeUnit.SECONDS) && p.exitValue() == 0;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+}
