@@ -66,6 +66,7 @@ class BenchCommandTest {
         assertTrue(measured != null, "at least one raw row was measured: " + raw);
         assertTrue(measured.path("rx_pps").path("median").isNumber(), measured.toString());
         assertTrue(measured.has("offered_pps") && measured.has("duration_s") && measured.has("loss_percent"));
+        assertTrue(measured.path("rx_cpu_percent").path("median").isNumber(), measured.toString());
         JsonNode e2e = root.path("e2e");
         assertTrue(e2e.isArray() && !e2e.isEmpty(), "e2e rows: " + e2e);
         assertTrue(e2e.get(0).path("pps").path("median").isNumber(), e2e.toString());

@@ -32,6 +32,8 @@ public final class Json {
                     .append(", \"rx_pps\": ").append(spread(x.rxPps()))
                     .append(", \"loss_percent\": ").append(spread(x.lossPercent()))
                     .append(", \"cpu_ns_per_datagram\": ").append(spread(x.cpuNsPerDatagram()))
+                    .append(", \"rx_cpu_percent\": ").append(spread(x.rxCpuPercent()))
+                    .append(", \"tx_cpu_percent\": ").append(spread(x.txCpuPercent()))
                     .append(", \"calls_per_datagram\": ").append(spread(x.callsPerDatagram()))
                     .append(", \"cqe_batch\": ").append(spread(x.cqeBatch()))
                     .append(", \"latency_p50_us\": ").append(spread(x.p50Micros()))

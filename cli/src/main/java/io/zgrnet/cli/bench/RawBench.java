@@ -37,6 +37,10 @@ public final class RawBench {
      * @param rxPps datagrams received per second of the sending window
      * @param lossPercent (sent - received) / sent
      * @param cpuNsPerDatagram receiving thread's CPU time per datagram
+     * @param rxCpuPercent receiving threads' CPU time over the sending window, percent of one core
+     *     (includes the drain after the load; sums the threads of sharded receivers)
+     * @param txCpuPercent the sending thread's CPU time over its window, percent of one core (on
+     *     loopback it includes the kernel's receive-side work done in the sender's context)
      * @param callsPerDatagram receive syscalls (io_uring_enter for rings) per datagram
      * @param cqeBatch receive CQEs per reap that found CQEs (rings only, else NaN)
      * @param p50Micros one-way latency median, microseconds
@@ -45,12 +49,12 @@ public final class RawBench {
      */
     public record Row(String receiver, int size, long offeredPps, double durationSeconds, int runs, boolean gso,
                       Spread senderPps, Spread rxPps, Spread lossPercent, Spread cpuNsPerDatagram,
-                      Spread callsPerDatagram, Spread cqeBatch, Spread p50Micros, Spread p99Micros, String note) {
+                      Spread rxCpuPercent, Spread txCpuPercent, Spread callsPerDatagram, Spread cqeBatch, Spread p50Micros, Spread p99Micros, String note) {
     }
 
     /** One run's numbers. */
-    private record Run(double senderPps, double rxPps, double loss, double cpuNs, double calls, double batch,
-                       double p50, double p99) {
+    private record Run(double senderPps, double rxPps, double loss, double cpuNs, double rxCpu, double txCpu,
+                       double calls, double batch, double p50, double p99) {
     }
 
     private final SenderProcess sender;
@@ -127,8 +131,10 @@ public final class RawBench {
             p99 = b.latency().quantile(0.99) / 1e3;
         }
         double loss = sent.sent() == 0 ? Double.NaN : 100.0 * Math.max(0, sent.sent() - received) / sent.sent();
-        return new Run(sent.pps(), sent.elapsedNanos() == 0 ? 0 : received * 1e9 / sent.elapsedNanos(), loss, cpuNs,
-                calls, batch, p50, p99);
+        double window = sent.elapsedNanos();
+        return new Run(sent.pps(), window == 0 ? 0 : received * 1e9 / window, loss, cpuNs,
+                window == 0 ? Double.NaN : 100.0 * (b.cpuNanos() - a.cpuNanos()) / window,
+                window == 0 ? Double.NaN : 100.0 * sent.cpuNanos() / window, calls, batch, p50, p99);
     }
 
     /** Waits until the receiver's count has not moved for {@link #IDLE_NANOS} (at most 5 s). */
@@ -159,6 +165,8 @@ public final class RawBench {
                 Spread.of(done.stream().mapToDouble(Run::rxPps).toArray()),
                 Spread.of(done.stream().mapToDouble(Run::loss).toArray()),
                 Spread.of(done.stream().mapToDouble(Run::cpuNs).toArray()),
+                Spread.of(done.stream().mapToDouble(Run::rxCpu).toArray()),
+                Spread.of(done.stream().mapToDouble(Run::txCpu).toArray()),
                 Spread.of(done.stream().mapToDouble(Run::calls).toArray()),
                 Spread.of(done.stream().mapToDouble(Run::batch).toArray()),
                 Spread.of(done.stream().mapToDouble(Run::p50).toArray()),
@@ -168,7 +176,8 @@ public final class RawBench {
 
     private Row empty(String name, int size, long load, String note) {
         Spread none = Spread.of();
-        return new Row(name, size, load, seconds, 0, gso, none, none, none, none, none, none, none, none, note);
+        return new Row(name, size, load, seconds, 0, gso, none, none, none, none, none, none, none, none, none, none,
+                note);
     }
 
     /** "250k", "1M", "max". */

@@ -26,21 +26,23 @@ public record Report(Machine machine, String command, String settings, List<RawB
         if (!raw.isEmpty()) {
             b.append("\n## raw receive: datagrams from a separate sender process, loopback\n");
             b.append("(each cell: median of the runs; [min-max] where it matters; CPU = receiving thread's CPU time;"
+                    + " rx/tx CPU % = receiving threads' / sending thread's CPU time over the sending window, % of one core;"
                     + " calls = receive syscalls, io_uring_enter for rings; latency = one-way from the payload's"
                     + " send stamp)\n\n");
             b.append("| receiver | size B | offered | sender pps | dur s | runs | rx pps [min-max] | loss % [min-max]"
-                    + " | CPU ns/dgram [min-max] | calls/dgram | CQE batch | lat p50 us | lat p99 us |\n");
-            b.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+                    + " | CPU ns/dgram [min-max] | rx CPU % | tx CPU % | calls/dgram | CQE batch | lat p50 us | lat p99 us |\n");
+            b.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
             for (RawBench.Row r : raw) {
                 if (r.runs() == 0) {
-                    b.append(String.format(Locale.ROOT, "| %s | %d | %s | - | - | 0 | %s | | | | | | |%n", r.receiver(),
+                    b.append(String.format(Locale.ROOT, "| %s | %d | %s | - | - | 0 | %s | | | | | | | | |%n", r.receiver(),
                             r.size(), RawBench.loadLabel(r.offeredPps()), r.note()));
                     continue;
                 }
-                b.append(String.format(Locale.ROOT, "| %s | %d | %s | %s | %.1f | %d | %s | %s | %s | %s | %s | %s | %s |%n",
+                b.append(String.format(Locale.ROOT, "| %s | %d | %s | %s | %.1f | %d | %s | %s | %s | %s | %s | %s | %s | %s | %s |%n",
                         r.receiver(), r.size(), RawBench.loadLabel(r.offeredPps()), pps(r.senderPps().median()),
                         r.durationSeconds(), r.runs(), ranged(r.rxPps(), true), lossRange(r.lossPercent()),
-                        ranged(r.cpuNsPerDatagram(), false), num(r.callsPerDatagram().median(), 3),
+                        ranged(r.cpuNsPerDatagram(), false), num(r.rxCpuPercent().median(), 0),
+                        num(r.txCpuPercent().median(), 0), num(r.callsPerDatagram().median(), 3),
                         num(r.cqeBatch().median(), 1), num(r.p50Micros().median(), 0), num(r.p99Micros().median(), 0)));
             }
             for (RawBench.Row r : raw) {
