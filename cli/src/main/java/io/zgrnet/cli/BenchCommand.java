@@ -5,6 +5,7 @@ import io.zgrnet.cli.bench.E2eBench;
 import io.zgrnet.cli.bench.Html;
 import io.zgrnet.cli.bench.JavaReceiver;
 import io.zgrnet.cli.bench.Json;
+import io.zgrnet.cli.bench.LoadSender;
 import io.zgrnet.cli.bench.Machine;
 import io.zgrnet.cli.bench.NativeReceivers;
 import io.zgrnet.cli.bench.RawBench;
@@ -80,6 +81,10 @@ final class BenchCommand implements Callable<Integer> {
             description = "pin the sender process and the receiving thread to these CPUs, e.g. 0,1 (default: no pinning)")
     String pin;
 
+    @Option(names = "--flows", paramLabel = "N", defaultValue = "16",
+            description = "source sockets the raw load rotates over, 1..64 (SO_REUSEPORT shards need several; default ${DEFAULT-VALUE})")
+    int flows;
+
     @Option(names = "--no-gso", description = "load with sendmmsg of single datagrams instead of UDP GSO")
     boolean noGso;
 
@@ -120,6 +125,9 @@ final class BenchCommand implements Callable<Integer> {
         double e2eSeconds = duration != null ? duration : quick ? 0.2 : 1.0;
         if (rawSeconds <= 0 || rawSeconds > 60) {
             throw new UsageException("--duration must be in (0, 60] seconds, got " + rawSeconds);
+        }
+        if (flows < 1 || flows > LoadSender.MAX_FLOWS) {
+            throw new UsageException("--flows must be 1.." + LoadSender.MAX_FLOWS + ", got " + flows);
         }
         List<Integer> workerList;
         try {
@@ -174,9 +182,10 @@ final class BenchCommand implements Callable<Integer> {
         Machine machine = Machine.probe();
         String command = "zgrnet " + String.join(" ", spec.commandLine().getParseResult().originalArgs());
         String settings = String.format(Locale.ROOT,
-                "raw: %.2f s per run after %.2f s warm-up, %d run(s) per row, load %s, sender %s, receiver %s; "
+                "raw: %.2f s per run after %.2f s warm-up, %d run(s) per row, load %s from %d source socket(s), sender %s,"
+                        + " receiver %s; "
                         + "e2e: %.2f s per run, %d run(s) per row",
-                rawSeconds, warmup(rawSeconds), runCount, noGso ? "sendmmsg (no GSO)" : "UDP GSO (sendmmsg fallback)",
+                rawSeconds, warmup(rawSeconds), runCount, noGso ? "sendmmsg (no GSO)" : "UDP GSO (sendmmsg fallback)", flows,
                 senderCpu >= 0 ? "pinned to CPU " + senderCpu : "unpinned",
                 receiverCpu >= 0 ? "pinned to CPU " + receiverCpu : "unpinned", e2eSeconds, runCount);
         err.println("zgrnet bench: " + machine.line());
@@ -191,7 +200,8 @@ final class BenchCommand implements Callable<Integer> {
                 if (senderCpu >= 0 && !sender.pinned()) {
                     notes.add("the sender could not pin itself to CPU " + senderCpu);
                 }
-                RawBench bench = new RawBench(sender, !noGso, receiverCpu, rawSeconds, warmup(rawSeconds), runCount);
+                RawBench bench = new RawBench(sender, !noGso, receiverCpu, rawSeconds, warmup(rawSeconds), runCount,
+                        flows);
                 for (int size : sizeList) {
                     for (Receiver.Kind kind : kinds) {
                         if (size != sizeList.get(0) && firstSizeOnly.contains(kind)) {

@@ -85,5 +85,14 @@ class BenchCommandTest {
         Run b = run("bench", "--backends", "carrier-pigeon");
         assertEquals(Main.EXIT_USAGE, b.exit());
         assertTrue(b.err().contains("unknown receiver carrier-pigeon"), b.err());
+        Run f = run("bench", "--flows", "0");
+        assertEquals(Main.EXIT_USAGE, f.exit());
+        assertTrue(f.err().startsWith("zgrnet: --flows"), f.err());
+        Run x = run("bench", "--backends", "mmsg/x0");
+        assertEquals(Main.EXIT_USAGE, x.exit());
+        assertTrue(x.err().contains("shards must be 1..16"), x.err());
+        Run c = run("bench", "--backends", "pigeon/x2");
+        assertEquals(Main.EXIT_USAGE, c.exit());
+        assertTrue(c.err().contains("only Java receivers shard"), c.err());
     }
 }

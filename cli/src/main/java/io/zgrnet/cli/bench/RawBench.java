@@ -19,10 +19,10 @@ public final class RawBench {
     private static final long IDLE_NANOS = TimeUnit.MILLISECONDS.toNanos(60);
     private static final long DRAIN_LIMIT_NANOS = TimeUnit.SECONDS.toNanos(5);
     /**
-     * Source sockets of the load. Several, so that SO_REUSEPORT shards (which hash flows to
+     * Default source sockets of the load. Several, so that SO_REUSEPORT shards (which hash flows to
      * sockets) share it; every receiver gets the same load shape, so sharded and single rows compare.
      */
-    public static final int FLOWS = 16;
+    public static final int DEFAULT_FLOWS = 16;
 
     /**
      * One row: one receiver, size and offered load over several runs.
@@ -63,6 +63,7 @@ public final class RawBench {
     private final double seconds;
     private final double warmupSeconds;
     private final int runs;
+    private final int flows;
 
     /**
      * @param sender the load generator process
@@ -71,9 +72,14 @@ public final class RawBench {
      * @param seconds measured seconds per run
      * @param warmupSeconds load before each run's measurement
      * @param runs runs per row
+     * @param flows source sockets the sender rotates over, 1..{@link LoadSender#MAX_FLOWS}
      */
     public RawBench(SenderProcess sender, boolean gso, int receiverCpu, double seconds, double warmupSeconds,
-                    int runs) {
+                    int runs, int flows) {
+        if (flows < 1 || flows > LoadSender.MAX_FLOWS) {
+            throw new IllegalArgumentException("flows must be 1.." + LoadSender.MAX_FLOWS + ", got " + flows);
+        }
+        this.flows = flows;
         this.sender = sender;
         this.gso = gso;
         this.receiverCpu = receiverCpu;
@@ -98,7 +104,7 @@ public final class RawBench {
             return rows;
         }
         try (Receiver rx = kind.open(size, receiverCpu)) {
-            SenderProcess.Opened opened = sender.open(rx.address().getPort(), size, gso, FLOWS);
+            SenderProcess.Opened opened = sender.open(rx.address().getPort(), size, gso, flows);
             for (long load : loads) {
                 List<Run> done = new ArrayList<>();
                 for (int r = 0; r < runs; r++) {
