@@ -27,6 +27,7 @@ public final class Main implements Runnable {
     /** Builds the command line with zgrnet's error conventions: one line, exit 2, no stack trace. */
     public static CommandLine commandLine() {
         CommandLine cl = new CommandLine(new Main());
+        cl.setCaseInsensitiveEnumValuesAllowed(true); // --io uring, --e2e-backends mmsg,nio
         cl.setParameterExceptionHandler((ex, args) -> {
             PrintWriter err = ex.getCommandLine().getErr();
             err.println("zgrnet: " + ex.getMessage());

@@ -85,6 +85,9 @@ class BenchCommandTest {
         Run b = run("bench", "--backends", "carrier-pigeon");
         assertEquals(Main.EXIT_USAGE, b.exit());
         assertTrue(b.err().contains("unknown receiver carrier-pigeon"), b.err());
+        Run e = run("bench", "--e2e-backends", "auto");
+        assertEquals(Main.EXIT_USAGE, e.exit());
+        assertTrue(e.err().contains("not AUTO"), "lower-case modes parse (and AUTO is refused by name): " + e.err());
         Run f = run("bench", "--flows", "0");
         assertEquals(Main.EXIT_USAGE, f.exit());
         assertTrue(f.err().startsWith("zgrnet: --flows"), f.err());
