@@ -67,6 +67,11 @@ final class ControlAgent implements Agent {
     }
 
     @Override
+    public boolean hasWork() {
+        return !commands.isEmpty() || !udp.controlInbox().isEmpty();
+    }
+
+    @Override
     public int doWork() {
         int work = 0;
         Runnable c;

@@ -137,6 +137,11 @@ public final class UDP implements AutoCloseable {
                 }
 
                 @Override
+                public boolean hasWork() {
+                    return receiveRing.unclaimed() > 0;
+                }
+
+                @Override
                 public String roleName() {
                     return "zgrnet-decrypt-" + id;
                 }

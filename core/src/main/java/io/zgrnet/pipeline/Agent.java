@@ -12,6 +12,16 @@ public interface Agent {
      */
     int doWork() throws Exception;
 
+    /**
+     * Whether {@link #doWork()} would find work now, checked by the runner after it has announced
+     * that it is about to park: a producer that queued work and called {@link AgentRunner#wake()}
+     * just before the announcement is then not missed. Cheap and side-effect free; the default
+     * (no work) keeps the old behaviour of waking at the latest after the park's timeout.
+     */
+    default boolean hasWork() {
+        return false;
+    }
+
     /** The thread's name, e.g. "zgrnet-io". */
     String roleName();
 

@@ -1,6 +1,7 @@
 package io.zgrnet.pipeline;
 
 import java.lang.System.Logger.Level;
+import java.lang.invoke.VarHandle;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 
@@ -34,8 +35,15 @@ public final class AgentRunner implements AutoCloseable {
         return thread;
     }
 
-    /** Unparks the agent if it is idling in a park. Cheap when it is busy (one volatile read). */
+    /**
+     * Unparks the agent if it is idling in a park. Call after queueing the work. Cheap when the
+     * agent is busy (a fence and one volatile read).
+     */
     public void wake() {
+        // StoreLoad: the caller's queueing (possibly a release store) must be visible before we
+        // read `parked`; the runner does the mirror image (announce, fence, check for work). One
+        // of the two sides then sees the other, so a wake-up is never lost.
+        VarHandle.fullFence();
         if (parked) {
             LockSupport.unpark(thread);
         }
@@ -75,7 +83,10 @@ public final class AgentRunner implements AutoCloseable {
         } else {
             long ns = Math.min(MAX_PARK_NS, MIN_PARK_NS << Math.min(20, count - SPINS - YIELDS));
             parked = true;
-            LockSupport.parkNanos(this, ns);
+            VarHandle.fullFence();
+            if (!agent.hasWork()) {
+                LockSupport.parkNanos(this, ns);
+            }
             parked = false;
         }
     }
