@@ -14,7 +14,8 @@ import java.lang.invoke.VarHandle;
  * sockaddr_in6: the source of a received datagram, the destination of one to send).
  *
  * <p>Concurrency: {@link #acquire()} and {@link #release(int)} are lock-free and may be called from
- * any thread (a {@link BoundedIntQueue} of free indices). A slot's data and metadata belong to whoever
+ * any thread (a {@link FreeSlotStack} of free indices: last released, first reused, so steady
+ * traffic keeps cycling through slots that are still in cache). A slot's data and metadata belong to whoever
  * acquired it; handing the index to another thread through a queue with release/acquire semantics
  * publishes them. Releasing a slot that is not in use throws: that is a bug (a slot reused while
  * the kernel or a worker may still touch it), and it must be loud.
@@ -42,7 +43,7 @@ public final class PacketPool implements AutoCloseable {
     private final int[] offsets;
     private final byte[] inUse;
 
-    private final BoundedIntQueue freeSlots;
+    private final FreeSlotStack freeSlots;
     private volatile boolean closed;
 
     /**
@@ -64,9 +65,9 @@ public final class PacketPool implements AutoCloseable {
         this.lengths = new int[slotCount];
         this.offsets = new int[slotCount];
         this.inUse = new byte[slotCount];
-        this.freeSlots = new BoundedIntQueue(slotCount);
-        for (int i = 0; i < slotCount; i++) {
-            freeSlots.offer(i);
+        this.freeSlots = new FreeSlotStack(slotCount);
+        for (int i = slotCount - 1; i >= 0; i--) {
+            freeSlots.push(i); // slot 0 on top: a fresh pool hands out 0, 1, 2, ...
         }
     }
 
@@ -85,7 +86,7 @@ public final class PacketPool implements AutoCloseable {
         if (closed) {
             return -1;
         }
-        int slot = freeSlots.poll();
+        int slot = freeSlots.pop();
         if (slot >= 0) {
             STATE.setOpaque(inUse, slot, (byte) 1);
             lengths[slot] = 0;
@@ -103,12 +104,19 @@ public final class PacketPool implements AutoCloseable {
         if ((byte) STATE.getAndSet(inUse, slot, (byte) 0) != 1) {
             throw new IllegalStateException("slot " + slot + " released twice (or never acquired)");
         }
-        freeSlots.offer(slot); // cannot fail: the queue holds every slot
+        freeSlots.push(slot);
     }
 
-    /** Slots currently acquired and not released. Exact when no thread is acquiring or releasing. */
+    /**
+     * Slots currently acquired and not released (a scan of the in-use flags: for leak checks and
+     * statistics, not for the per-packet path). Exact when no thread is acquiring or releasing.
+     */
     public int outstanding() {
-        return slotCount - freeSlots.size();
+        int n = 0;
+        for (int i = 0; i < slotCount; i++) {
+            n += (byte) STATE.getOpaque(inUse, i);
+        }
+        return n;
     }
 
     /** The whole slab (for registering it with the kernel). */

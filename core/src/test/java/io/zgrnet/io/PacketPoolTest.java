@@ -33,6 +33,24 @@ class PacketPoolTest {
         }
     }
 
+    /** LIFO reuse: the slot released last is handed out next, while its cache lines are warm. */
+    @Test
+    void theSlotReleasedLastIsAcquiredFirst() {
+        try (PacketPool pool = new PacketPool(8, 64)) {
+            int a = pool.acquire();
+            int b = pool.acquire();
+            int c = pool.acquire();
+            assertEquals(0, a, "a fresh pool hands out slot 0 first");
+            pool.release(a);
+            pool.release(c);
+            assertEquals(c, pool.acquire());
+            assertEquals(a, pool.acquire());
+            assertEquals(2, pool.outstanding() - 1, "b, c and a are out");
+            pool.release(b);
+            assertEquals(2, pool.outstanding());
+        }
+    }
+
     @Test
     void doubleReleaseThrows() {
         try (PacketPool pool = new PacketPool(4, 64)) {
