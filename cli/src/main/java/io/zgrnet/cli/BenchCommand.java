@@ -182,7 +182,7 @@ final class BenchCommand implements Callable<Integer> {
         Machine machine = Machine.probe();
         String command = "zgrnet " + String.join(" ", spec.commandLine().getParseResult().originalArgs());
         String settings = String.format(Locale.ROOT,
-                "raw: %.2f s per run after %.2f s warm-up, %d run(s) per row, load %s from %d source socket(s), sender %s,"
+                "raw: %.2f s per run, %.2f s warm-up per row, %d run(s) per row, load %s from %d source socket(s), sender %s,"
                         + " receiver %s; "
                         + "e2e: %.2f s per run, %d run(s) per row",
                 rawSeconds, warmup(rawSeconds), runCount, noGso ? "sendmmsg (no GSO)" : "UDP GSO (sendmmsg fallback)", flows,

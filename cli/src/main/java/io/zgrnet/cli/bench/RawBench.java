@@ -8,8 +8,8 @@ import java.util.function.Consumer;
 
 /*
  * Sequence of one run, all on the harness thread (the receiver drains on its own thread or
- * process, the sender is another process): warm-up load, wait until the receiver has drained,
- * snapshot (and reset the latency window), measured load, wait until drained, snapshot. The
+ * process, the sender is another process): warm-up load (first run of a row only), wait until the
+ * receiver has drained, snapshot (and reset the latency window), measured load, wait until drained, snapshot. The
  * difference of the two snapshots is the run. The receiver's CPU time includes its wake-ups and
  * the drain after the load, as a real I/O agent's would.
  */
@@ -70,7 +70,8 @@ public final class RawBench {
      * @param gso use UDP GSO for the load (else sendmmsg)
      * @param receiverCpu CPU to pin receivers to, or -1
      * @param seconds measured seconds per run
-     * @param warmupSeconds load before each run's measurement
+     * @param warmupSeconds load before the first run of each row (later runs follow a run at the
+     *     same load, which warms as well)
      * @param runs runs per row
      * @param flows source sockets the sender rotates over, 1..{@link LoadSender#MAX_FLOWS}
      */
@@ -110,7 +111,7 @@ public final class RawBench {
                 for (int r = 0; r < runs; r++) {
                     progress.accept(String.format("%s %d B %s run %d/%d", kind.name(), size, loadLabel(load), r + 1,
                             runs));
-                    done.add(runOnce(rx, load));
+                    done.add(runOnce(rx, load, r == 0));
                 }
                 rows.add(summarise(kind.name(), size, load, opened, done, rx.detail()));
             }
@@ -118,9 +119,11 @@ public final class RawBench {
         return rows;
     }
 
-    private Run runOnce(Receiver rx, long load) throws IOException, InterruptedException {
-        sender.send(load, (long) (warmupSeconds * 1e9));
-        awaitDrained(rx);
+    private Run runOnce(Receiver rx, long load, boolean warmUp) throws IOException, InterruptedException {
+        if (warmUp) {
+            sender.send(load, (long) (warmupSeconds * 1e9));
+            awaitDrained(rx);
+        }
         Receiver.Snapshot a = rx.snapshot(true);
         SenderProcess.Sent sent = sender.send(load, (long) (seconds * 1e9));
         awaitDrained(rx);
