@@ -23,7 +23,10 @@ public final class BackendStats {
         SEND_CALLS("send calls"),
         SEND_ERRORS("datagrams the kernel refused to send"),
         WAKEUPS("wakeups"),
-        SEND_MALFORMED("datagrams dropped before sending: bad length, offset or address");
+        SEND_MALFORMED("datagrams dropped before sending: bad length, offset or address"),
+        GSO_SENDS("sends that carried several datagrams (UDP GSO)"),
+        GSO_DATAGRAMS("datagrams sent inside GSO sends"),
+        GSO_REFUSED("GSO sends the kernel refused (GSO then stays off for this backend)");
 
         private final String label;
 

@@ -8,9 +8,14 @@ package io.zgrnet.io;
  * @param reusePort SO_REUSEPORT, for sharding one port across sockets
  * @param udpGro UDP_GRO (coalesced receive); off by default
  * @param busyPollMicros SO_BUSY_POLL in microseconds, 0 = off (EPERM without CAP_NET_ADMIN is tolerated)
+ * @param udpGso UDP GSO on send (Linux 4.18): consecutive datagrams of one batch to the same
+ *     destination with the same length leave as one send with a {@code UDP_SEGMENT} control
+ *     message, one trip through the stack for up to {@link GsoRuns#MAX_SEGMENTS}; on by default,
+ *     used by the recvmmsg and io_uring backends, turned off for good by a backend whose kernel
+ *     or device refuses it
  */
 public record SocketOptions(int receiveBufferBytes, int sendBufferBytes, boolean reusePort, boolean udpGro,
-                            int busyPollMicros) {
+                            int busyPollMicros, boolean udpGso) {
     /** Default buffer size: 4 MiB each way. */
     public static final int DEFAULT_BUFFER_BYTES = 4 << 20;
 
@@ -27,7 +32,13 @@ public record SocketOptions(int receiveBufferBytes, int sendBufferBytes, boolean
         }
     }
 
-    /** The defaults: 4 MiB buffers, no reuseport, no GRO, no busy poll. */
+    /** Options without GSO, as before it existed (kept for callers of the five-field form). */
+    public SocketOptions(int receiveBufferBytes, int sendBufferBytes, boolean reusePort, boolean udpGro,
+                         int busyPollMicros) {
+        this(receiveBufferBytes, sendBufferBytes, reusePort, udpGro, busyPollMicros, true);
+    }
+
+    /** The defaults: 4 MiB buffers, no reuseport, no GRO, no busy poll, GSO on send. */
     public static SocketOptions defaults() {
         return builder().build();
     }
@@ -44,6 +55,7 @@ public record SocketOptions(int receiveBufferBytes, int sendBufferBytes, boolean
         private boolean reusePort;
         private boolean udpGro;
         private int busyPollMicros;
+        private boolean udpGso = true;
 
         public Builder receiveBufferBytes(int v) {
             receiveBufferBytes = v;
@@ -70,8 +82,13 @@ public record SocketOptions(int receiveBufferBytes, int sendBufferBytes, boolean
             return this;
         }
 
+        public Builder udpGso(boolean v) {
+            udpGso = v;
+            return this;
+        }
+
         public SocketOptions build() {
-            return new SocketOptions(receiveBufferBytes, sendBufferBytes, reusePort, udpGro, busyPollMicros);
+            return new SocketOptions(receiveBufferBytes, sendBufferBytes, reusePort, udpGro, busyPollMicros, udpGso);
         }
     }
 }

@@ -3,14 +3,17 @@ package io.zgrnet.io.mmsg;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 import static java.lang.foreign.ValueLayout.JAVA_SHORT;
+import static java.lang.foreign.ValueLayout.JAVA_SHORT_UNALIGNED;
 
 import io.zgrnet.io.BackendStats;
 import io.zgrnet.io.BackendStats.Counter;
 import io.zgrnet.io.CloseGuard;
 import io.zgrnet.io.DatagramBackend;
+import io.zgrnet.io.GsoRuns;
 import io.zgrnet.io.PacketPool;
 import io.zgrnet.io.SocketOptions;
 import io.zgrnet.io.SocketOptionsReport;
+import io.zgrnet.sys.Cmsghdr;
 import io.zgrnet.sys.Errno;
 import io.zgrnet.sys.EventFd;
 import io.zgrnet.sys.Iovec;
@@ -56,6 +59,11 @@ import java.nio.channels.ClosedChannelException;
  * failed, so the rest is retried and the failing datagram is counted by errno and dropped. If the
  * socket buffer is full ({@code EAGAIN}) the sender waits for {@code POLLOUT} up to one second,
  * then drops the rest counted as EAGAIN. Slots are released as soon as the kernel has copied them.
+ * With UDP GSO (on unless {@code SocketOptions.udpGso} is off), a run of consecutive datagrams to
+ * one destination with one length ({@link GsoRuns}) is one entry: an iovec per slot and a
+ * {@code SOL_UDP/UDP_SEGMENT} control message, one trip through the stack for up to 64 datagrams.
+ * If the kernel refuses such an entry (EINVAL, EIO, ENOPROTOOPT, EOPNOTSUPP), GSO stays off for
+ * this backend and the refused datagrams are sent again one per entry: nothing is lost to it.
  *
  * <p>No allocation per datagram or per call on either path (the errno capture segment is the
  * thread's own; slices of the vectors are precomputed). {@code UDP_GRO} is not supported (the
@@ -72,6 +80,8 @@ public final class MmsgBackend implements DatagramBackend {
     private static final long SEND_WAIT_LIMIT_NANOS = 1_000_000_000L;
     private static final int SEND_POLL_MS = 10;
     private static final long CLOSE_WAIT_NANOS = 5_000_000_000L;
+    /** One control message with a u16 segment size: CMSG_SPACE(2). */
+    private static final int CMSG_BYTES = (int) Cmsghdr.space(2);
 
     private final UdpSocket socket;
     private final int fd;
@@ -93,10 +103,17 @@ public final class MmsgBackend implements DatagramBackend {
     private final MemorySegment sendPoll;
     private final MemorySegment timeout;
     private final int[] armed;
-    private final int[] sending;
+    private final int[] sending; // the slots of one sendmmsg call, in order; sending[i] uses sendIov[i]
+    private final int[] entryStart; // first index into sending[] of each mmsghdr entry
+    private final int[] entryCount; // datagrams in each entry (more than 1: a UDP GSO send)
+    private final MemorySegment sendCmsg; // one UDP_SEGMENT control message per entry
+    private final GsoRuns.SlotCheck sendable = this::sendable;
+    private boolean gso; // I/O thread only; turned off for good when the kernel refuses it
     private boolean drained; // the last recvmmsg found the socket empty (I/O thread only)
 
-    private MmsgBackend(UdpSocket socket, EventFd wake, PacketPool pool, int batchSize, SocketOptionsReport report) {
+    private MmsgBackend(UdpSocket socket, EventFd wake, PacketPool pool, int batchSize, SocketOptionsReport report,
+                        boolean gso) {
+        this.gso = gso;
         this.socket = socket;
         this.fd = socket.fd();
         this.wake = wake;
@@ -130,6 +147,15 @@ public final class MmsgBackend implements DatagramBackend {
         this.armed = new int[batchSize];
         java.util.Arrays.fill(armed, -1);
         this.sending = new int[batchSize];
+        this.entryStart = new int[batchSize];
+        this.entryCount = new int[batchSize];
+        this.sendCmsg = arena.allocate((long) batchSize * CMSG_BYTES, 8);
+        for (int i = 0; i < batchSize; i++) {
+            long c = (long) i * CMSG_BYTES;
+            sendCmsg.set(JAVA_LONG, c + Cmsghdr.CMSG_LEN, Cmsghdr.len(2));
+            sendCmsg.set(JAVA_INT, c + Cmsghdr.CMSG_LEVEL, Net.SOL_UDP);
+            sendCmsg.set(JAVA_INT, c + Cmsghdr.CMSG_TYPE, Net.UDP_SEGMENT);
+        }
         this.recvIov = recvIov;
     }
 
@@ -166,7 +192,8 @@ public final class MmsgBackend implements DatagramBackend {
         }
         boolean groRequested = options.udpGro();
         SocketOptions applied = groRequested ? new SocketOptions(options.receiveBufferBytes(),
-                options.sendBufferBytes(), options.reusePort(), false, options.busyPollMicros()) : options;
+                options.sendBufferBytes(), options.reusePort(), false, options.busyPollMicros(), options.udpGso())
+                : options;
         UdpSocket socket = UdpSocket.open(bind, applied);
         EventFd wake = null;
         try {
@@ -176,7 +203,7 @@ public final class MmsgBackend implements DatagramBackend {
                 report = report.with(SocketOptionsReport.Entry.unsupported("UDP_GRO", "on",
                         "the mmsg backend does not split coalesced datagrams; not applied"));
             }
-            return new MmsgBackend(socket, wake, pool, batchSize, report);
+            return new MmsgBackend(socket, wake, pool, batchSize, report, options.udpGso());
         } catch (IOException | RuntimeException | Error e) {
             if (wake != null) {
                 wake.close();
@@ -199,6 +226,11 @@ public final class MmsgBackend implements DatagramBackend {
     @Override
     public PacketPool pool() {
         return pool;
+    }
+
+    /** The socket's fd, for tests that set an option the backend does not expose. */
+    int socketFd() {
+        return fd;
     }
 
     /** Datagrams per system call. */
@@ -357,27 +389,27 @@ public final class MmsgBackend implements DatagramBackend {
         }
         try {
             MemorySegment errno = Libc.errnoSlot();
-            MemorySegment addresses = pool.addresses();
             int next = 0;
             int accepted = 0;
             long bytes = 0;
             while (next < count) {
+                // Build one call: up to batchSize datagrams in entries of one (or, with GSO, a run).
                 int v = 0;
-                while (v < batchSize && next < count) {
-                    int s = slots[next++];
-                    int length = pool.length(s);
-                    int offset = pool.dataOffset(s);
-                    int nameLength = SockAddr.length(addresses, pool.addressOffset(s));
-                    if (length < 0 || offset < 0 || offset > slotSize - length || nameLength == 0) {
+                int d = 0;
+                while (d < batchSize && next < count) {
+                    int s = slots[next];
+                    if (!sendable(s)) {
                         stats.increment(Counter.SEND_MALFORMED);
                         pool.release(s);
+                        next++;
                         continue;
                     }
-                    long e = (long) v * Mmsghdr.SIZE + Mmsghdr.MSG_HDR;
-                    Iovec.set(sendIov, (long) v * Iovec.SIZE, pool.slotAddress(s) + offset, length);
-                    sendVec.set(JAVA_LONG, e + Msghdr.MSG_NAME, pool.addressAddress(s));
-                    sendVec.set(JAVA_INT, e + Msghdr.MSG_NAMELEN, nameLength);
-                    sending[v++] = s;
+                    int n = gso ? GsoRuns.runLength(pool, slots, next, Math.min(count, next + batchSize - d), sendable)
+                            : 1;
+                    System.arraycopy(slots, next, sending, d, n);
+                    setEntry(v++, d, n);
+                    d += n;
+                    next += n;
                 }
                 int first = 0;
                 long waitDeadline = 0;
@@ -385,11 +417,18 @@ public final class MmsgBackend implements DatagramBackend {
                     int n = Net.sendmmsg(errno, fd, sendVecFrom[first], v - first, Net.MSG_DONTWAIT);
                     stats.increment(Counter.SEND_CALLS);
                     if (n > 0) {
-                        for (int k = first; k < first + n; k++) {
-                            bytes += pool.length(sending[k]);
-                            pool.release(sending[k]);
+                        for (int e = first; e < first + n; e++) {
+                            int c = entryCount[e];
+                            for (int i = entryStart[e]; i < entryStart[e] + c; i++) {
+                                bytes += pool.length(sending[i]);
+                                pool.release(sending[i]);
+                            }
+                            accepted += c;
+                            if (c > 1) {
+                                stats.increment(Counter.GSO_SENDS);
+                                stats.add(Counter.GSO_DATAGRAMS, c);
+                            }
                         }
-                        accepted += n;
                         first += n;
                         waitDeadline = 0;
                         continue;
@@ -406,18 +445,33 @@ public final class MmsgBackend implements DatagramBackend {
                             continue;
                         }
                         if (guard.isClosed()) {
-                            releaseAll(sending, first, v);
+                            releaseAll(sending, entryStart[first], d);
                             releaseAll(slots, next, count);
                             throw new ClosedChannelException();
                         }
-                        for (int k = first; k < v; k++) { // still full after the limit: drop this batch
+                        for (int k = entryStart[first]; k < d; k++) { // still full after the limit: drop
                             stats.sendError(Errno.EAGAIN);
                             pool.release(sending[k]);
                         }
                         break;
                     }
-                    stats.sendError(err); // this datagram is refused; go on with the rest
-                    pool.release(sending[first++]);
+                    if (entryCount[first] > 1 && refusesGso(err)) {
+                        // This kernel, socket or device cannot segment: send the rest one by one.
+                        stats.increment(Counter.GSO_REFUSED);
+                        if (gso) {
+                            gso = false;
+                            LOG.log(System.Logger.Level.WARNING, "mmsg: a UDP GSO send was refused ({0}); "
+                                    + "sending one datagram per message from now on", Errno.describe(err));
+                        }
+                        v = splitIntoSingles(first, d);
+                        continue;
+                    }
+                    // This entry is refused (each of its datagrams counted); go on with the rest.
+                    for (int k = entryStart[first]; k < entryStart[first] + entryCount[first]; k++) {
+                        stats.sendError(err);
+                        pool.release(sending[k]);
+                    }
+                    first++;
                 }
             }
             stats.add(Counter.DATAGRAMS_SENT, accepted);
@@ -426,6 +480,58 @@ public final class MmsgBackend implements DatagramBackend {
         } finally {
             guard.exit();
         }
+    }
+
+    /** True when slot {@code s} has a valid length, offset and destination. */
+    private boolean sendable(int s) {
+        int length = pool.length(s);
+        int offset = pool.dataOffset(s);
+        return length >= 0 && offset >= 0 && offset <= slotSize - length
+                && SockAddr.length(pool.addresses(), pool.addressOffset(s)) != 0;
+    }
+
+    /** Fills mmsghdr entry {@code e} with the {@code n} datagrams at sending[from..]: iovecs, name, GSO cmsg. */
+    private void setEntry(int e, int from, int n) {
+        for (int i = from; i < from + n; i++) {
+            int s = sending[i];
+            Iovec.set(sendIov, (long) i * Iovec.SIZE, pool.slotAddress(s) + pool.dataOffset(s), pool.length(s));
+        }
+        int head = sending[from];
+        long h = (long) e * Mmsghdr.SIZE + Mmsghdr.MSG_HDR;
+        sendVec.set(JAVA_LONG, h + Msghdr.MSG_NAME, pool.addressAddress(head));
+        sendVec.set(JAVA_INT, h + Msghdr.MSG_NAMELEN, SockAddr.length(pool.addresses(), pool.addressOffset(head)));
+        sendVec.set(JAVA_LONG, h + Msghdr.MSG_IOV, sendIov.address() + (long) from * Iovec.SIZE);
+        sendVec.set(JAVA_LONG, h + Msghdr.MSG_IOVLEN, n);
+        if (n > 1) {
+            long c = (long) e * CMSG_BYTES;
+            sendCmsg.set(JAVA_SHORT_UNALIGNED, c + Cmsghdr.DATA, (short) pool.length(head)); // the segment size
+            sendVec.set(JAVA_LONG, h + Msghdr.MSG_CONTROL, sendCmsg.address() + c);
+            sendVec.set(JAVA_LONG, h + Msghdr.MSG_CONTROLLEN, CMSG_BYTES);
+        } else {
+            sendVec.set(JAVA_LONG, h + Msghdr.MSG_CONTROL, 0L);
+            sendVec.set(JAVA_LONG, h + Msghdr.MSG_CONTROLLEN, 0L);
+        }
+        entryStart[e] = from;
+        entryCount[e] = n;
+    }
+
+    /**
+     * Rewrites the entries from {@code first} on as one datagram each (the datagrams at
+     * sending[entryStart[first]..end)); returns the new entry count. Entry indices never pass
+     * datagram indices (every entry holds at least one), so the vectors are large enough.
+     */
+    private int splitIntoSingles(int first, int end) {
+        int e = first;
+        for (int i = entryStart[first]; i < end; i++) {
+            setEntry(e++, i, 1);
+        }
+        return e;
+    }
+
+    /** Errnos that mean "this socket or device cannot do UDP GSO" rather than a transient failure. */
+    static boolean refusesGso(int errno) {
+        return errno == Errno.EINVAL || errno == Errno.EIO || errno == Errno.ENOPROTOOPT
+                || errno == Errno.EOPNOTSUPP;
     }
 
     /** Polls for POLLOUT in short steps (so close() is seen); false at the deadline or on close. */

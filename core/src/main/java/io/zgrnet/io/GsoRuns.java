@@ -1,0 +1,78 @@
+package io.zgrnet.io;
+
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
+
+import java.lang.foreign.MemorySegment;
+
+/**
+ * Finds the runs of a send batch that may leave as one UDP GSO send: consecutive slots with the
+ * same destination (all 32 bytes of the address area) and the same length, except that the last
+ * datagram of a run may be shorter (the kernel cuts the payload into {@code gso_size} pieces, the
+ * remainder last).
+ *
+ * <p>The limits are the kernel's (net/ipv4/udp.c, udp_send_skb, and the UDP GSO selftest
+ * tools/testing/selftests/net/udpgso.c): at most {@code UDP_MAX_SEGMENTS} = 64 segments, and the
+ * whole payload must fit one IP datagram (65535 bytes with headers). A segment must also fit the route's MTU or the send
+ * fails with EINVAL, so only datagrams up to {@link #MAX_SEGMENT_BYTES} (IPv6 over a 1500-byte
+ * MTU) are grouped; larger ones go alone, as without GSO.
+ *
+ * <p>Stateless; callers validate each slot (length, offset, address) before asking.
+ */
+public final class GsoRuns {
+    /** Most datagrams in one GSO send. */
+    public static final int MAX_SEGMENTS = 64;
+    /** Largest datagram grouped: 1500 - 40 (IPv6) - 8 (UDP). */
+    public static final int MAX_SEGMENT_BYTES = 1452;
+    /** Most payload bytes in one GSO send: below 65535 minus the IPv6 or IPv4 and UDP headers. */
+    public static final int MAX_PAYLOAD_BYTES = 65000;
+
+    private GsoRuns() {
+    }
+
+    /**
+     * The length of the run that starts at {@code slots[from]}: 1 when it cannot be grouped, else
+     * up to {@link #MAX_SEGMENTS}. Stops at {@code end} (exclusive) and at the first slot for
+     * which {@code valid} says no.
+     */
+    public static int runLength(PacketPool pool, int[] slots, int from, int end, SlotCheck valid) {
+        int first = slots[from];
+        int segment = pool.length(first);
+        if (segment <= 0 || segment > MAX_SEGMENT_BYTES) {
+            return 1;
+        }
+        MemorySegment addresses = pool.addresses();
+        long a = pool.addressOffset(first);
+        long a0 = addresses.get(JAVA_LONG, a);
+        long a1 = addresses.get(JAVA_LONG, a + 8);
+        long a2 = addresses.get(JAVA_LONG, a + 16);
+        long a3 = addresses.get(JAVA_LONG, a + 24);
+        int n = 1;
+        long total = segment;
+        int limit = Math.min(end - from, MAX_SEGMENTS);
+        while (n < limit) {
+            int s = slots[from + n];
+            int length = pool.length(s);
+            if (length <= 0 || length > segment || total + length > MAX_PAYLOAD_BYTES || !valid.ok(s)) {
+                break;
+            }
+            long b = pool.addressOffset(s);
+            if (addresses.get(JAVA_LONG, b) != a0 || addresses.get(JAVA_LONG, b + 8) != a1
+                    || addresses.get(JAVA_LONG, b + 16) != a2 || addresses.get(JAVA_LONG, b + 24) != a3) {
+                break;
+            }
+            n++;
+            total += length;
+            if (length < segment) {
+                break; // a shorter datagram can only be the last segment
+            }
+        }
+        return n;
+    }
+
+    /** Whether a slot is well-formed for sending (length, offset and address checked by the backend). */
+    @FunctionalInterface
+    public interface SlotCheck {
+        /** True when the slot may be sent. */
+        boolean ok(int slot);
+    }
+}
