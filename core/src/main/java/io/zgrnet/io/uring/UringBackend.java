@@ -107,7 +107,8 @@ public final class UringBackend implements DatagramBackend {
     private boolean cancelSent;
     private boolean receiving;
 
-    private UringBackend(PacketPool pool, UringOptions options, UdpSocket socket, EventFd eventFd, Arena arena)
+    private UringBackend(PacketPool pool, UringOptions options, UdpSocket socket, EventFd eventFd, Arena arena,
+                         boolean udpGso)
             throws IOException {
         this.pool = pool;
         this.options = options;
@@ -136,7 +137,7 @@ public final class UringBackend implements DatagramBackend {
             throw e;
         }
         this.sender = new Sender(this, options.sendDepth(), options.zeroCopySend() && fixedBuffers,
-                options.sendTo() && IoUringSupport.get().sendTo());
+                options.sendTo() && IoUringSupport.get().sendTo(), udpGso);
     }
 
     /**
@@ -185,7 +186,7 @@ public final class UringBackend implements DatagramBackend {
         try {
             eventFd = EventFd.open();
             arena = Arena.ofShared();
-            return new UringBackend(pool, options, socket, eventFd, arena);
+            return new UringBackend(pool, options, socket, eventFd, arena, socketOptions.udpGso());
         } catch (IOException | RuntimeException e) {
             if (arena != null) {
                 arena.close();
@@ -247,6 +248,11 @@ public final class UringBackend implements DatagramBackend {
 
     int socketFd() {
         return socketFd;
+    }
+
+    /** The socket's real fd (socketFd() may be a fixed-file index), for tests that set options. */
+    int rawSocketFd() {
+        return socket.fd();
     }
 
     int fileFlag() {
@@ -500,6 +506,7 @@ public final class UringBackend implements DatagramBackend {
         if (!closingNow) {
             receiver.arm();
             starved = receiver.starved();
+            sender.resubmitRefused(); // datagrams of a refused GSO send, one by one
         }
         // Always keep the wake poll armed, even once closing: close() signals the eventfd after
         // setting closing, and a poll armed after the signal still completes at once.
