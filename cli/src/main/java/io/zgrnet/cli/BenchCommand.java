@@ -2,6 +2,7 @@ package io.zgrnet.cli;
 
 import io.zgrnet.IOMode;
 import io.zgrnet.cli.bench.E2eBench;
+import io.zgrnet.cli.bench.HostStats;
 import io.zgrnet.cli.bench.Html;
 import io.zgrnet.cli.bench.JavaReceiver;
 import io.zgrnet.cli.bench.Json;
@@ -193,6 +194,7 @@ final class BenchCommand implements Callable<Integer> {
                 - firstSizeOnly.size() * (sizeList.size() - 1)) * loadList.size() : 0)
                 + (e2e ? e2eRows(modes, sizeList, workerList) : 0), runCount);
         long t0 = System.nanoTime();
+        long[] steal0 = HostStats.stealTimes();
 
         List<RawBench.Row> rawRows = new ArrayList<>();
         if (raw) {
@@ -225,6 +227,11 @@ final class BenchCommand implements Callable<Integer> {
         }
         progress.done();
         notes.add(String.format(Locale.ROOT, "the bench took %.0f s", (System.nanoTime() - t0) / 1e9));
+        double steal = HostStats.stealPercent(steal0, HostStats.stealTimes());
+        if (!Double.isNaN(steal)) {
+            notes.add(String.format(Locale.ROOT, "CPU steal time during the bench: %.1f %% (time the hypervisor gave"
+                    + " this VM's CPUs to others; above ~1 %% every row is slower than on a quiet host)", steal));
+        }
         Report report = new Report(machine, command, settings, rawRows, e2eRows, notes);
         out.print(report.table());
         out.flush();

@@ -51,6 +51,7 @@ class BenchCommandTest {
         assertTrue(r.out().contains("| receiver |"), r.out());
         assertTrue(r.out().contains("| backend |"), r.out());
         assertTrue(r.out().contains("skipped"), "missing native receivers are a note: " + r.out());
+        assertTrue(r.out().contains("CPU steal time"), "the host's steal time is a note: " + r.out());
 
         JsonNode root = new ObjectMapper().readTree(Files.readString(json));
         assertTrue(root.path("machine").path("line").asText().contains("cores"), root.toString());

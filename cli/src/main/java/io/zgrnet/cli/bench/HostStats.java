@@ -63,6 +63,32 @@ public final class HostStats {
         }
     }
 
+    /**
+     * {total, steal} jiffies from the first line of /proc/stat, or null. Steal is the time a
+     * virtual machine's CPUs were ready to run but the hypervisor ran something else: on a shared
+     * host it slows every row of a benchmark alike.
+     */
+    public static long[] stealTimes() {
+        try {
+            String[] f = Files.readAllLines(Path.of("/proc/stat")).get(0).trim().split("\\s+");
+            long total = 0;
+            for (int i = 1; i < f.length; i++) {
+                total += Long.parseLong(f[i]);
+            }
+            return new long[] {total, f.length > 8 ? Long.parseLong(f[8]) : 0};
+        } catch (IOException | RuntimeException e) {
+            return null;
+        }
+    }
+
+    /** Steal as a percentage of all CPU time between two {@link #stealTimes()} readings, or NaN. */
+    public static double stealPercent(long[] before, long[] after) {
+        if (before == null || after == null || after[0] <= before[0]) {
+            return Double.NaN;
+        }
+        return 100.0 * (after[1] - before[1]) / (after[0] - before[0]);
+    }
+
     /** UDP RcvbufErrors from /proc/net/snmp (system-wide), or -1. */
     public static long rcvbufErrors() {
         try {
