@@ -15,6 +15,10 @@ import java.util.Objects;
  * <p>{@code open} authenticates the whole ciphertext before it decrypts a byte, so a forged
  * packet never reaches {@code dst}; the tag comparison takes the same time wherever it differs.
  *
+ * <p>Payloads of at least {@code NativeAead.MIN_LENGTH} bytes in native segments (the packet pool)
+ * go to libsodium's SIMD engine when it is installed ({@link NativeAead}; system property
+ * {@code zgrnet.crypto.native=false} turns that off); the output is the same bytes.
+ *
  * <p>Two engines, same output: short payloads run one ChaCha20 block at a time with the state in
  * locals ({@link ChaCha20}); from {@link #LANES_MIN_LENGTH} bytes on, the keystream for up to 32
  * blocks is computed at once in a borrowed scratch buffer so the JIT can vectorize it
@@ -115,6 +119,9 @@ public final class ChaChaPoly {
         Objects.checkFromIndexSize(adOff, adLen, ad.byteSize());
         Objects.checkFromIndexSize(srcOff, len, src.byteSize());
         Objects.checkFromIndexSize(dstOff, (long) len + TAG_LENGTH, dst.byteSize());
+        if (NativeAead.eligible(key, ad, adLen, src, dst, len)) {
+            return NativeAead.seal(key, n0, n1, n2, ad, adOff, adLen, src, srcOff, len, dst, dstOff);
+        }
         if (len >= LANES_MIN_LENGTH) {
             int slot = ScratchPool.acquire();
             if (slot >= 0) {
@@ -140,6 +147,9 @@ public final class ChaChaPoly {
         Objects.checkFromIndexSize(adOff, adLen, ad.byteSize());
         Objects.checkFromIndexSize(srcOff, ctLen, src.byteSize());
         Objects.checkFromIndexSize(dstOff, len, dst.byteSize());
+        if (NativeAead.eligible(key, ad, adLen, src, dst, len)) {
+            return NativeAead.open(key, n0, n1, n2, ad, adOff, adLen, src, srcOff, ctLen, dst, dstOff);
+        }
         if (len >= LANES_MIN_LENGTH) {
             int slot = ScratchPool.acquire();
             if (slot >= 0) {

@@ -11,7 +11,8 @@ import java.lang.invoke.MethodHandle;
 import java.lang.invoke.VarHandle;
 
 /**
- * The one place that creates downcall handles. Every handle captures {@code errno} through
+ * The one place that creates libc downcall handles ({@link Sodium} links libsodium the same way,
+ * in this package). Every handle captures {@code errno} through
  * {@link Linker.Option#captureCallState}, so errno is read right at the binding boundary, never
  * later and never guessed.
  *
