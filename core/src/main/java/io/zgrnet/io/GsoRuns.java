@@ -2,6 +2,7 @@ package io.zgrnet.io;
 
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
+import io.zgrnet.sys.Errno;
 import java.lang.foreign.MemorySegment;
 
 /**
@@ -67,6 +68,16 @@ public final class GsoRuns {
             }
         }
         return n;
+    }
+
+    /**
+     * Errnos with which the kernel refuses a GSO send because this socket, route or device cannot
+     * segment (EINVAL: e.g. SO_NO_CHECK, a segment above the MTU; EIO: no checksum offload;
+     * ENOPROTOOPT, EOPNOTSUPP: no UDP_SEGMENT), as opposed to a transient failure.
+     */
+    public static boolean refusesGso(int errno) {
+        return errno == Errno.EINVAL || errno == Errno.EIO || errno == Errno.ENOPROTOOPT
+                || errno == Errno.EOPNOTSUPP;
     }
 
     /** Whether a slot is well-formed for sending (length, offset and address checked by the backend). */

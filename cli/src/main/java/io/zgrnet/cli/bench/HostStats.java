@@ -51,13 +51,20 @@ public final class HostStats {
 
     /** {total, idle} jiffies from the first line of /proc/stat, or null. */
     public static long[] cpuTimes() {
+        long[] f = procStatCpu();
+        return f == null ? null : new long[] {f[0], f[4] + f[5]}; // idle + iowait
+    }
+
+    /** The "cpu" line of /proc/stat: [0] = the sum of all fields, [i] = field i (1 = user ...), or null. */
+    private static long[] procStatCpu() {
         try {
             String[] f = Files.readAllLines(Path.of("/proc/stat")).get(0).trim().split("\\s+");
-            long total = 0;
+            long[] v = new long[Math.max(f.length, 9)];
             for (int i = 1; i < f.length; i++) {
-                total += Long.parseLong(f[i]);
+                v[i] = Long.parseLong(f[i]);
+                v[0] += v[i];
             }
-            return new long[] {total, Long.parseLong(f[4]) + Long.parseLong(f[5])}; // idle + iowait
+            return v;
         } catch (IOException | RuntimeException e) {
             return null;
         }
@@ -69,16 +76,8 @@ public final class HostStats {
      * host it slows every row of a benchmark alike.
      */
     public static long[] stealTimes() {
-        try {
-            String[] f = Files.readAllLines(Path.of("/proc/stat")).get(0).trim().split("\\s+");
-            long total = 0;
-            for (int i = 1; i < f.length; i++) {
-                total += Long.parseLong(f[i]);
-            }
-            return new long[] {total, f.length > 8 ? Long.parseLong(f[8]) : 0};
-        } catch (IOException | RuntimeException e) {
-            return null;
-        }
+        long[] f = procStatCpu();
+        return f == null ? null : new long[] {f[0], f[8]};
     }
 
     /** Steal as a percentage of all CPU time between two {@link #stealTimes()} readings, or NaN. */

@@ -455,7 +455,7 @@ public final class MmsgBackend implements DatagramBackend {
                         }
                         break;
                     }
-                    if (entryCount[first] > 1 && refusesGso(err)) {
+                    if (entryCount[first] > 1 && GsoRuns.refusesGso(err)) {
                         // This kernel, socket or device cannot segment: send the rest one by one.
                         stats.increment(Counter.GSO_REFUSED);
                         if (gso) {
@@ -526,12 +526,6 @@ public final class MmsgBackend implements DatagramBackend {
             setEntry(e++, i, 1);
         }
         return e;
-    }
-
-    /** Errnos that mean "this socket or device cannot do UDP GSO" rather than a transient failure. */
-    static boolean refusesGso(int errno) {
-        return errno == Errno.EINVAL || errno == Errno.EIO || errno == Errno.ENOPROTOOPT
-                || errno == Errno.EOPNOTSUPP;
     }
 
     /** Polls for POLLOUT in short steps (so close() is seen); false at the deadline or on close. */

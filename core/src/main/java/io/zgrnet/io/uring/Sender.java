@@ -238,7 +238,7 @@ final class Sender {
                 stats.increment(BackendStats.Counter.GSO_SENDS);
                 stats.add(BackendStats.Counter.GSO_DATAGRAMS, n);
             }
-        } else if (n > 1 && refusesGso(-res)) {
+        } else if (n > 1 && GsoRuns.refusesGso(-res)) {
             stats.increment(BackendStats.Counter.GSO_REFUSED);
             if (gso) {
                 gso = false;
@@ -261,12 +261,6 @@ final class Sender {
         if ((flags & IoUring.IORING_CQE_F_MORE) == 0) {
             finish(j); // no notification will follow
         }
-    }
-
-    /** Errnos that mean "this socket or device cannot do UDP GSO" rather than a transient failure. */
-    static boolean refusesGso(int errno) {
-        return errno == Errno.EINVAL || errno == Errno.EIO || errno == Errno.ENOPROTOOPT
-                || errno == Errno.EOPNOTSUPP;
     }
 
     private void finish(int j) {
