@@ -4,6 +4,7 @@ import io.zgrnet.IOMode;
 import io.zgrnet.MessageHandler;
 import io.zgrnet.PeerKey;
 import io.zgrnet.TransportConfig;
+import io.zgrnet.TransportCounter;
 import io.zgrnet.UDP;
 import io.zgrnet.io.BackendSelector;
 import java.lang.foreign.MemorySegment;
@@ -85,6 +86,9 @@ public final class E2eBench {
                 double[] pps = new double[runs];
                 double[] mbs = new double[runs];
                 double[] loss = new double[runs];
+                long kernel0 = HostStats.rcvbufErrors();
+                long queue0 = b.stats().get(TransportCounter.DROP_RECEIVE_QUEUE_FULL);
+                long pool0 = b.stats().get(TransportCounter.DROP_POOL_EXHAUSTED);
                 for (int r = 0; r < runs; r++) {
                     progress.accept(String.format("e2e %s %d B %d worker(s) run %d/%d", label, size, workers, r + 1,
                             runs));
@@ -102,12 +106,29 @@ public final class E2eBench {
                     loss[r] = written == 0 ? Double.NaN : 100.0 * Math.max(0, written - delivered) / written;
                 }
                 return new Row(label, size, workers, seconds, runs, Spread.of(pps), Spread.of(mbs), Spread.of(loss),
-                        "");
+                        lossNote(HostStats.rcvbufErrors(), kernel0,
+                                b.stats().get(TransportCounter.DROP_RECEIVE_QUEUE_FULL) - queue0,
+                                b.stats().get(TransportCounter.DROP_POOL_EXHAUSTED) - pool0));
             } finally {
                 reader.stop = true;
                 t.join(TimeUnit.SECONDS.toMillis(2));
             }
         }
+    }
+
+    /**
+     * Where the runs' lost messages went, or "" when nothing was dropped: the kernel's UDP receive
+     * buffer overflows (RcvbufErrors, system-wide, so other traffic would count too) and the
+     * receiving transport's own drops.
+     */
+    static String lossNote(long kernelNow, long kernelBefore, long queueFull, long poolExhausted) {
+        long kernel = kernelNow < 0 || kernelBefore < 0 ? -1 : kernelNow - kernelBefore;
+        if (kernel <= 0 && queueFull == 0 && poolExhausted == 0) {
+            return "";
+        }
+        return "lost in the runs: " + (kernel < 0 ? "?" : Long.toString(kernel))
+                + " to the receiving socket's buffer (kernel RcvbufErrors), " + queueFull
+                + " to the transport's full receive queue, " + poolExhausted + " to an exhausted packet pool";
     }
 
     private static long write(UDP a, PeerKey to, byte[] payload, long nanos) {

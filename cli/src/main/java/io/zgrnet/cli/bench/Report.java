@@ -67,6 +67,13 @@ public record Report(Machine machine, String command, String settings, List<RawB
                         r.size(), r.workers(), r.durationSeconds(), r.runs(), ranged(r.pps(), true),
                         ranged(r.megabytesPerSecond(), false), num(r.lossPercent().median(), 2)));
             }
+            for (E2eBench.Row r : e2e) {
+                if (r.runs() > 0 && r.note() != null && !r.note().isEmpty()) {
+                    b.append(String.format(Locale.ROOT, "%n- %s %d B %d worker(s): %s", r.backend(), r.size(),
+                            r.workers(), r.note()));
+                }
+            }
+            b.append('\n');
         }
         for (String n : notes) {
             b.append("\nnote: ").append(n);
