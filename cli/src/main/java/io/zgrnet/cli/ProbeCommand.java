@@ -58,6 +58,8 @@ final class ProbeCommand implements Callable<Integer> {
         verdict(out, 1, r.multishotRecvmsg);
         verdict(out, 1, r.sendZc);
         verdict(out, 0, r.recvmmsg);
+        verdict(out, 0, r.udpGso);
+        row(out, 0, "ChaCha20-Poly1305", r.aead);
         out.println();
 
         if (r.autoError != null) {

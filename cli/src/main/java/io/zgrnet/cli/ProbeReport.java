@@ -88,6 +88,8 @@ final class ProbeReport {
 
     // recvmmsg and AUTO
     Verdict recvmmsg;
+    Verdict udpGso;
+    String aead;
     String autoMode;
     String autoBackend;
     String autoReason;
@@ -151,6 +153,8 @@ final class ProbeReport {
         r.rmemMax = readLong("/proc/sys/net/core/rmem_max");
         r.wmemMax = readLong("/proc/sys/net/core/wmem_max");
         r.recvmmsg = new Verdict("recvmmsg", "2.6.33", Backends.unavailabilityCause(Backends.Kind.MMSG));
+        r.udpGso = new Verdict("UDP GSO send (UDP_SEGMENT)", "4.18", Net.isAvailable() ? null : Net.unavailabilityCause());
+        r.aead = io.zgrnet.crypto.ChaChaPoly.engines();
         if (Net.isAvailable()) {
             r.probeSocket();
         } else {
@@ -166,6 +170,11 @@ final class ProbeReport {
         try (UdpSocket s = UdpSocket.open(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), defaults)) {
             buffers.add(buffer(s, "SO_RCVBUF", Net.SO_RCVBUF, defaults.receiveBufferBytes()));
             buffers.add(buffer(s, "SO_SNDBUF", Net.SO_SNDBUF, defaults.sendBufferBytes()));
+            try {
+                s.intOption(Net.SOL_UDP, Net.UDP_SEGMENT, 1200); // refused before 4.18 (ENOPROTOOPT)
+            } catch (IOException e) {
+                udpGso = new Verdict(udpGso.name(), udpGso.since(), "setsockopt UDP_SEGMENT: " + e.getMessage());
+            }
             if (recvmmsg.yes()) {
                 // One non-blocking recvmmsg on the empty socket: EAGAIN means the call works (a seccomp
                 // filter would answer ENOSYS or EPERM).
@@ -283,6 +292,8 @@ final class ProbeReport {
         root.put("io_uring", uring);
 
         root.put("recvmmsg", recvmmsg.toMap());
+        root.put("udp_gso", udpGso.toMap());
+        root.put("aead", aead);
         Map<String, Object> auto = new LinkedHashMap<>();
         auto.put("mode", autoMode);
         auto.put("backend", autoBackend);

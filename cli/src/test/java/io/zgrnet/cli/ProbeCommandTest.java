@@ -44,12 +44,14 @@ class ProbeCommandTest {
         for (String label : List.of("kernel", "jdk", "cpu", "io_uring", "kernel.io_uring_disabled", "SINGLE_ISSUER",
                 "DEFER_TASKRUN", "COOP_TASKRUN", "SUBMIT_ALL", "CQSIZE", "NO_SQARRAY", "SINGLE_MMAP", "NODROP",
                 "FAST_POLL", "EXT_ARG", "RECVMSG", "SENDMSG", "SEND_ZC", "SENDMSG_ZC", "ASYNC_CANCEL",
-                "PROVIDE_BUFFERS", "buffer rings (PBUF_RING)", "multishot recvmsg", "recvmmsg", "backend AUTO",
+                "PROVIDE_BUFFERS", "buffer rings (PBUF_RING)", "multishot recvmsg", "recvmmsg",
+                "UDP GSO send (UDP_SEGMENT)", "ChaCha20-Poly1305", "backend AUTO",
                 "net.core.rmem_max", "net.core.wmem_max", "SO_RCVBUF", "SO_SNDBUF")) {
             assertTrue(hasLine(r.out(), label), "no line for " + label + " in:\n" + r.out());
         }
         // Every verdict is "yes" or "no: <cause>".
-        for (String name : List.of("RECVMSG", "SINGLE_ISSUER", "multishot recvmsg", "recvmmsg")) {
+        for (String name : List.of("RECVMSG", "SINGLE_ISSUER", "multishot recvmsg", "recvmmsg",
+                "UDP GSO send (UDP_SEGMENT)")) {
             String line = r.out().lines().filter(l -> l.stripLeading().startsWith(name + " ")).findFirst().orElseThrow();
             String verdict = line.substring(line.indexOf(name) + name.length()).strip();
             assertTrue(verdict.equals("yes") || verdict.startsWith("no: "), line);
@@ -88,6 +90,8 @@ class ProbeCommandTest {
         assertVerdict(uring.get("multishot_recvmsg"), "multishot_recvmsg");
         assertEquals(support.multishotReceive(), uring.get("multishot_recvmsg").get("supported").asBoolean());
         assertVerdict(root.get("recvmmsg"), "recvmmsg");
+        assertVerdict(root.get("udp_gso"), "udp_gso");
+        assertEquals(io.zgrnet.crypto.ChaChaPoly.engines(), root.get("aead").asText());
 
         JsonNode auto = root.get("auto");
         assertTrue(auto.get("error").isNull(), auto.toString());

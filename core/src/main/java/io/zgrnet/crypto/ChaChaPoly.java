@@ -45,6 +45,16 @@ public final class ChaChaPoly {
     private ChaChaPoly() {
     }
 
+    /** Which engines run, for reports: e.g. "libsodium for >= 128 B, Java below". */
+    public static String engines() {
+        if (NativeAead.ENABLED) {
+            return "libsodium for >= " + NativeAead.MIN_LENGTH + " B in native memory, Java below";
+        }
+        String why = io.zgrnet.sys.Sodium.isAvailable() ? "zgrnet.crypto.native=false"
+                : io.zgrnet.sys.Sodium.unavailabilityCause();
+        return "Java (libsodium not used: " + why + ")";
+    }
+
     /**
      * Encrypts {@code len} bytes at {@code src[srcOff]} and writes ciphertext || tag at
      * {@code dst[dstOff]}.

@@ -15,6 +15,7 @@ public final class Json {
         b.append("  \"machine\": {\"line\": ").append(str(m.line())).append(", \"cpu\": ").append(str(m.cpu()))
                 .append(", \"cores\": ").append(m.cores()).append(", \"kernel\": ").append(str(m.kernel()))
                 .append(", \"jdk\": ").append(str(m.jdk())).append(", \"io_uring\": ").append(str(m.ioUring()))
+                .append(", \"aead\": ").append(str(m.aead()))
                 .append("},\n");
         b.append("  \"command\": ").append(str(r.command())).append(",\n");
         b.append("  \"settings\": ").append(str(r.settings())).append(",\n");

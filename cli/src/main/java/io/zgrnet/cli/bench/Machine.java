@@ -1,5 +1,6 @@
 package io.zgrnet.cli.bench;
 
+import io.zgrnet.crypto.ChaChaPoly;
 import io.zgrnet.io.uring.IoUringSupport;
 import io.zgrnet.sys.KernelProbe;
 import java.io.IOException;
@@ -15,8 +16,9 @@ import java.util.Locale;
  * @param kernel kernel release and machine
  * @param jdk java.vm.name and java.runtime.version
  * @param ioUring the io_uring probe's summary (features, multishot receive, why not)
+ * @param aead which ChaCha20-Poly1305 engines the transport uses
  */
-public record Machine(String cpu, int cores, String kernel, String jdk, String ioUring) {
+public record Machine(String cpu, int cores, String kernel, String jdk, String ioUring, String aead) {
     /** Probes this machine. */
     public static Machine probe() {
         String uring;
@@ -26,12 +28,14 @@ public record Machine(String cpu, int cores, String kernel, String jdk, String i
             uring = "io_uring probe failed: " + t;
         }
         return new Machine(cpuModel(), Runtime.getRuntime().availableProcessors(), KernelProbe.kernel().toString(),
-                System.getProperty("java.vm.name") + " " + System.getProperty("java.runtime.version"), uring);
+                System.getProperty("java.vm.name") + " " + System.getProperty("java.runtime.version"), uring,
+                ChaChaPoly.engines());
     }
 
-    /** One line: "CPU, N cores, kernel K, JDK J, io_uring ...". */
+    /** One line: "CPU, N cores, kernel K, JDK J; io_uring ...; AEAD ...". */
     public String line() {
-        return String.format(Locale.ROOT, "%s, %d cores, kernel %s, JDK %s; %s", cpu, cores, kernel, jdk, ioUring);
+        return String.format(Locale.ROOT, "%s, %d cores, kernel %s, JDK %s; %s; AEAD: %s", cpu, cores, kernel, jdk,
+                ioUring, aead);
     }
 
     private static String cpuModel() {
