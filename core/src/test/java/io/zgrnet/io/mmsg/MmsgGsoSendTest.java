@@ -5,15 +5,14 @@ import io.zgrnet.io.GsoSendContract;
 import io.zgrnet.io.PacketPool;
 import io.zgrnet.io.SocketOptions;
 import java.io.IOException;
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
 
 /** UDP GSO through the recvmmsg/sendmmsg backend. */
 class MmsgGsoSendTest extends GsoSendContract {
     @Override
-    protected DatagramBackend open(PacketPool pool, SocketOptions options) throws IOException {
-        return MmsgBackend.open(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), options, pool,
-                MmsgBackend.DEFAULT_BATCH_SIZE);
+    protected DatagramBackend open(PacketPool pool, SocketOptions options, InetSocketAddress bind)
+            throws IOException {
+        return MmsgBackend.open(bind, options, pool, MmsgBackend.DEFAULT_BATCH_SIZE);
     }
 
     @Override

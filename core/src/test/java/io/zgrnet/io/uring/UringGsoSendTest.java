@@ -5,7 +5,6 @@ import io.zgrnet.io.GsoSendContract;
 import io.zgrnet.io.PacketPool;
 import io.zgrnet.io.SocketOptions;
 import java.io.IOException;
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
@@ -19,9 +18,9 @@ class UringGsoSendTest extends GsoSendContract {
     }
 
     @Override
-    protected DatagramBackend open(PacketPool pool, SocketOptions options) throws IOException {
-        return UringBackend.open(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), options, pool,
-                UringOptions.defaults(UringOptions.ReceiveMode.ARMED));
+    protected DatagramBackend open(PacketPool pool, SocketOptions options, InetSocketAddress bind)
+            throws IOException {
+        return UringBackend.open(bind, options, pool, UringOptions.defaults(UringOptions.ReceiveMode.ARMED));
     }
 
     @Override
