@@ -35,10 +35,29 @@ final class NativeAead {
     private NativeAead() {
     }
 
-    /** Whether a call with these segments and length goes native. */
+    /**
+     * Whether a call with these segments and length goes native: writable native segments only
+     * (a read-only one goes to the Java engine, which refuses it), and every range already checked
+     * by the caller.
+     */
     static boolean eligible(AeadKey key, MemorySegment ad, int adLen, MemorySegment src, MemorySegment dst, int len) {
         return ENABLED && len >= MIN_LENGTH && key.nativeBytes != null && src.isNative() && dst.isNative()
-                && (adLen == 0 || ad.isNative());
+                && !dst.isReadOnly() && (adLen == 0 || ad.isNative());
+    }
+
+    /**
+     * One access through each segment before handing raw addresses to C: it throws, as the Java
+     * engine would, if a segment's arena is closed or confined to another thread. (An arena closed
+     * by another thread during the call is a race the caller must not start; the transport closes
+     * its pool only after its threads stop.)
+     */
+    private static void checkAccess(MemorySegment ad, long adOff, int adLen, MemorySegment src, long srcOff,
+                                    MemorySegment dst, long dstOff) {
+        src.get(ValueLayout.JAVA_BYTE, srcOff);
+        dst.get(ValueLayout.JAVA_BYTE, dstOff);
+        if (adLen > 0) {
+            ad.get(ValueLayout.JAVA_BYTE, adOff);
+        }
     }
 
     /** The calling thread's nonce buffer holding the three little-endian nonce words. */
@@ -53,6 +72,7 @@ final class NativeAead {
     /** Seal, after the caller checked every range. */
     static int seal(AeadKey key, int n0, int n1, int n2, MemorySegment ad, long adOff, int adLen,
                     MemorySegment src, long srcOff, int len, MemorySegment dst, long dstOff) {
+        checkAccess(ad, adOff, adLen, src, srcOff, dst, dstOff);
         MemorySegment n = nonce(n0, n1, n2);
         long c = dst.address() + dstOff;
         Sodium.encryptDetached(c, c + len, src.address() + srcOff, len, adLen == 0 ? 0 : ad.address() + adOff, adLen,
@@ -72,6 +92,7 @@ final class NativeAead {
      */
     static int open(AeadKey key, int n0, int n1, int n2, MemorySegment ad, long adOff, int adLen,
                     MemorySegment src, long srcOff, int ctLen, MemorySegment dst, long dstOff) {
+        checkAccess(ad, adOff, adLen, src, srcOff, dst, dstOff);
         MemorySegment n = nonce(n0, n1, n2);
         int len = ctLen - ChaChaPoly.TAG_LENGTH;
         long c = src.address() + srcOff;

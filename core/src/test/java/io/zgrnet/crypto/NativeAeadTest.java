@@ -143,4 +143,32 @@ class NativeAeadTest {
                     small, 100, 1000, small, 0));
         }
     }
+
+    @Test
+    void closedOrForeignSegmentsFailLikeTheJavaEngineInsteadOfReachingC() throws Exception {
+        AeadKey key = AeadKey.of(new byte[32]);
+        Arena closed = Arena.ofConfined();
+        MemorySegment gone = closed.allocate(2048);
+        closed.close();
+        assertThrows(IllegalStateException.class, () -> ChaChaPoly.seal(key, 1, MemorySegment.NULL, 0, 0,
+                gone, 0, 1000, gone, 0));
+        try (Arena confined = Arena.ofConfined()) {
+            MemorySegment mine = confined.allocate(2048);
+            Throwable[] thrown = new Throwable[1];
+            Thread other = Thread.ofPlatform().start(() -> {
+                try {
+                    ChaChaPoly.seal(key, 1, MemorySegment.NULL, 0, 0, mine, 0, 1000, mine, 0);
+                } catch (Throwable t) {
+                    thrown[0] = t;
+                }
+            });
+            other.join();
+            assertEquals(WrongThreadException.class, thrown[0] == null ? null : thrown[0].getClass());
+        }
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment ro = arena.allocate(2048).asReadOnly();
+            assertThrows(IllegalArgumentException.class, () -> ChaChaPoly.seal(key, 1, MemorySegment.NULL, 0, 0,
+                    ro, 0, 1000, ro, 0), "a read-only destination is refused, not written by C");
+        }
+    }
 }
