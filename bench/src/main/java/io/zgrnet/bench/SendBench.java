@@ -34,10 +34,13 @@ import java.util.Locale;
  *
  * <pre>
  * java --enable-native-access=ALL-UNNAMED -cp bench/target/benchmarks.jar io.zgrnet.bench.SendBench \
- *     --backends=uring,uring-zc,mmsg --sizes=64,1200 --count=2000000 --runs=3
+ *     --backends=uring,uring-zc,mmsg --sizes=64,1200 --count=2000000 --runs=3 [--gso=off]
  * </pre>
  */
 public final class SendBench {
+    /** UDP GSO on the sending backends ({@code --gso=off} to compare). */
+    private static boolean udpGso = true;
+
     private SendBench() {
     }
 
@@ -51,6 +54,7 @@ public final class SendBench {
         long count = 2_000_000;
         int runs = 3;
         int batch = 64;
+        boolean gso = true;
         for (String a : args) {
             String[] kv = a.replaceFirst("^--", "").split("=", 2);
             String v = kv.length > 1 ? kv[1] : "";
@@ -60,11 +64,13 @@ public final class SendBench {
                 case "count" -> count = Long.parseLong(v);
                 case "runs" -> runs = Integer.parseInt(v);
                 case "batch" -> batch = Integer.parseInt(v);
+                case "gso" -> gso = !v.equals("off");
                 default -> throw new IllegalArgumentException("unknown option " + a);
             }
         }
-        System.out.printf(Locale.ROOT, "# %d datagrams per run in send() batches of %d, %d runs; median by CPU%n",
-                count, batch, runs);
+        System.out.printf(Locale.ROOT, "# %d datagrams per run in send() batches of %d, %d runs, UDP GSO %s;"
+                + " median by CPU%n", count, batch, runs, gso ? "on" : "off");
+        udpGso = gso;
         System.out.println("| backend | size B | sent | tx CPU ns/dgram | pps | send errors | others' CPU % |");
         System.out.println("|---|---|---|---|---|---|---|");
         Affinity.pin(0);
@@ -89,7 +95,7 @@ public final class SendBench {
 
     private static DatagramBackend open(String name, PacketPool pool) throws java.io.IOException {
         InetSocketAddress bind = new InetSocketAddress(InetAddress.getLoopbackAddress(), 0);
-        SocketOptions options = SocketOptions.defaults();
+        SocketOptions options = SocketOptions.builder().udpGso(udpGso).build();
         return switch (name) {
             case "uring" -> UringBackend.open(bind, options, pool, UringOptions.defaults());
             case "uring-sendmsg" -> UringBackend.open(bind, options, pool, UringOptions.defaults().withSendTo(false));
