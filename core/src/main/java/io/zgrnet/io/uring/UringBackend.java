@@ -73,6 +73,8 @@ public final class UringBackend implements DatagramBackend {
     private final PacketPool pool;
     private final UringOptions options;
     private final UdpSocket socket;
+    /** The socket's options report plus what this backend refused to apply. */
+    private final SocketOptionsReport report;
     private final EventFd eventFd;
     private final Arena arena;
     private final MemorySegment registerArgs; // fds[2] then one iovec, for (re-)registration
@@ -107,12 +109,13 @@ public final class UringBackend implements DatagramBackend {
     private boolean cancelSent;
     private boolean receiving;
 
-    private UringBackend(PacketPool pool, UringOptions options, UdpSocket socket, EventFd eventFd, Arena arena,
-                         boolean udpGso)
+    private UringBackend(PacketPool pool, UringOptions options, UdpSocket socket, SocketOptionsReport report,
+                         EventFd eventFd, Arena arena, boolean udpGso)
             throws IOException {
         this.pool = pool;
         this.options = options;
         this.socket = socket;
+        this.report = report;
         this.eventFd = eventFd;
         this.arena = arena;
         this.registerArgs = arena.allocate(8 + Iovec.SIZE, 8);
@@ -180,13 +183,22 @@ public final class UringBackend implements DatagramBackend {
         if (options.zeroCopySend() && !IoUringSupport.get().sendZc()) {
             throw new IOException("io_uring zero-copy send unavailable: " + IoUringSupport.get().sendZcCause());
         }
-        UdpSocket socket = UdpSocket.open(bind, socketOptions);
+        // UDP_GRO would coalesce datagrams into buffers of up to 64 KiB, and the receive buffers
+        // here are pool slots: every coalesced datagram would be truncated. Not applied; reported.
+        SocketOptions applied = socketOptions.udpGro() ? new SocketOptions(socketOptions.receiveBufferBytes(),
+                socketOptions.sendBufferBytes(), socketOptions.reusePort(), false, socketOptions.busyPollMicros(),
+                socketOptions.udpGso()) : socketOptions;
+        UdpSocket socket = UdpSocket.open(bind, applied);
         EventFd eventFd = null;
         Arena arena = null;
         try {
             eventFd = EventFd.open();
             arena = Arena.ofShared();
-            return new UringBackend(pool, options, socket, eventFd, arena, socketOptions.udpGso());
+            SocketOptionsReport report = !socketOptions.udpGro() ? socket.report()
+                    : socket.report().with(SocketOptionsReport.Entry.unsupported("UDP_GRO", "on",
+                            "the io_uring backend receives into pool slots and does not split coalesced datagrams;"
+                                    + " not applied"));
+            return new UringBackend(pool, options, socket, report, eventFd, arena, socketOptions.udpGso());
         } catch (IOException | RuntimeException e) {
             if (arena != null) {
                 arena.close();
@@ -333,7 +345,7 @@ public final class UringBackend implements DatagramBackend {
 
     @Override
     public SocketOptionsReport socketOptionsReport() {
-        return socket.report();
+        return report;
     }
 
     @Override
