@@ -16,7 +16,9 @@ import java.net.InetSocketAddress;
  * ENOSYS from io_uring_setup = a kernel without io_uring (or a sandbox hiding it); EPERM/EACCES =
  * a seccomp filter (Docker's default profile since 25), an LSM or {@code kernel.io_uring_disabled};
  * a missing opcode or feature = a kernel too old. An io_uring that probes fine but fails to open
- * (e.g. ENOMEM from the locked-memory limit) also falls back, with that error. {@link IOMode#URING},
+ * (e.g. ENOMEM from the locked-memory limit) also falls back, with that error. When
+ * {@code SocketOptions.udpGro} is on, AUTO skips io_uring (which receives into pool slots and
+ * cannot take coalesced datagrams) for recvmmsg, which splits them. {@link IOMode#URING},
  * {@link IOMode#MMSG} and {@link IOMode#NIO} open exactly that backend or throw with the reason.
  *
  * <p>Stateless; the io_uring probe runs once per process ({@link IoUringSupport#get()}).
@@ -84,7 +86,9 @@ public final class BackendSelector {
     private static Selection auto(InetSocketAddress bind, SocketOptions options, PacketPool pool,
             IoUringSupport support, UringOptions uringOptions) throws IOException {
         String uringCause;
-        if (support.available()) {
+        if (options.udpGro()) {
+            uringCause = "UDP_GRO was requested and the io_uring backend does not split coalesced datagrams";
+        } else if (support.available()) {
             UringOptions o = uringOptions(support, uringOptions);
             try {
                 return new Selection(UringBackend.open(bind, options, pool, o), IOMode.URING, uringReason(support, o));

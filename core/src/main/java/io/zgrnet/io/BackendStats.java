@@ -26,7 +26,9 @@ public final class BackendStats {
         SEND_MALFORMED("datagrams dropped before sending: bad length, offset or address"),
         GSO_SENDS("sends that carried several datagrams (UDP GSO)"),
         GSO_DATAGRAMS("datagrams sent inside GSO sends"),
-        GSO_REFUSED("GSO sends the kernel refused (GSO then stays off for this backend)");
+        GSO_REFUSED("GSO sends the kernel refused (GSO then stays off for this backend)"),
+        GRO_RECEIVES("received buffers that carried several datagrams (UDP GRO)"),
+        GRO_DATAGRAMS("datagrams received inside GRO buffers");
 
         private final String label;
 

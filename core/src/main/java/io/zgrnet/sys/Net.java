@@ -65,6 +65,8 @@ public final class Net {
 
     /** {@code MSG_TRUNC}: in recv flags, return the real datagram length; in msg_flags, "was truncated". */
     public static final int MSG_TRUNC = 0x20;
+    /** {@code MSG_CTRUNC}: in msg_flags, "control data was cut short" (the buffer was too small). */
+    public static final int MSG_CTRUNC = 0x08;
     /** {@code MSG_DONTWAIT}: this call does not block. */
     public static final int MSG_DONTWAIT = 0x40;
     /** {@code MSG_WAITFORONE}: recvmmsg blocks for the first datagram only. */

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.zgrnet.IOMode;
+import io.zgrnet.io.mmsg.MmsgBackend;
 import io.zgrnet.io.uring.IoUringSupport;
 import io.zgrnet.io.uring.UringBackend;
 import io.zgrnet.sys.Errno;
@@ -64,6 +65,20 @@ class BackendSelectorTest {
                 DatagramBackend b = open(IOMode.AUTO, support, pool).backend()) {
             assertTrue(b instanceof UringBackend, b.name());
             assertEquals(support.multishotReceive() ? "uring-multishot" : "uring-armed", b.name());
+        }
+    }
+
+    @Test
+    void autoWithUdpGroPicksMmsgWhichSplitsCoalescedDatagrams() throws IOException {
+        Assumptions.assumeTrue(MmsgBackend.isAvailable(), MmsgBackend::unavailabilityCause);
+        try (PacketPool pool = new PacketPool(64, 2048)) {
+            BackendSelector.Selection s = BackendSelector.open(IOMode.AUTO, LOOPBACK,
+                    SocketOptions.builder().udpGro(true).build(), pool, IoUringSupport.probe(), null);
+            try (DatagramBackend b = s.backend()) {
+                assertEquals(IOMode.MMSG, s.mode());
+                assertTrue(s.reason().contains("UDP_GRO"), s.reason());
+                assertEquals("on", b.socketOptionsReport().entry("UDP_GRO").requested());
+            }
         }
     }
 

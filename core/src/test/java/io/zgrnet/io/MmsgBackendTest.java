@@ -53,12 +53,12 @@ class MmsgBackendTest extends DatagramBackendContract {
     }
 
     @Test
-    void udpGroRequestIsReportedUnsupported() throws IOException {
+    void udpGroRequestIsAppliedOrReportedWithTheKernelsReason() throws IOException {
         try (MmsgBackend b = MmsgBackend.open(loopback4(), SocketOptions.builder().udpGro(true).build(),
                 pool(8, SLOT_SIZE), 8)) {
             SocketOptionsReport.Entry gro = b.socketOptionsReport().entry("UDP_GRO");
-            assertFalse(gro.applied(), gro::toString);
-            assertEquals(SocketOptionsReport.Entry.UNSUPPORTED, gro.errno());
+            assertEquals("on", gro.requested());
+            assertTrue(gro.applied() || gro.errno() != 0, gro::toString);
         }
     }
 }

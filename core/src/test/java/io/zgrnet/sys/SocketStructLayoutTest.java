@@ -127,6 +127,7 @@ class SocketStructLayoutTest {
         constant("IPPROTO_IPV6", Net.IPPROTO_IPV6);
         constant("IPV6_V6ONLY", Net.IPV6_V6ONLY);
         constant("MSG_TRUNC", Net.MSG_TRUNC);
+        constant("MSG_CTRUNC", Net.MSG_CTRUNC);
         constant("MSG_DONTWAIT", Net.MSG_DONTWAIT);
         constant("MSG_WAITFORONE", Net.MSG_WAITFORONE);
         constant("EFD_SEMAPHORE", EventFd.EFD_SEMAPHORE);
