@@ -18,12 +18,17 @@
  * ns_per_datagram divides).
  *
  * Usage: recvmmsg_rx --bind HOST:PORT [--seconds S] [--count N] [--idle-ms M] [--drain-ms D]
- *                    [--wait-seconds W] [--batch B] [--size BYTES] [--rcvbuf BYTES] [--cpu N]
+ *                    [--wait-seconds W] [--batch B] [--size BYTES] [--rcvbuf BYTES] [--cpu N] [--gro 1]
  * Stops at the first of: N datagrams; S seconds after the first datagram; M ms without a datagram
  * once one arrived; SIGTERM/SIGINT followed by D ms (default 100) without a datagram (a driver
  * signals when its sender is done, so a pause in the load cannot end the run early); W seconds
  * (default 60) without any datagram. Defaults: --batch 64 --size 2048 --rcvbuf 4194304 (SO_RCVBUFFORCE,
  * else SO_RCVBUF), no pinning. Exit 0 on a result, 1 on a system error, 2 on bad arguments.
+ *
+ * --gro 1 sets UDP_GRO (Linux 5.0): the kernel may hand over up to 64 datagrams of a flow as one
+ * buffer with a SOL_UDP/UDP_GRO control message holding the segment size. Buffers become 64 KiB
+ * (batch at most 16, like the Java mmsg backend's GRO path) and each buffer counts as
+ * ceil(length / segment) datagrams; unlike the Java backend, nothing is copied out.
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
@@ -41,11 +46,19 @@
 #include <unistd.h>
 
 #define MAX_BATCH 1024
+#define GRO_BATCH 16
+#define GRO_SIZE 65536
+#ifndef UDP_GRO
+#define UDP_GRO 104
+#endif
+#ifndef SOL_UDP
+#define SOL_UDP 17
+#endif
 
 static void usage(const char *msg) {
     fprintf(stderr, "recvmmsg_rx: %s\n", msg);
     fprintf(stderr, "usage: recvmmsg_rx --bind HOST:PORT [--seconds S] [--count N] [--idle-ms M] [--drain-ms D]"
-                    " [--wait-seconds W] [--batch B] [--size BYTES] [--rcvbuf BYTES] [--cpu N]\n");
+                    " [--wait-seconds W] [--batch B] [--size BYTES] [--rcvbuf BYTES] [--cpu N] [--gro 1]\n");
     exit(2);
 }
 
@@ -125,7 +138,7 @@ static long arg_long(const char *name, const char *v, long min, long max) {
 int main(int argc, char **argv) {
     const char *bind_arg = NULL;
     double seconds = 0, wait_seconds = 60;
-    long count = 0, idle_ms = 0, drain_ms = 100, batch = 64, size = 2048, rcvbuf = 4 << 20, cpu = -1;
+    long count = 0, idle_ms = 0, drain_ms = 100, batch = 64, size = 2048, rcvbuf = 4 << 20, cpu = -1, gro = 0;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         if (i + 1 >= argc) {
@@ -142,6 +155,7 @@ int main(int argc, char **argv) {
         else if (strcmp(a, "--size") == 0) size = arg_long(a, v, 64, 65536);
         else if (strcmp(a, "--rcvbuf") == 0) rcvbuf = arg_long(a, v, 0, 1L << 30);
         else if (strcmp(a, "--cpu") == 0) cpu = arg_long(a, v, -1, CPU_SETSIZE - 1);
+        else if (strcmp(a, "--gro") == 0) gro = arg_long(a, v, 0, 1);
         else usage("unknown option");
     }
     if (bind_arg == NULL) {
@@ -169,6 +183,15 @@ int main(int argc, char **argv) {
             setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &v, sizeof v); /* capped by net.core.rmem_max */
         }
     }
+    if (gro) {
+        int on = 1;
+        if (setsockopt(fd, SOL_UDP, UDP_GRO, &on, sizeof on) != 0) {
+            perror("recvmmsg_rx: setsockopt(UDP_GRO)");
+            return 1;
+        }
+        size = GRO_SIZE;
+        batch = batch < GRO_BATCH ? batch : GRO_BATCH;
+    }
     struct timeval tick = {.tv_sec = 0, .tv_usec = 50000};
     setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tick, sizeof tick);
     if (bind(fd, (struct sockaddr *) &addr, addrlen) != 0) {
@@ -185,6 +208,7 @@ int main(int argc, char **argv) {
     static struct mmsghdr vec[MAX_BATCH];
     static struct iovec iov[MAX_BATCH];
     static struct sockaddr_in6 names[MAX_BATCH];
+    static char control[GRO_BATCH][CMSG_SPACE(sizeof(int))];
     if (buffers == NULL) {
         perror("recvmmsg_rx: buffers");
         return 1;
@@ -219,6 +243,10 @@ int main(int argc, char **argv) {
     for (;;) {
         for (long i = 0; i < batch; i++) {
             vec[i].msg_hdr.msg_namelen = sizeof names[i];
+            if (gro) {
+                vec[i].msg_hdr.msg_control = control[i];
+                vec[i].msg_hdr.msg_controllen = sizeof control[i];
+            }
         }
         calls++;
         int n = recvmmsg(fd, vec, (unsigned) batch, MSG_WAITFORONE, NULL);
@@ -233,7 +261,20 @@ int main(int argc, char **argv) {
                     truncated++;
                     continue;
                 }
-                datagrams++;
+                unsigned segments = 1;
+                if (gro) {
+                    for (struct cmsghdr *c = CMSG_FIRSTHDR(&vec[i].msg_hdr); c != NULL;
+                         c = CMSG_NXTHDR(&vec[i].msg_hdr, c)) {
+                        if (c->cmsg_level == SOL_UDP && c->cmsg_type == UDP_GRO) {
+                            int segment;
+                            memcpy(&segment, CMSG_DATA(c), sizeof segment);
+                            if (segment > 0) {
+                                segments = (vec[i].msg_len + (unsigned) segment - 1) / (unsigned) segment;
+                            }
+                        }
+                    }
+                }
+                datagrams += segments;
                 bytes += vec[i].msg_len;
             }
             if (count > 0 && datagrams + truncated >= (uint64_t) count) {
@@ -271,9 +312,9 @@ int main(int argc, char **argv) {
     uint64_t cpu_ns = now_ns(CLOCK_THREAD_CPUTIME_ID) - cpu0;
     getrusage(RUSAGE_THREAD, &ru1);
     double secs = (last - first) / 1e9;
-    printf("RESULT receiver=recvmmsg datagrams=%llu bytes=%llu seconds=%.6f cpu_user_ns=%llu cpu_sys_ns=%llu"
+    printf("RESULT receiver=%s datagrams=%llu bytes=%llu seconds=%.6f cpu_user_ns=%llu cpu_sys_ns=%llu"
            " cpu_ns=%llu ns_per_datagram=%.1f pps=%.0f calls=%llu truncated=%llu batch=%ld\n",
-           (unsigned long long) datagrams, (unsigned long long) bytes, secs,
+           gro ? "recvmmsg-gro" : "recvmmsg", (unsigned long long) datagrams, (unsigned long long) bytes, secs,
            (unsigned long long) (tv_ns(ru1.ru_utime) - tv_ns(ru0.ru_utime)),
            (unsigned long long) (tv_ns(ru1.ru_stime) - tv_ns(ru0.ru_stime)), (unsigned long long) cpu_ns,
            datagrams == 0 ? 0.0 : (double) cpu_ns / (double) datagrams, secs > 0 ? datagrams / secs : 0.0,

@@ -33,7 +33,7 @@ import picocli.CommandLine.Option;
  */
 @Command(name = "bench", sortOptions = false, description = {
     "Benchmarks this machine: raw datagrams from a separate sender process through each receive backend",
-    "(io_uring multishot, io_uring armed, recvmmsg, NIO) at stepped offered loads, then two encrypted",
+    "(io_uring multishot, io_uring armed, recvmmsg with and without UDP GRO, NIO) at stepped offered loads, then two encrypted",
     "zgrnet transports end to end. Default: about two minutes; --quick: under 30 s."})
 final class BenchCommand implements Callable<Integer> {
     @CommandLine.Spec
@@ -58,7 +58,7 @@ final class BenchCommand implements Callable<Integer> {
     List<Integer> sizes;
 
     @Option(names = "--backends", split = ",", paramLabel = "NAME",
-            description = {"raw receivers: uring-multishot, uring-armed, mmsg, nio, the C references c-recvmmsg and",
+            description = {"raw receivers: uring-multishot, uring-armed, mmsg, mmsg-gro (with UDP_GRO), nio, the C references c-recvmmsg and",
                 "c-uring-multishot, and NAME/xN: N SO_REUSEPORT shards of a Java receiver on one port",
                 "(default: all single ones, and uring-multishot/x2 at the first size)"})
     List<String> backends;
@@ -88,6 +88,10 @@ final class BenchCommand implements Callable<Integer> {
 
     @Option(names = "--no-gso", description = "load with sendmmsg of single datagrams instead of UDP GSO")
     boolean noGso;
+
+    @Option(names = "--gro", description = "e2e: open the transports with UDP_GRO (the mmsg backend applies it;"
+            + " io_uring and NIO report it unsupported); rows that got it say +gro")
+    boolean gro;
 
     @Option(names = "--native-dir", paramLabel = "DIR",
             description = "sources of the C reference receivers, built into DIR/../target/native with gcc when present"
@@ -185,10 +189,11 @@ final class BenchCommand implements Callable<Integer> {
         String settings = String.format(Locale.ROOT,
                 "raw: %.2f s per run, %.2f s warm-up per row, %d run(s) per row, load %s from %d source socket(s), sender %s,"
                         + " receiver %s; "
-                        + "e2e: %.2f s per run, %d run(s) per row",
+                        + "e2e: %.2f s per run, %d run(s) per row%s",
                 rawSeconds, warmup(rawSeconds), runCount, noGso ? "sendmmsg (no GSO)" : "UDP GSO (sendmmsg fallback)", flows,
                 senderCpu >= 0 ? "pinned to CPU " + senderCpu : "unpinned",
-                receiverCpu >= 0 ? "pinned to CPU " + receiverCpu : "unpinned", e2eSeconds, runCount);
+                receiverCpu >= 0 ? "pinned to CPU " + receiverCpu : "unpinned", e2eSeconds, runCount,
+                gro ? ", UDP_GRO requested" : "");
         err.println("zgrnet bench: " + machine.line());
         Progress progress = new Progress(err, (raw ? (kinds.size() * sizeList.size()
                 - firstSizeOnly.size() * (sizeList.size() - 1)) * loadList.size() : 0)
@@ -216,7 +221,7 @@ final class BenchCommand implements Callable<Integer> {
         }
         List<E2eBench.Row> e2eRows = new ArrayList<>();
         if (e2e) {
-            E2eBench bench = new E2eBench(e2eSeconds, Math.min(0.5, e2eSeconds), runCount);
+            E2eBench bench = new E2eBench(e2eSeconds, Math.min(0.5, e2eSeconds), runCount, gro);
             for (IOMode mode : modes) {
                 for (int size : sizeList) {
                     for (int w : e2eWorkers(mode, modes, workerList)) {

@@ -4,6 +4,8 @@ import io.zgrnet.IOMode;
 import io.zgrnet.MessageHandler;
 import io.zgrnet.PeerKey;
 import io.zgrnet.TransportConfig;
+import io.zgrnet.io.SocketOptions;
+import io.zgrnet.io.SocketOptionsReport;
 import io.zgrnet.TransportCounter;
 import io.zgrnet.UDP;
 import io.zgrnet.io.BackendSelector;
@@ -44,16 +46,19 @@ public final class E2eBench {
     private final double seconds;
     private final double warmupSeconds;
     private final int runs;
+    private final SocketOptions socketOptions;
 
     /**
      * @param seconds measured seconds per run
      * @param warmupSeconds unmeasured writing before the runs
      * @param runs runs per row
+     * @param udpGro request UDP_GRO on both transports' sockets
      */
-    public E2eBench(double seconds, double warmupSeconds, int runs) {
+    public E2eBench(double seconds, double warmupSeconds, int runs, boolean udpGro) {
         this.seconds = seconds;
         this.warmupSeconds = warmupSeconds;
         this.runs = runs;
+        this.socketOptions = SocketOptions.builder().udpGro(udpGro).build();
     }
 
     /** Measures one backend, size and worker count. */
@@ -69,13 +74,19 @@ public final class E2eBench {
         byte[] kb = new byte[32];
         random.nextBytes(ka);
         random.nextBytes(kb);
-        try (UDP a = UDP.open(TransportConfig.builder().privateKey(ka).ioMode(mode).decryptWorkers(workers).build());
-                UDP b = UDP.open(TransportConfig.builder().privateKey(kb).ioMode(mode).decryptWorkers(workers).build())) {
+        try (UDP a = UDP.open(TransportConfig.builder().privateKey(ka).ioMode(mode).socketOptions(socketOptions)
+                        .decryptWorkers(workers).build());
+                UDP b = UDP.open(TransportConfig.builder().privateKey(kb).ioMode(mode).socketOptions(socketOptions)
+                        .decryptWorkers(workers).build())) {
             PeerKey bKey = b.hostInfo().publicKey();
             a.setPeerEndpoint(bKey, b.hostInfo().localAddress());
             b.setPeerEndpoint(a.hostInfo().publicKey(), a.hostInfo().localAddress());
             a.connect(bKey, Duration.ofSeconds(10));
             label = b.ioInfo().backend();
+            SocketOptionsReport.Entry gro = b.ioInfo().socketOptions().entry("UDP_GRO");
+            if (gro != null && gro.applied() && "on".equals(gro.requested())) {
+                label += "+gro";
+            }
             Reader reader = new Reader(b);
             Thread t = new Thread(reader, "bench-e2e-reader");
             t.setDaemon(true);

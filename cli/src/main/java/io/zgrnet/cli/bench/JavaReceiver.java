@@ -58,12 +58,12 @@ public final class JavaReceiver implements Receiver {
         thread.start();
     }
 
-    /** The four zgrnet receive paths: io_uring multishot, io_uring armed, recvmmsg, NIO. */
+    /** The zgrnet receive paths: io_uring multishot, io_uring armed, recvmmsg, recvmmsg with UDP GRO, NIO. */
     public static List<Receiver.Kind> kinds() {
-        return List.of(kind("uring-multishot"), kind("uring-armed"), kind("mmsg"), kind("nio"));
+        return List.of(kind("uring-multishot"), kind("uring-armed"), kind("mmsg"), kind("mmsg-gro"), kind("nio"));
     }
 
-    /** A kind by name: uring-multishot, uring-armed, mmsg or nio. */
+    /** A kind by name: uring-multishot, uring-armed, mmsg, mmsg-gro (recvmmsg with UDP_GRO) or nio. */
     public static Receiver.Kind kind(String name) {
         return new Receiver.Kind() {
             @Override
@@ -79,7 +79,7 @@ public final class JavaReceiver implements Receiver {
                         yield !s.available() ? s.unavailabilityCause() : s.multishotReceive() ? null : s.multishotCause();
                     }
                     case "uring-armed" -> BackendSelector.unavailabilityCause(IOMode.URING);
-                    case "mmsg" -> Backends.unavailabilityCause(Backends.Kind.MMSG);
+                    case "mmsg", "mmsg-gro" -> Backends.unavailabilityCause(Backends.Kind.MMSG);
                     case "nio" -> null;
                     default -> "unknown receiver " + name;
                 };
@@ -104,14 +104,15 @@ public final class JavaReceiver implements Receiver {
     static JavaReceiver open(String name, int cpu, int port, boolean reusePort) throws IOException {
         PacketPool pool = new PacketPool(4096, PacketPool.DEFAULT_SLOT_SIZE);
         InetSocketAddress bind = new InetSocketAddress(InetAddress.getLoopbackAddress(), port);
-        SocketOptions options = SocketOptions.builder().reusePort(reusePort).build();
+        SocketOptions options = SocketOptions.builder().reusePort(reusePort).udpGro(name.equals("mmsg-gro")).build();
         try {
             DatagramBackend b = switch (name) {
                 case "uring-multishot" -> UringBackend.open(bind, options, pool,
                         UringOptions.defaults(UringOptions.ReceiveMode.MULTISHOT));
                 case "uring-armed" -> UringBackend.open(bind, options, pool,
                         UringOptions.defaults(UringOptions.ReceiveMode.ARMED));
-                case "mmsg" -> Backends.open(Backends.Kind.MMSG, bind, options, pool, MmsgBackend.DEFAULT_BATCH_SIZE);
+                case "mmsg", "mmsg-gro" ->
+                        Backends.open(Backends.Kind.MMSG, bind, options, pool, MmsgBackend.DEFAULT_BATCH_SIZE);
                 case "nio" -> Backends.open(Backends.Kind.NIO, bind, options, pool, 1);
                 default -> throw new IllegalArgumentException("unknown receiver " + name);
             };

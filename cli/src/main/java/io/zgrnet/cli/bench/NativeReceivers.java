@@ -23,14 +23,16 @@ import java.util.concurrent.TimeUnit;
  * comments): it prints {@code READY port=P} once bound; on SIGUSR1 it prints
  * {@code SNAP datagrams=N cpu_ns=C calls=K [cqes=Q batches=B] truncated=T}, counters cumulative
  * since READY, {@code cpu_ns} being the receiving thread's CLOCK_THREAD_CPUTIME_ID; on SIGTERM it
- * drains for 100 ms, prints its RESULT line and exits. Rows are named {@code c-recvmmsg} and
- * {@code c-uring-multishot}. The C programs do not read the payload's send stamp, so their rows
+ * drains for 100 ms, prints its RESULT line and exits. Rows are named {@code c-recvmmsg},
+ * {@code c-recvmmsg-gro} (the same program with UDP_GRO) and {@code c-uring-multishot}. The C programs do not read the payload's send stamp, so their rows
  * have no latency.
  */
 public final class NativeReceivers {
     private static final Map<String, String> PROGRAMS = Map.of("c-recvmmsg", "recvmmsg_rx",
-            "c-uring-multishot", "uring_multishot_rx");
-    private static final List<String> ORDER = List.of("c-recvmmsg", "c-uring-multishot");
+            "c-recvmmsg-gro", "recvmmsg_rx", "c-uring-multishot", "uring_multishot_rx");
+    /** Extra arguments of a row's program. */
+    private static final Map<String, List<String>> ARGUMENTS = Map.of("c-recvmmsg-gro", List.of("--gro", "1"));
+    private static final List<String> ORDER = List.of("c-recvmmsg", "c-recvmmsg-gro", "c-uring-multishot");
     private static final long BUILD_TIMEOUT_SECONDS = 120;
 
     private final List<Receiver.Kind> kinds;
@@ -143,7 +145,7 @@ public final class NativeReceivers {
 
             @Override
             public Receiver open(int size, int cpu) throws IOException {
-                return new External(name, exe, cpu);
+                return new External(name, exe, ARGUMENTS.getOrDefault(name, List.of()), cpu);
             }
         };
     }
@@ -157,9 +159,10 @@ public final class NativeReceivers {
         private final BufferedReader from;
         private final InetSocketAddress address;
 
-        External(String name, Path exe, int cpu) throws IOException {
+        External(String name, Path exe, List<String> arguments, int cpu) throws IOException {
             this.name = name;
             List<String> cmd = new ArrayList<>(List.of(exe.toString(), "--bind", "127.0.0.1:0", "--wait-seconds", "0"));
+            cmd.addAll(arguments);
             if (cpu >= 0) {
                 cmd.addAll(List.of("--cpu", Integer.toString(cpu)));
             }
