@@ -15,7 +15,8 @@ import java.lang.foreign.MemorySegment;
  * tools/testing/selftests/net/udpgso.c): at most {@code UDP_MAX_SEGMENTS} = 64 segments, and the
  * whole payload must fit one IP datagram (65535 bytes with headers). A segment must also fit the route's MTU or the send
  * fails with EINVAL, so only datagrams up to {@link #MAX_SEGMENT_BYTES} (IPv6 over a 1500-byte
- * MTU) are grouped; larger ones go alone, as without GSO.
+ * MTU) are grouped, or up to the lower limit a refusal set ({@link GsoLimit}); larger ones go
+ * alone, as without GSO.
  *
  * <p>Stateless; callers validate each slot (length, offset, address) before asking.
  */
@@ -34,11 +35,13 @@ public final class GsoRuns {
      * The length of the run that starts at {@code slots[from]}: 1 when it cannot be grouped, else
      * up to {@link #MAX_SEGMENTS}. Stops at {@code end} (exclusive) and at the first slot for
      * which {@code valid} says no.
+     *
+     * @param maxSegment the largest datagram to group ({@link GsoLimit#maxSegment()})
      */
-    public static int runLength(PacketPool pool, int[] slots, int from, int end, SlotCheck valid) {
+    public static int runLength(PacketPool pool, int[] slots, int from, int end, SlotCheck valid, int maxSegment) {
         int first = slots[from];
         int segment = pool.length(first);
-        if (segment <= 0 || segment > MAX_SEGMENT_BYTES) {
+        if (segment <= 0 || segment > Math.min(maxSegment, MAX_SEGMENT_BYTES)) {
             return 1;
         }
         MemorySegment addresses = pool.addresses();
@@ -72,11 +75,13 @@ public final class GsoRuns {
 
     /**
      * Errnos with which the kernel refuses a GSO send because this socket, route or device cannot
-     * segment (EINVAL: e.g. SO_NO_CHECK, a segment above the MTU; EIO: no checksum offload;
-     * ENOPROTOOPT, EOPNOTSUPP: no UDP_SEGMENT), as opposed to a transient failure.
+     * segment (EINVAL: e.g. SO_NO_CHECK, or a segment above the route's MTU on older kernels;
+     * EMSGSIZE: a segment above the route's MTU, as Linux 6.18 answers; EIO: no checksum offload;
+     * ENOPROTOOPT, EOPNOTSUPP: no UDP_SEGMENT), as opposed to a transient failure. Callers ask
+     * only for sends that carried several datagrams, each of which fits a datagram on its own.
      */
     public static boolean refusesGso(int errno) {
-        return errno == Errno.EINVAL || errno == Errno.EIO || errno == Errno.ENOPROTOOPT
+        return errno == Errno.EINVAL || errno == Errno.EMSGSIZE || errno == Errno.EIO || errno == Errno.ENOPROTOOPT
                 || errno == Errno.EOPNOTSUPP;
     }
 

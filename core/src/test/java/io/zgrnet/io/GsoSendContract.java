@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.zgrnet.sys.Libc;
 import io.zgrnet.sys.Net;
+import io.zgrnet.sys.PrivateNetns;
 import io.zgrnet.sys.SockAddr;
 import java.io.IOException;
 import java.lang.foreign.Arena;
@@ -17,6 +18,7 @@ import java.nio.channels.DatagramChannel;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -24,7 +26,7 @@ import org.junit.jupiter.api.Timeout;
  * UDP GSO on a backend's send path, through real loopback sockets: runs of equal datagrams to one
  * destination leave as GSO sends, receivers (without GRO) still see every datagram, in order and
  * byte for byte; runs break where the destination or length changes; GSO can be switched off; a
- * kernel refusal turns it off without losing a datagram.
+ * kernel refusal turns it off, or for a route's MTU lowers its limit, without losing a datagram.
  */
 @Timeout(60)
 public abstract class GsoSendContract {
@@ -245,6 +247,44 @@ public abstract class GsoSendContract {
             }
             assertEquals(0, pool.outstanding(), "refused and resent slots all released");
         }
+    }
+
+    /**
+     * In a namespace whose loopback MTU is 1280, 1400-byte segments are refused (above the route's
+     * MTU: EMSGSIZE on Linux 6.18, EINVAL before). That lowers the GSO limit below 1400 instead of turning GSO off: the refused
+     * datagrams go again one by one, 200-byte datagrams are still grouped, and 1400-byte ones no
+     * longer try.
+     */
+    @Test
+    void aRouteMtuRefusalLowersTheLimitAndSmallerDatagramsKeepGso() throws Exception {
+        String cause = PrivateNetns.unavailabilityCause();
+        Assumptions.assumeTrue(cause == null, () -> "no private network namespace here: " + cause);
+        PrivateNetns.run(1280, () -> {
+            try (PacketPool pool = new PacketPool(1024, 2048); DatagramChannel a = peer()) {
+                DatagramBackend backend = open(pool, SocketOptions.defaults());
+                try {
+                    BackendStats st = backend.stats();
+                    List<Out> big = new ArrayList<>();
+                    add(big, a, 1400, 20);
+                    sendAndCheck(backend, pool, big, 0);
+                    assertTrue(st.get(BackendStats.Counter.GSO_REFUSED) >= 1, "1400 B segments over a 1280 MTU");
+                    assertEquals(20, sent(backend), "every refused datagram was sent again");
+                    long refused = st.get(BackendStats.Counter.GSO_REFUSED);
+                    long gsoSends = st.get(BackendStats.Counter.GSO_SENDS);
+                    List<Out> small = new ArrayList<>();
+                    add(small, a, 200, 60);
+                    sendAndCheck(backend, pool, small, 100);
+                    assertTrue(st.get(BackendStats.Counter.GSO_SENDS) > gsoSends, "200 B datagrams still grouped");
+                    sendAndCheck(backend, pool, big, 200);
+                    assertEquals(refused, st.get(BackendStats.Counter.GSO_REFUSED), "1400 B ones no longer try");
+                    assertEquals(100, sent(backend));
+                    assertEquals(0, st.get(BackendStats.Counter.SEND_ERRORS));
+                } finally {
+                    backend.close();
+                }
+                assertEquals(0, pool.outstanding());
+            }
+        });
     }
 
     private static void add(List<Out> outs, DatagramChannel to, int length, int count) {

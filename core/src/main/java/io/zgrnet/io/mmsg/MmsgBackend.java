@@ -9,6 +9,7 @@ import io.zgrnet.io.BackendStats;
 import io.zgrnet.io.BackendStats.Counter;
 import io.zgrnet.io.CloseGuard;
 import io.zgrnet.io.DatagramBackend;
+import io.zgrnet.io.GsoLimit;
 import io.zgrnet.io.GsoRuns;
 import io.zgrnet.io.PacketPool;
 import io.zgrnet.io.SocketOptions;
@@ -62,8 +63,9 @@ import java.nio.channels.ClosedChannelException;
  * With UDP GSO (on unless {@code SocketOptions.udpGso} is off), a run of consecutive datagrams to
  * one destination with one length ({@link GsoRuns}) is one entry: an iovec per slot and a
  * {@code SOL_UDP/UDP_SEGMENT} control message, one trip through the stack for up to 64 datagrams.
- * If the kernel refuses such an entry (EINVAL, EIO, ENOPROTOOPT, EOPNOTSUPP), GSO stays off for
- * this backend and the refused datagrams are sent again one per entry: nothing is lost to it.
+ * If the kernel refuses such an entry, the refused datagrams are sent again one per entry (nothing
+ * is lost to it) and {@link GsoLimit} decides what follows: an EINVAL above a minimum MTU lowers
+ * the largest grouped datagram below that size; anything else turns GSO off for this backend.
  *
  * <p>No allocation per datagram or per call on either path (the errno capture segment is the
  * thread's own; slices of the vectors are precomputed).
@@ -112,13 +114,13 @@ public final class MmsgBackend implements DatagramBackend {
     private final int[] entryCount; // datagrams in each entry (more than 1: a UDP GSO send)
     private final MemorySegment sendCmsg; // one UDP_SEGMENT control message per entry
     private final GsoRuns.SlotCheck sendable = this::sendable;
-    private boolean gso; // I/O thread only; turned off for good when the kernel refuses it
+    private final GsoLimit gso; // I/O thread only; lowered or turned off by the kernel's refusals
     private boolean drained; // the last recvmmsg found the socket empty (I/O thread only)
     private final GroReceiver gro; // null unless UDP_GRO is on
 
     private MmsgBackend(UdpSocket socket, EventFd wake, PacketPool pool, int batchSize, SocketOptionsReport report,
                         boolean gso, boolean udpGro) {
-        this.gso = gso;
+        this.gso = new GsoLimit(gso);
         this.socket = socket;
         this.fd = socket.fd();
         this.wake = wake;
@@ -404,8 +406,8 @@ public final class MmsgBackend implements DatagramBackend {
                         next++;
                         continue;
                     }
-                    int n = gso ? GsoRuns.runLength(pool, slots, next, Math.min(count, next + batchSize - d), sendable)
-                            : 1;
+                    int n = gso.enabled() ? GsoRuns.runLength(pool, slots, next,
+                            Math.min(count, next + batchSize - d), sendable, gso.maxSegment()) : 1;
                     System.arraycopy(slots, next, sending, d, n);
                     setEntry(v++, d, n);
                     d += n;
@@ -458,10 +460,10 @@ public final class MmsgBackend implements DatagramBackend {
                     if (entryCount[first] > 1 && GsoRuns.refusesGso(err)) {
                         // This kernel, socket or device cannot segment: send the rest one by one.
                         stats.increment(Counter.GSO_REFUSED);
-                        if (gso) {
-                            gso = false;
-                            LOG.log(System.Logger.Level.WARNING, "mmsg: a UDP GSO send was refused ({0}); "
-                                    + "sending one datagram per message from now on", Errno.describe(err));
+                        String change = gso.refused(err, pool.length(sending[entryStart[first]]));
+                        if (change != null) {
+                            LOG.log(System.Logger.Level.WARNING, "mmsg {0}: a UDP GSO send was refused ({1}); {2}",
+                                    SockAddr.format(socket.localAddress()), Errno.describe(err), change);
                         }
                         v = splitIntoSingles(first, d);
                         continue;

@@ -6,6 +6,7 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
 import static java.lang.foreign.ValueLayout.JAVA_SHORT_UNALIGNED;
 
 import io.zgrnet.io.BackendStats;
+import io.zgrnet.io.GsoLimit;
 import io.zgrnet.io.GsoRuns;
 import io.zgrnet.io.PacketPool;
 import io.zgrnet.sys.Cmsghdr;
@@ -30,10 +31,11 @@ import java.util.concurrent.TimeUnit;
  * datagrams to one destination with one length ({@link GsoRuns}) becomes one SENDMSG whose msghdr
  * has an iovec per slot (no copy) and a {@code SOL_UDP/UDP_SEGMENT} control message with the
  * segment size: one trip through the stack for up to 64 datagrams. If the kernel refuses such a
- * send (EINVAL, EIO: a device that cannot checksum-offload, ENOPROTOOPT, EOPNOTSUPP), GSO stays
- * off for this backend and the refused datagrams wait in a retry queue that the next send or
- * duty cycle submits one per SENDMSG (completion handlers never submit): nothing is lost to it,
- * though they may now follow datagrams queued after them.
+ * send, the refused datagrams wait in a retry queue that the next send or duty cycle submits one
+ * per SENDMSG (completion handlers never submit): nothing is lost to it, though they may now
+ * follow datagrams queued after them. {@link GsoLimit} decides what follows: EINVAL above a
+ * minimum MTU (a route's MTU) lowers the largest grouped datagram below that size; anything else
+ * (EIO: a device that cannot checksum-offload, ENOPROTOOPT, EOPNOTSUPP) turns GSO off.
  *
  * <p>A batch is written into the SQ and submitted with one io_uring_enter; completions are reaped
  * lazily (the same enter often reaps them, since UDP sends complete inline). A slot is released
@@ -68,7 +70,7 @@ final class Sender {
     private final MemorySegment iovs;
     private final MemorySegment cmsgs;
     private final GsoRuns.SlotCheck wellFormed = this::wellFormed;
-    private boolean gso;
+    private final GsoLimit gso;
     /** Slots of refused GSO sends, to go out one by one (a ring: head and tail only grow). */
     private final int[] retry;
     private final int retryMask;
@@ -83,12 +85,12 @@ final class Sender {
         this.depth = depth;
         this.zeroCopy = zeroCopy;
         this.sendTo = sendTo;
-        this.gso = gso && !zeroCopy && !sendTo; // GSO needs SENDMSG's control message
-        this.perOp = this.gso ? SEGMENTS : 1;
+        this.gso = new GsoLimit(gso && !zeroCopy && !sendTo); // GSO needs SENDMSG's control message
+        this.perOp = this.gso.enabled() ? SEGMENTS : 1;
         this.groupCount = new int[depth];
         this.groupSlots = new int[depth * perOp];
         this.free = new int[depth];
-        this.retry = new int[this.gso ? Integer.highestOneBit(depth * perOp - 1) << 1 : 1];
+        this.retry = new int[this.gso.enabled() ? Integer.highestOneBit(depth * perOp - 1) << 1 : 1];
         this.retryMask = retry.length - 1;
         this.hdrs = backend.arena().allocate((long) Msghdr.SIZE * depth, 8);
         this.iovs = backend.arena().allocate((long) Iovec.SIZE * depth * perOp, 8);
@@ -116,7 +118,7 @@ final class Sender {
 
     /** True while sends may carry several datagrams (UDP GSO). */
     boolean gso() {
-        return gso;
+        return gso.enabled();
     }
 
     private boolean wellFormed(int slot) {
@@ -139,7 +141,7 @@ final class Sender {
                     k++;
                     continue;
                 }
-                int n = gso ? GsoRuns.runLength(pool, slots, k, count, wellFormed) : 1;
+                int n = gso.enabled() ? GsoRuns.runLength(pool, slots, k, count, wellFormed, gso.maxSegment()) : 1;
                 while (freeCount == 0) {
                     if (backend.closing()) {
                         throw new ClosedChannelException();
@@ -240,12 +242,12 @@ final class Sender {
             }
         } else if (n > 1 && GsoRuns.refusesGso(-res)) {
             stats.increment(BackendStats.Counter.GSO_REFUSED);
-            if (gso) {
-                gso = false;
-                LOG.log(System.Logger.Level.WARNING, "io_uring: a UDP GSO send was refused ({0}); "
-                        + "sending one datagram per SENDMSG from now on", Errno.describe(-res));
-            }
             int base = j * perOp;
+            String change = gso.refused(-res, pool.length(groupSlots[base]));
+            if (change != null) {
+                LOG.log(System.Logger.Level.WARNING, "io_uring: a UDP GSO send was refused ({0}); {1}",
+                        Errno.describe(-res), change);
+            }
             for (int i = 0; i < n; i++) {
                 retry[retryTail++ & retryMask] = groupSlots[base + i]; // still ours: sent again later
             }
