@@ -7,9 +7,7 @@ import io.zgrnet.io.BackendStats;
 import io.zgrnet.io.BackendStats.Counter;
 import io.zgrnet.io.PacketPool;
 import io.zgrnet.sys.Cmsghdr;
-import io.zgrnet.sys.Errno;
 import io.zgrnet.sys.Iovec;
-import io.zgrnet.sys.Libc;
 import io.zgrnet.sys.Mmsghdr;
 import io.zgrnet.sys.Msghdr;
 import io.zgrnet.sys.Net;
@@ -35,7 +33,6 @@ final class GroReceiver {
     static final int BUFFER_BYTES = 65536;
     /** Buffers per recvmmsg: up to 16 x 64 datagrams per call for 1 MiB of staging. */
     static final int MAX_MESSAGES = 16;
-    private static final int RECV_FLAGS = Net.MSG_DONTWAIT | Net.MSG_TRUNC;
     /** One control message with an int segment size: CMSG_SPACE(4). */
     private static final int CONTROL_BYTES = (int) Cmsghdr.space(4);
 
@@ -109,26 +106,13 @@ final class GroReceiver {
     }
 
     private int receiveBuffers() throws NativeException {
-        MemorySegment errno = Libc.errnoSlot();
         for (int i = 0; i < messages; i++) {
             long h = (long) i * Mmsghdr.SIZE + Mmsghdr.MSG_HDR;
             vec.set(JAVA_INT, h + Msghdr.MSG_NAMELEN, PacketPool.ADDRESS_SIZE);
             vec.set(JAVA_LONG, h + Msghdr.MSG_CONTROLLEN, CONTROL_BYTES); // the kernel shrinks it to what it wrote
         }
-        int n;
-        int err = 0;
-        do {
-            n = Net.recvmmsg(errno, fd, vec, messages, RECV_FLAGS, MemorySegment.NULL);
-        } while (n < 0 && (err = Libc.errno(errno)) == Errno.EINTR);
-        stats.increment(Counter.RECEIVE_CALLS);
+        int n = MmsgBackend.recvmmsg(fd, vec, messages, stats, where);
         drained = n < messages;
-        if (n < 0) {
-            if (err == Errno.EAGAIN) {
-                return 0;
-            }
-            stats.increment(Counter.RECEIVE_ERRORS);
-            throw new NativeException("recvmmsg(" + where + ")", err);
-        }
         int kept = 0;
         for (int i = 0; i < n; i++) {
             long e = (long) i * Mmsghdr.SIZE;

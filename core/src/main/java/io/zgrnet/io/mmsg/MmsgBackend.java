@@ -91,6 +91,7 @@ public final class MmsgBackend implements DatagramBackend {
 
     private final UdpSocket socket;
     private final int fd;
+    private final String where; // the socket's address, for error messages
     private final EventFd wake;
     private final PacketPool pool;
     private final int slotSize;
@@ -123,6 +124,7 @@ public final class MmsgBackend implements DatagramBackend {
         this.gso = new GsoLimit(gso);
         this.socket = socket;
         this.fd = socket.fd();
+        this.where = SockAddr.format(socket.localAddress());
         this.wake = wake;
         this.pool = pool;
         this.slotSize = pool.slotSize();
@@ -165,7 +167,7 @@ public final class MmsgBackend implements DatagramBackend {
         }
         this.recvIov = recvIov;
         this.gro = udpGro
-                ? new GroReceiver(fd, SockAddr.format(socket.localAddress()), pool, stats, batchSize, arena) : null;
+                ? new GroReceiver(fd, where, pool, stats, batchSize, arena) : null;
     }
 
     /** True when this backend can run here (Linux x86-64/arm64 with recvmmsg). */
@@ -286,7 +288,6 @@ public final class MmsgBackend implements DatagramBackend {
 
     /** One recvmmsg: number delivered (0 if none or all dropped), or -1 when no slot could be armed. */
     private int receiveNow(int[] slots, int vlen) throws IOException {
-        MemorySegment errno = Libc.errnoSlot();
         int v = 0;
         for (; v < vlen; v++) {
             long e = (long) v * Mmsghdr.SIZE + Mmsghdr.MSG_HDR;
@@ -305,20 +306,8 @@ public final class MmsgBackend implements DatagramBackend {
             stats.increment(Counter.RECEIVE_NO_SLOT);
             return -1;
         }
-        int n;
-        int err = 0;
-        do {
-            n = Net.recvmmsg(errno, fd, recvVec, v, RECV_FLAGS, MemorySegment.NULL);
-        } while (n < 0 && (err = Libc.errno(errno)) == Errno.EINTR);
-        stats.increment(Counter.RECEIVE_CALLS);
+        int n = recvmmsg(fd, recvVec, v, stats, where);
         drained = n < v;
-        if (n < 0) {
-            if (err == Errno.EAGAIN) {
-                return 0;
-            }
-            stats.increment(Counter.RECEIVE_ERRORS);
-            throw new NativeException("recvmmsg(" + SockAddr.format(socket.localAddress()) + ")", err);
-        }
         int out = 0;
         long bytes = 0;
         int truncated = 0;
@@ -343,6 +332,31 @@ public final class MmsgBackend implements DatagramBackend {
         stats.add(Counter.DATAGRAMS_RECEIVED, out);
         stats.add(Counter.BYTES_RECEIVED, bytes);
         return out;
+    }
+
+    /**
+     * One non-blocking recvmmsg of up to {@code vlen} entries, retried on EINTR and counted: the
+     * entries filled, 0 when the socket was empty.
+     *
+     * @param where the socket's address, for the exception's message
+     */
+    static int recvmmsg(int fd, MemorySegment vec, int vlen, BackendStats stats, String where)
+            throws NativeException {
+        MemorySegment errno = Libc.errnoSlot();
+        int n;
+        int err = 0;
+        do {
+            n = Net.recvmmsg(errno, fd, vec, vlen, RECV_FLAGS, MemorySegment.NULL);
+        } while (n < 0 && (err = Libc.errno(errno)) == Errno.EINTR);
+        stats.increment(Counter.RECEIVE_CALLS);
+        if (n < 0) {
+            if (err == Errno.EAGAIN) {
+                return 0;
+            }
+            stats.increment(Counter.RECEIVE_ERRORS);
+            throw new NativeException("recvmmsg(" + where + ")", err);
+        }
+        return n;
     }
 
     /**
