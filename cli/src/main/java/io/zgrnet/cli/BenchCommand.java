@@ -33,7 +33,7 @@ import picocli.CommandLine.Option;
  */
 @Command(name = "bench", sortOptions = false, description = {
     "Benchmarks this machine: raw datagrams from a separate sender process through each receive backend",
-    "(io_uring multishot, io_uring armed, recvmmsg with and without UDP GRO, NIO) at stepped offered loads, then two encrypted",
+    "(io_uring multishot and armed, recvmmsg, NIO; multishot and recvmmsg also with UDP GRO) at stepped offered loads, then two encrypted",
     "zgrnet transports end to end. Default: about two minutes; --quick: under 30 s."})
 final class BenchCommand implements Callable<Integer> {
     @CommandLine.Spec
@@ -58,7 +58,8 @@ final class BenchCommand implements Callable<Integer> {
     List<Integer> sizes;
 
     @Option(names = "--backends", split = ",", paramLabel = "NAME",
-            description = {"raw receivers: uring-multishot, uring-armed, mmsg, mmsg-gro (with UDP_GRO), nio, the C references c-recvmmsg and",
+            description = {"raw receivers: uring-multishot, uring-multishot-gro, uring-armed, mmsg, mmsg-gro, nio (-gro: with UDP_GRO),",
+                "the C references c-recvmmsg, c-recvmmsg-gro and",
                 "c-uring-multishot, and NAME/xN: N SO_REUSEPORT shards of a Java receiver on one port",
                 "(default: all single ones, and uring-multishot/x2 at the first size)"})
     List<String> backends;
@@ -89,8 +90,8 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--no-gso", description = "load with sendmmsg of single datagrams instead of UDP GSO")
     boolean noGso;
 
-    @Option(names = "--gro", description = "e2e: open the transports with UDP_GRO (the mmsg backend applies it;"
-            + " io_uring and NIO report it unsupported); rows that got it say +gro")
+    @Option(names = "--gro", description = "e2e: open the transports with UDP_GRO (io_uring multishot and recvmmsg apply it;"
+            + " NIO reports it unsupported); rows that got it say +gro")
     boolean gro;
 
     @Option(names = "--native-dir", paramLabel = "DIR",

@@ -17,8 +17,8 @@ import java.net.InetSocketAddress;
  * a seccomp filter (Docker's default profile since 25), an LSM or {@code kernel.io_uring_disabled};
  * a missing opcode or feature = a kernel too old. An io_uring that probes fine but fails to open
  * (e.g. ENOMEM from the locked-memory limit) also falls back, with that error. When
- * {@code SocketOptions.udpGro} is on, AUTO skips io_uring (which receives into pool slots and
- * cannot take coalesced datagrams) for recvmmsg, which splits them. {@link IOMode#URING},
+ * {@code SocketOptions.udpGro} is on and the kernel lacks multishot receive, AUTO skips io_uring
+ * (armed receive reads into pool slots and cannot take coalesced datagrams) for recvmmsg. {@link IOMode#URING},
  * {@link IOMode#MMSG} and {@link IOMode#NIO} open exactly that backend or throw with the reason.
  *
  * <p>Stateless; the io_uring probe runs once per process ({@link IoUringSupport#get()}).
@@ -73,7 +73,8 @@ public final class BackendSelector {
                     throw new IOException("io_uring backend unavailable: " + support.unavailabilityCause());
                 }
                 UringOptions o = uringOptions(support, uringOptions);
-                yield new Selection(UringBackend.open(bind, options, pool, o), IOMode.URING, uringReason(support, o));
+                yield new Selection(UringBackend.open(bind, options, pool, o), IOMode.URING,
+                        uringReason(support, o, options.udpGro()));
             }
             case MMSG -> new Selection(Backends.open(Backends.Kind.MMSG, bind, options, pool,
                     MmsgBackend.DEFAULT_BATCH_SIZE), IOMode.MMSG, "recvmmsg/sendmmsg requested");
@@ -86,12 +87,14 @@ public final class BackendSelector {
     private static Selection auto(InetSocketAddress bind, SocketOptions options, PacketPool pool,
             IoUringSupport support, UringOptions uringOptions) throws IOException {
         String uringCause;
-        if (options.udpGro()) {
-            uringCause = "UDP_GRO was requested and the io_uring backend does not split coalesced datagrams";
+        if (options.udpGro() && support.available() && !support.multishotReceive()) {
+            uringCause = "UDP_GRO was requested and only io_uring's multishot receive, which this kernel lacks ("
+                    + support.multishotCause() + "), splits coalesced datagrams";
         } else if (support.available()) {
             UringOptions o = uringOptions(support, uringOptions);
             try {
-                return new Selection(UringBackend.open(bind, options, pool, o), IOMode.URING, uringReason(support, o));
+                return new Selection(UringBackend.open(bind, options, pool, o), IOMode.URING,
+                        uringReason(support, o, options.udpGro()));
             } catch (IOException e) {
                 if (isBindError(e)) {
                     throw e; // the address is the problem, not io_uring: another backend would fail too
@@ -125,9 +128,9 @@ public final class BackendSelector {
         return o;
     }
 
-    private static String uringReason(IoUringSupport support, UringOptions o) {
+    private static String uringReason(IoUringSupport support, UringOptions o, boolean udpGro) {
         return "io_uring (" + (o.receiveMode() == UringOptions.ReceiveMode.MULTISHOT
-                ? "multishot receive" : "armed receive" + (support.multishotReceive() ? ""
+                ? "multishot receive" + (udpGro ? " with UDP GRO" : "") : "armed receive" + (support.multishotReceive() ? ""
                         : ", multishot unavailable: " + support.multishotCause())) + ")";
     }
 }

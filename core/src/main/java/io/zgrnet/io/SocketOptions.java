@@ -7,11 +7,12 @@ package io.zgrnet.io;
  * @param sendBufferBytes SO_SNDBUF request
  * @param reusePort SO_REUSEPORT, for sharding one port across sockets
  * @param udpGro UDP_GRO on receive (Linux 5.0): the kernel hands over up to 64 datagrams of a flow
- *     as one buffer, one trip up the stack instead of 64. Only the recvmmsg backend applies it
- *     (splitting each buffer into pool slots by copying, 1 MiB of staging); io_uring and NIO
- *     report it unsupported, and {@code IOMode.AUTO} picks recvmmsg when it is on. Off by default:
- *     it pays when peers send bursts (UDP GSO senders, NICs that coalesce) and costs ~10-20 % more
- *     receive CPU per datagram when nothing coalesces
+ *     as one buffer, one trip up the stack instead of 64. The recvmmsg backend and io_uring's
+ *     multishot receive apply it (splitting each buffer into pool slots by copying, 1 MiB of
+ *     buffers); io_uring's armed receive and NIO report it unsupported, and {@code IOMode.AUTO}
+ *     avoids armed receive when it is on. Off by default: it pays when peers send bursts (UDP GSO
+ *     senders, NICs that coalesce) and costs ~10-20 % more receive CPU per datagram when nothing
+ *     coalesces
  * @param busyPollMicros SO_BUSY_POLL in microseconds, 0 = off (EPERM without CAP_NET_ADMIN is tolerated)
  * @param udpGso UDP GSO on send (Linux 4.18): consecutive datagrams of one batch to the same
  *     destination with the same length leave as one send with a {@code UDP_SEGMENT} control

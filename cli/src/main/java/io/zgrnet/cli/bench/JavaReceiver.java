@@ -58,12 +58,13 @@ public final class JavaReceiver implements Receiver {
         thread.start();
     }
 
-    /** The zgrnet receive paths: io_uring multishot, io_uring armed, recvmmsg, recvmmsg with UDP GRO, NIO. */
+    /** The zgrnet receive paths: io_uring multishot (without and with UDP GRO), io_uring armed, recvmmsg (without and with UDP GRO), NIO. */
     public static List<Receiver.Kind> kinds() {
-        return List.of(kind("uring-multishot"), kind("uring-armed"), kind("mmsg"), kind("mmsg-gro"), kind("nio"));
+        return List.of(kind("uring-multishot"), kind("uring-multishot-gro"), kind("uring-armed"), kind("mmsg"),
+                kind("mmsg-gro"), kind("nio"));
     }
 
-    /** A kind by name: uring-multishot, uring-armed, mmsg, mmsg-gro (recvmmsg with UDP_GRO) or nio. */
+    /** A kind by name: uring-multishot, uring-multishot-gro, uring-armed, mmsg, mmsg-gro or nio (-gro: with UDP_GRO). */
     public static Receiver.Kind kind(String name) {
         return new Receiver.Kind() {
             @Override
@@ -74,7 +75,7 @@ public final class JavaReceiver implements Receiver {
             @Override
             public String unavailabilityCause() {
                 return switch (name) {
-                    case "uring-multishot" -> {
+                    case "uring-multishot", "uring-multishot-gro" -> {
                         IoUringSupport s = IoUringSupport.get();
                         yield !s.available() ? s.unavailabilityCause() : s.multishotReceive() ? null : s.multishotCause();
                     }
@@ -104,10 +105,10 @@ public final class JavaReceiver implements Receiver {
     static JavaReceiver open(String name, int cpu, int port, boolean reusePort) throws IOException {
         PacketPool pool = new PacketPool(4096, PacketPool.DEFAULT_SLOT_SIZE);
         InetSocketAddress bind = new InetSocketAddress(InetAddress.getLoopbackAddress(), port);
-        SocketOptions options = SocketOptions.builder().reusePort(reusePort).udpGro(name.equals("mmsg-gro")).build();
+        SocketOptions options = SocketOptions.builder().reusePort(reusePort).udpGro(name.endsWith("-gro")).build();
         try {
             DatagramBackend b = switch (name) {
-                case "uring-multishot" -> UringBackend.open(bind, options, pool,
+                case "uring-multishot", "uring-multishot-gro" -> UringBackend.open(bind, options, pool,
                         UringOptions.defaults(UringOptions.ReceiveMode.MULTISHOT));
                 case "uring-armed" -> UringBackend.open(bind, options, pool,
                         UringOptions.defaults(UringOptions.ReceiveMode.ARMED));

@@ -73,7 +73,8 @@ import java.nio.channels.ClosedChannelException;
  * <p>With {@code SocketOptions.udpGro} on (and accepted by the kernel), receive goes through a
  * {@link GroReceiver}: the kernel coalesces up to 64 datagrams of a flow into one buffer, which is
  * split into pool slots by copying. It costs 1 MiB of staging per backend and a copy per datagram,
- * and saves the kernel's per-datagram trip through the stack.
+ * and saves the kernel's per-datagram trip through the stack. (io_uring's multishot receive does
+ * the same with a ring of 64 KiB buffers.)
  */
 public final class MmsgBackend implements DatagramBackend {
     /** Default datagrams per system call. */

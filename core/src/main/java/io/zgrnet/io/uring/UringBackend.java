@@ -29,7 +29,8 @@ import java.util.concurrent.locks.LockSupport;
 /**
  * The io_uring datagram backend: receives with N armed RECVMSG or one multishot RECVMSG over a
  * provided-buffer ring of pool slots, sends with SENDMSG (or SEND_ZC), waits and wakes through
- * the ring.
+ * the ring. With {@code SocketOptions.udpGro} in multishot mode, the ring's buffers are 64 KiB ones
+ * of its own and coalesced datagrams are split into pool slots ({@link GroMultishotReceiver}).
  *
  * <p>Concurrency design: one <b>ring-owner thread</b> (the I/O agent) calls {@link #receive} and
  * {@link #send}; the first such call enables the ring (R_DISABLED + SINGLE_ISSUER make that
@@ -110,7 +111,7 @@ public final class UringBackend implements DatagramBackend {
     private boolean receiving;
 
     private UringBackend(PacketPool pool, UringOptions options, UdpSocket socket, SocketOptionsReport report,
-                         EventFd eventFd, Arena arena, boolean udpGso)
+                         EventFd eventFd, Arena arena, boolean udpGso, boolean udpGro)
             throws IOException {
         this.pool = pool;
         this.options = options;
@@ -126,7 +127,10 @@ public final class UringBackend implements DatagramBackend {
         int depth = Math.max(1, Math.min(options.receiveDepth(), pool.capacity() / 2));
         boolean fixedBuffers = openRing();
         try {
-            if (options.receiveMode() == UringOptions.ReceiveMode.MULTISHOT) {
+            if (udpGro) {
+                this.receiver = new GroMultishotReceiver(this);
+                this.name = "uring-multishot";
+            } else if (options.receiveMode() == UringOptions.ReceiveMode.MULTISHOT) {
                 this.receiver = new MultishotReceiver(this, depth);
                 this.name = "uring-multishot";
             } else {
@@ -183,9 +187,11 @@ public final class UringBackend implements DatagramBackend {
         if (options.zeroCopySend() && !IoUringSupport.get().sendZc()) {
             throw new IOException("io_uring zero-copy send unavailable: " + IoUringSupport.get().sendZcCause());
         }
-        // UDP_GRO would coalesce datagrams into buffers of up to 64 KiB, and the receive buffers
-        // here are pool slots: every coalesced datagram would be truncated. Not applied; reported.
-        SocketOptions applied = socketOptions.udpGro() ? new SocketOptions(socketOptions.receiveBufferBytes(),
+        // UDP_GRO coalesces datagrams into buffers of up to 64 KiB. Multishot receive splits them
+        // (GroMultishotReceiver); armed receive reads into pool slots and would truncate every one,
+        // so there it is not applied, and reported.
+        boolean groRefused = socketOptions.udpGro() && options.receiveMode() != UringOptions.ReceiveMode.MULTISHOT;
+        SocketOptions applied = groRefused ? new SocketOptions(socketOptions.receiveBufferBytes(),
                 socketOptions.sendBufferBytes(), socketOptions.reusePort(), false, socketOptions.busyPollMicros(),
                 socketOptions.udpGso()) : socketOptions;
         UdpSocket socket = UdpSocket.open(bind, applied);
@@ -194,11 +200,12 @@ public final class UringBackend implements DatagramBackend {
         try {
             eventFd = EventFd.open();
             arena = Arena.ofShared();
-            SocketOptionsReport report = !socketOptions.udpGro() ? socket.report()
+            SocketOptionsReport report = !groRefused ? socket.report()
                     : socket.report().with(SocketOptionsReport.Entry.unsupported("UDP_GRO", "on",
-                            "the io_uring backend receives into pool slots and does not split coalesced datagrams;"
-                                    + " not applied"));
-            return new UringBackend(pool, options, socket, report, eventFd, arena, socketOptions.udpGso());
+                            "armed io_uring receive reads into pool slots and does not split coalesced datagrams"
+                                    + " (multishot receive does); not applied"));
+            boolean udpGro = socketOptions.udpGro() && !groRefused && report.entry("UDP_GRO").applied();
+            return new UringBackend(pool, options, socket, report, eventFd, arena, socketOptions.udpGso(), udpGro);
         } catch (IOException | RuntimeException e) {
             if (arena != null) {
                 arena.close();

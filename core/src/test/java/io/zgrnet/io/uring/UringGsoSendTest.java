@@ -39,15 +39,15 @@ class UringGsoSendTest extends GsoSendContract {
     }
 
     /**
-     * A GRO request is refused and reported: with UDP_GRO on, a GSO sender's datagrams would arrive
-     * coalesced into one buffer and be truncated in the ring's pool-slot buffers.
+     * Armed receive refuses and reports a GRO request: with UDP_GRO on, a GSO sender's datagrams
+     * would arrive coalesced into one buffer and be truncated in its pool-slot buffers.
      */
     @Test
-    void udpGroIsNotAppliedSoGsoDatagramsArriveWhole() throws Exception {
+    void armedReceiveDoesNotApplyUdpGroSoGsoDatagramsArriveWhole() throws Exception {
         InetSocketAddress loopback = new InetSocketAddress(InetAddress.getLoopbackAddress(), 0);
         try (PacketPool pool = new PacketPool(512, 2048);
              UringBackend rx = UringBackend.open(loopback, SocketOptions.builder().udpGro(true).build(), pool,
-                     UringOptions.defaults());
+                     UringOptions.defaults(UringOptions.ReceiveMode.ARMED));
              UringBackend tx = UringBackend.open(loopback, SocketOptions.defaults(), pool, UringOptions.defaults())) {
             SocketOptionsReport.Entry gro = rx.socketOptionsReport().entry("UDP_GRO");
             assertFalse(gro.applied(), gro::toString);

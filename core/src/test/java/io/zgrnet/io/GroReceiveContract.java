@@ -1,0 +1,222 @@
+package io.zgrnet.io;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.zgrnet.io.BackendStats.Counter;
+import io.zgrnet.io.mmsg.MmsgBackend;
+import io.zgrnet.sys.SockAddr;
+import java.io.IOException;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * UDP GRO receive on loopback: a GSO sender (the mmsg backend) sends runs of datagrams that arrive
+ * as one coalesced buffer per send, which the backend under test splits back into whole datagrams,
+ * in order, byte for byte, with the sender's address; segments survive small caller arrays and an
+ * empty pool; oversized segments are counted; nothing is left in the pool after close.
+ */
+@Timeout(60)
+public abstract class GroReceiveContract {
+    private static final InetSocketAddress LOOPBACK = new InetSocketAddress(InetAddress.getLoopbackAddress(), 0);
+    private static final SocketOptions GRO = SocketOptions.builder().udpGro(true).build();
+
+    /** Opens the receiving backend under test, with UDP_GRO on. */
+    protected abstract DatagramBackend open(InetSocketAddress bind, SocketOptions options, PacketPool pool)
+            throws IOException;
+
+    /** Why the backend under test cannot run here, or null. */
+    protected abstract String unavailabilityCause();
+
+    private DatagramBackend receiver(PacketPool pool) throws IOException {
+        return open(LOOPBACK, GRO, pool);
+    }
+
+    private static MmsgBackend sender(PacketPool pool) throws IOException {
+        return MmsgBackend.open(LOOPBACK, SocketOptions.defaults(), pool, 64);
+    }
+
+    @BeforeEach
+    void requireGro() throws IOException {
+        Assumptions.assumeTrue(MmsgBackend.isAvailable(), MmsgBackend::unavailabilityCause);
+        String cause = unavailabilityCause();
+        Assumptions.assumeTrue(cause == null, cause);
+        try (PacketPool pool = new PacketPool(64, 2048); DatagramBackend b = receiver(pool)) {
+            SocketOptionsReport.Entry gro = b.socketOptionsReport().entry("UDP_GRO");
+            Assumptions.assumeTrue(gro.applied(), () -> "UDP_GRO refused here: " + gro);
+        }
+    }
+
+    @Test
+    void gsoRunArrivesCoalescedAndIsSplitIntoWholeDatagrams() throws IOException {
+        try (PacketPool pool = new PacketPool(512, 2048);
+             DatagramBackend rx = receiver(pool);
+             MmsgBackend tx = sender(pool)) {
+            send(tx, rx.localAddress(), 64, 300, 0);
+            Assumptions.assumeTrue(tx.stats().get(Counter.GSO_SENDS) > 0, "the kernel refused UDP GSO");
+            List<byte[]> got = receive(rx, 64, 64, tx.localAddress());
+            assertEquals(64, got.size());
+            for (int i = 0; i < 64; i++) {
+                assertPayload(got.get(i), i, 300);
+            }
+            assertTrue(rx.stats().get(Counter.GRO_RECEIVES) > 0, "no coalesced buffer arrived");
+            assertEquals(64, rx.stats().get(Counter.GRO_DATAGRAMS));
+            assertEquals(64, rx.stats().get(Counter.DATAGRAMS_RECEIVED));
+            assertEquals(64L * 300, rx.stats().get(Counter.BYTES_RECEIVED));
+            assertEquals(0, rx.stats().get(Counter.DATAGRAMS_TRUNCATED));
+        }
+    }
+
+    @Test
+    void lastSegmentMayBeShorter() throws IOException {
+        try (PacketPool pool = new PacketPool(64, 2048);
+             DatagramBackend rx = receiver(pool);
+             MmsgBackend tx = sender(pool)) {
+            // One GSO run: three 300-byte datagrams and a 100-byte one, the kernel's last segment.
+            send(tx, rx.localAddress(), new int[] {300, 300, 300, 100}, 0);
+            Assumptions.assumeTrue(tx.stats().get(Counter.GSO_SENDS) > 0, "the kernel refused UDP GSO");
+            List<byte[]> got = receive(rx, 4, 64, tx.localAddress());
+            assertEquals(List.of(300, 300, 300, 100), got.stream().map(b -> b.length).toList());
+            for (int i = 0; i < 4; i++) {
+                assertPayload(got.get(i), i, got.get(i).length);
+            }
+            assertEquals(1, rx.stats().get(Counter.GRO_RECEIVES));
+        }
+    }
+
+    @Test
+    void stagedSegmentsOutliveSmallArraysAndAnEmptyPool() throws IOException {
+        try (PacketPool pool = new PacketPool(80, 2048);
+             DatagramBackend rx = receiver(pool);
+             MmsgBackend tx = sender(pool)) {
+            send(tx, rx.localAddress(), 64, 200, 0);
+            // Hold all but 10 slots: the split runs dry mid-buffer and must resume, not drop.
+            List<Integer> held = new ArrayList<>();
+            for (int s; pool.capacity() - pool.outstanding() > 10 && (s = pool.acquire()) >= 0; ) {
+                held.add(s);
+            }
+            int[] slots = new int[16];
+            assertEquals(10, rx.receive(slots, 16, TimeUnit.SECONDS.toNanos(10)), "as many as the pool holds");
+            assertEquals(0, rx.receive(new int[3], 3, 0), "pool exhausted: nothing delivered");
+            assertTrue(rx.stats().get(Counter.RECEIVE_NO_SLOT) > 0);
+            List<byte[]> got = new ArrayList<>();
+            for (int i = 0; i < 10; i++) {
+                got.add(take(pool, slots[i], tx.localAddress()));
+            }
+            held.forEach(pool::release);
+            got.addAll(receive(rx, 54, 3, tx.localAddress()));
+            assertEquals(64, got.size());
+            for (int i = 0; i < 64; i++) {
+                assertPayload(got.get(i), i, 200);
+            }
+        }
+    }
+
+    @Test
+    void segmentsLargerThanASlotAreCountedNotDelivered() throws IOException {
+        try (PacketPool small = new PacketPool(64, 512);
+             PacketPool big = new PacketPool(64, 2048);
+             DatagramBackend rx = receiver(small);
+             MmsgBackend tx = sender(big)) {
+            send(tx, rx.localAddress(), 8, 600, 0);
+            send(tx, rx.localAddress(), 8, 400, 100);
+            List<byte[]> got = receive(rx, 8, 64, tx.localAddress());
+            assertEquals(8, got.size());
+            for (int i = 0; i < 8; i++) {
+                assertPayload(got.get(i), 100 + i, 400);
+            }
+            assertEquals(8, rx.stats().get(Counter.DATAGRAMS_TRUNCATED));
+            assertEquals(0, small.outstanding());
+        }
+    }
+
+    @Test
+    void closeWithStagedSegmentsLeavesThePoolEmpty() throws IOException {
+        try (PacketPool pool = new PacketPool(128, 2048)) {
+            DatagramBackend rx = receiver(pool);
+            try (MmsgBackend tx = sender(pool)) {
+                send(tx, rx.localAddress(), 64, 100, 0);
+                List<byte[]> got = receive(rx, 5, 5, tx.localAddress());
+                assertEquals(5, got.size());
+            }
+            rx.close();
+            assertEquals(0, pool.outstanding());
+        }
+    }
+
+    /** Sends {@code count} datagrams of {@code length} bytes numbered from {@code first}. */
+    private static void send(MmsgBackend tx, InetSocketAddress to, int count, int length, int first)
+            throws IOException {
+        int[] lengths = new int[count];
+        java.util.Arrays.fill(lengths, length);
+        send(tx, to, lengths, first);
+    }
+
+    /** Sends one datagram per length, numbered from {@code first}, in one batch. */
+    private static void send(MmsgBackend tx, InetSocketAddress to, int[] lengths, int first) throws IOException {
+        PacketPool pool = tx.pool();
+        int count = lengths.length;
+        int[] batch = new int[count];
+        for (int i = 0; i < count; i++) {
+            int s = pool.acquire();
+            int length = lengths[i];
+            byte[] bytes = new byte[length];
+            fill(bytes, first + i);
+            MemorySegment.copy(bytes, 0, pool.slot(s), ValueLayout.JAVA_BYTE, 0, length);
+            pool.length(s, length);
+            pool.dataOffset(s, 0);
+            SockAddr.write(pool.addresses(), pool.addressOffset(s), to);
+            batch[i] = s;
+        }
+        long before = tx.stats().get(Counter.DATAGRAMS_SENT);
+        tx.send(batch, count);
+        assertEquals(before + count, tx.stats().get(Counter.DATAGRAMS_SENT));
+    }
+
+    /** Receives until {@code count} datagrams arrived, {@code max} per call; checks each one's source. */
+    private static List<byte[]> receive(DatagramBackend rx, int count, int max, InetSocketAddress from)
+            throws IOException {
+        PacketPool pool = rx.pool();
+        List<byte[]> got = new ArrayList<>();
+        int[] slots = new int[max];
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (got.size() < count && System.nanoTime() - deadline < 0) {
+            int n = rx.receive(slots, Math.min(max, count - got.size()), TimeUnit.MILLISECONDS.toNanos(20));
+            for (int i = 0; i < n; i++) {
+                got.add(take(pool, slots[i], from));
+            }
+        }
+        return got;
+    }
+
+    /** A received datagram's bytes, after checking its source; releases the slot. */
+    private static byte[] take(PacketPool pool, int slot, InetSocketAddress from) {
+        byte[] b = new byte[pool.length(slot)];
+        MemorySegment.copy(pool.slot(slot), ValueLayout.JAVA_BYTE, pool.dataOffset(slot), b, 0, b.length);
+        assertEquals(from, SockAddr.read(pool.addresses(), pool.addressOffset(slot)));
+        pool.release(slot);
+        return b;
+    }
+
+    /** Bytes derived from a datagram's number, so that a swap or a shifted split shows. */
+    private static void fill(byte[] b, int number) {
+        for (int i = 0; i < b.length; i++) {
+            b[i] = (byte) (number * 31 + i * 7);
+        }
+    }
+
+    private static void assertPayload(byte[] got, int number, int length) {
+        byte[] want = new byte[length];
+        fill(want, number);
+        assertEquals(java.util.Arrays.toString(want), java.util.Arrays.toString(got), "datagram " + number);
+    }
+}
