@@ -153,6 +153,43 @@ public abstract class GroReceiveContract {
         }
     }
 
+    /** The receive path, split included, allocates nothing per datagram on the receiving thread. */
+    @Test
+    void receivingAllocatesNothingPerDatagram() throws IOException {
+        Assumptions.assumeTrue(java.lang.management.ManagementFactory.getThreadMXBean()
+                instanceof com.sun.management.ThreadMXBean, "per-thread allocation counter unavailable");
+        com.sun.management.ThreadMXBean mx =
+                (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+        try (PacketPool pool = new PacketPool(1024, 2048);
+             DatagramBackend rx = receiver(pool);
+             MmsgBackend tx = sender(pool)) {
+            int[] slots = new int[64];
+            int rounds = 40;
+            int measured = 10;
+            long allocated = 0;
+            for (int round = 0; round < rounds; round++) {
+                send(tx, rx.localAddress(), 64, 100, round * 64);
+                long before = mx.getCurrentThreadAllocatedBytes();
+                int got = 0;
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+                while (got < 64 && System.nanoTime() - deadline < 0) {
+                    int n = rx.receive(slots, 64, TimeUnit.MILLISECONDS.toNanos(20));
+                    for (int i = 0; i < n; i++) {
+                        pool.release(slots[i]);
+                    }
+                    got += n;
+                }
+                if (round >= rounds - measured) {
+                    allocated += mx.getCurrentThreadAllocatedBytes() - before;
+                }
+                assertEquals(64, got);
+            }
+            // One object per datagram would be at least 16 bytes each: 10240 for 640 datagrams.
+            assertTrue(allocated < 8L * 64 * measured, allocated + " bytes allocated receiving " + 64 * measured
+                    + " datagrams");
+        }
+    }
+
     /** Sends {@code count} datagrams of {@code length} bytes numbered from {@code first}. */
     private static void send(MmsgBackend tx, InetSocketAddress to, int count, int length, int first)
             throws IOException {
