@@ -59,6 +59,7 @@ final class ProbeCommand implements Callable<Integer> {
         verdict(out, 1, r.sendZc);
         verdict(out, 0, r.recvmmsg);
         verdict(out, 0, r.udpGso);
+        verdict(out, 0, r.udpGro);
         row(out, 0, "ChaCha20-Poly1305", r.aead);
         out.println();
 

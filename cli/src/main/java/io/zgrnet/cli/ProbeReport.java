@@ -89,6 +89,7 @@ final class ProbeReport {
     // recvmmsg and AUTO
     Verdict recvmmsg;
     Verdict udpGso;
+    Verdict udpGro;
     String aead;
     String autoMode;
     String autoBackend;
@@ -154,6 +155,7 @@ final class ProbeReport {
         r.wmemMax = readLong("/proc/sys/net/core/wmem_max");
         r.recvmmsg = new Verdict("recvmmsg", "2.6.33", Backends.unavailabilityCause(Backends.Kind.MMSG));
         r.udpGso = new Verdict("UDP GSO send (UDP_SEGMENT)", "4.18", Net.isAvailable() ? null : Net.unavailabilityCause());
+        r.udpGro = new Verdict("UDP GRO receive (UDP_GRO)", "5.0", Net.isAvailable() ? null : Net.unavailabilityCause());
         r.aead = io.zgrnet.crypto.ChaChaPoly.engines();
         if (Net.isAvailable()) {
             r.probeSocket();
@@ -174,6 +176,11 @@ final class ProbeReport {
                 s.intOption(Net.SOL_UDP, Net.UDP_SEGMENT, 1200); // refused before 4.18 (ENOPROTOOPT)
             } catch (IOException e) {
                 udpGso = new Verdict(udpGso.name(), udpGso.since(), "setsockopt UDP_SEGMENT: " + e.getMessage());
+            }
+            try {
+                s.intOption(Net.SOL_UDP, Net.UDP_GRO, 1); // refused before 5.0 (ENOPROTOOPT)
+            } catch (IOException e) {
+                udpGro = new Verdict(udpGro.name(), udpGro.since(), "setsockopt UDP_GRO: " + e.getMessage());
             }
             if (recvmmsg.yes()) {
                 // One non-blocking recvmmsg on the empty socket: EAGAIN means the call works (a seccomp
@@ -293,6 +300,7 @@ final class ProbeReport {
 
         root.put("recvmmsg", recvmmsg.toMap());
         root.put("udp_gso", udpGso.toMap());
+        root.put("udp_gro", udpGro.toMap());
         root.put("aead", aead);
         Map<String, Object> auto = new LinkedHashMap<>();
         auto.put("mode", autoMode);

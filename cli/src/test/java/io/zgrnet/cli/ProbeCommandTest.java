@@ -45,13 +45,13 @@ class ProbeCommandTest {
                 "DEFER_TASKRUN", "COOP_TASKRUN", "SUBMIT_ALL", "CQSIZE", "NO_SQARRAY", "SINGLE_MMAP", "NODROP",
                 "FAST_POLL", "EXT_ARG", "RECVMSG", "SENDMSG", "SEND_ZC", "SENDMSG_ZC", "ASYNC_CANCEL",
                 "PROVIDE_BUFFERS", "buffer rings (PBUF_RING)", "multishot recvmsg", "recvmmsg",
-                "UDP GSO send (UDP_SEGMENT)", "ChaCha20-Poly1305", "backend AUTO",
+                "UDP GSO send (UDP_SEGMENT)", "UDP GRO receive (UDP_GRO)", "ChaCha20-Poly1305", "backend AUTO",
                 "net.core.rmem_max", "net.core.wmem_max", "SO_RCVBUF", "SO_SNDBUF")) {
             assertTrue(hasLine(r.out(), label), "no line for " + label + " in:\n" + r.out());
         }
         // Every verdict is "yes" or "no: <cause>".
         for (String name : List.of("RECVMSG", "SINGLE_ISSUER", "multishot recvmsg", "recvmmsg",
-                "UDP GSO send (UDP_SEGMENT)")) {
+                "UDP GSO send (UDP_SEGMENT)", "UDP GRO receive (UDP_GRO)")) {
             String line = r.out().lines().filter(l -> l.stripLeading().startsWith(name + " ")).findFirst().orElseThrow();
             String verdict = line.substring(line.indexOf(name) + name.length()).strip();
             assertTrue(verdict.equals("yes") || verdict.startsWith("no: "), line);
@@ -91,6 +91,7 @@ class ProbeCommandTest {
         assertEquals(support.multishotReceive(), uring.get("multishot_recvmsg").get("supported").asBoolean());
         assertVerdict(root.get("recvmmsg"), "recvmmsg");
         assertVerdict(root.get("udp_gso"), "udp_gso");
+        assertVerdict(root.get("udp_gro"), "udp_gro");
         assertEquals(io.zgrnet.crypto.ChaChaPoly.engines(), root.get("aead").asText());
 
         JsonNode auto = root.get("auto");
