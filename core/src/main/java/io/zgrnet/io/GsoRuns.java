@@ -1,13 +1,13 @@
 package io.zgrnet.io;
 
-import static java.lang.foreign.ValueLayout.JAVA_LONG;
-
 import io.zgrnet.sys.Errno;
+import io.zgrnet.sys.SockAddr;
 import java.lang.foreign.MemorySegment;
 
 /**
  * Finds the runs of a send batch that may leave as one UDP GSO send: consecutive slots with the
- * same destination (all 32 bytes of the address area) and the same length, except that the last
+ * same destination ({@link SockAddr#equals}: family, port, address, scope; not the padding, which
+ * a slot may carry stale from an earlier, longer address) and the same length, except that the last
  * datagram of a run may be shorter (the kernel cuts the payload into {@code gso_size} pieces, the
  * remainder last).
  *
@@ -46,10 +46,6 @@ public final class GsoRuns {
         }
         MemorySegment addresses = pool.addresses();
         long a = pool.addressOffset(first);
-        long a0 = addresses.get(JAVA_LONG, a);
-        long a1 = addresses.get(JAVA_LONG, a + 8);
-        long a2 = addresses.get(JAVA_LONG, a + 16);
-        long a3 = addresses.get(JAVA_LONG, a + 24);
         int n = 1;
         long total = segment;
         int limit = Math.min(end - from, MAX_SEGMENTS);
@@ -59,9 +55,7 @@ public final class GsoRuns {
             if (length <= 0 || length > segment || total + length > MAX_PAYLOAD_BYTES || !valid.ok(s)) {
                 break;
             }
-            long b = pool.addressOffset(s);
-            if (addresses.get(JAVA_LONG, b) != a0 || addresses.get(JAVA_LONG, b + 8) != a1
-                    || addresses.get(JAVA_LONG, b + 16) != a2 || addresses.get(JAVA_LONG, b + 24) != a3) {
+            if (!SockAddr.equals(addresses, a, addresses, pool.addressOffset(s))) {
                 break;
             }
             n++;
