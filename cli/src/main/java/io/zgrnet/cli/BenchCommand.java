@@ -90,6 +90,10 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--no-gso", description = "load with sendmmsg of single datagrams instead of UDP GSO")
     boolean noGso;
 
+    @Option(names = "--e2e-rate", paramLabel = "PPS", defaultValue = "max",
+            description = "messages per second the e2e writer offers, e.g. 200k; max: as fast as it can (default)")
+    String e2eRate;
+
     @Option(names = "--gro", description = "e2e: open the transports with UDP_GRO (io_uring multishot and recvmmsg apply it;"
             + " NIO reports it unsupported); rows that got it say +gro")
     boolean gro;
@@ -116,6 +120,12 @@ final class BenchCommand implements Callable<Integer> {
             }
         } catch (IllegalArgumentException e) {
             throw new UsageException("--loads: " + e.getMessage());
+        }
+        long e2eRatePps;
+        try {
+            e2eRatePps = RawBench.parseLoad(e2eRate);
+        } catch (IllegalArgumentException e) {
+            throw new UsageException("--e2e-rate: " + e.getMessage());
         }
         List<Integer> sizeList = sizes != null ? sizes : List.of(64, 1200);
         for (int s : sizeList) {
@@ -194,10 +204,11 @@ final class BenchCommand implements Callable<Integer> {
         String settings = String.format(Locale.ROOT,
                 "raw: %.2f s per run, %.2f s warm-up per row, %d run(s) per row, load %s from %d source socket(s), sender %s,"
                         + " receiver %s; "
-                        + "e2e: %.2f s per run, %d run(s) per row%s",
+                        + "e2e: %.2f s per run, %d run(s) per row, writer %s%s",
                 rawSeconds, warmup(rawSeconds), runCount, noGso ? "sendmmsg (no GSO)" : "UDP GSO (sendmmsg fallback)", flows,
                 senderCpu >= 0 ? "pinned to CPU " + senderCpu : "unpinned",
                 receiverCpu >= 0 ? "pinned to CPU " + receiverCpu : "unpinned", e2eSeconds, runCount,
+                e2eRatePps == 0 ? "unpaced" : "paced at " + RawBench.loadLabel(e2eRatePps) + " msgs/s",
                 gro ? ", UDP_GRO requested" : "");
         err.println("zgrnet bench: " + machine.line());
         Progress progress = new Progress(err, (raw ? (kinds.size() * sizeList.size()
@@ -226,7 +237,7 @@ final class BenchCommand implements Callable<Integer> {
         }
         List<E2eBench.Row> e2eRows = new ArrayList<>();
         if (e2e) {
-            E2eBench bench = new E2eBench(e2eSeconds, Math.min(0.5, e2eSeconds), runCount, gro);
+            E2eBench bench = new E2eBench(e2eSeconds, Math.min(0.5, e2eSeconds), runCount, gro, e2eRatePps);
             for (IOMode mode : modes) {
                 for (int size : sizeList) {
                     for (int w : e2eWorkers(mode, modes, workerList)) {

@@ -71,6 +71,7 @@ class BenchCommandTest {
         JsonNode e2e = root.path("e2e");
         assertTrue(e2e.isArray() && !e2e.isEmpty(), "e2e rows: " + e2e);
         assertTrue(e2e.get(0).path("pps").path("median").isNumber(), e2e.toString());
+        assertEquals("max", e2e.get(0).path("offered_pps").asText(), "the unpaced writer says so");
 
         String page = Files.readString(html);
         assertTrue(page.contains("<svg"), "HTML has inline SVG charts");
@@ -95,6 +96,9 @@ class BenchCommandTest {
         Run x = run("bench", "--backends", "mmsg/x0");
         assertEquals(Main.EXIT_USAGE, x.exit());
         assertTrue(x.err().contains("shards must be 1..16"), x.err());
+        Run p = run("bench", "--e2e-rate", "fast");
+        assertEquals(Main.EXIT_USAGE, p.exit());
+        assertTrue(p.err().startsWith("zgrnet: --e2e-rate"), p.err());
         Run c = run("bench", "--backends", "pigeon/x2");
         assertEquals(Main.EXIT_USAGE, c.exit());
         assertTrue(c.err().contains("only Java receivers shard"), c.err());

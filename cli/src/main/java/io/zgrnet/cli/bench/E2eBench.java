@@ -32,6 +32,7 @@ public final class E2eBench {
      * @param backend the transport's backend (as it reports itself)
      * @param size payload bytes
      * @param workers decrypt workers of each transport
+     * @param offeredPps the writer's pace in messages per second; 0: as fast as it can
      * @param durationSeconds measured seconds per run
      * @param runs runs summarised
      * @param pps messages delivered to the reader per second
@@ -39,7 +40,8 @@ public final class E2eBench {
      * @param lossPercent messages accepted by writeTo but not delivered during the run
      * @param note why the row is empty
      */
-    public record Row(String backend, int size, int workers, double durationSeconds, int runs, Spread pps,
+    public record Row(String backend, int size, int workers, long offeredPps, double durationSeconds, int runs,
+                      Spread pps,
                       Spread megabytesPerSecond, Spread lossPercent, String note) {
     }
 
@@ -47,14 +49,21 @@ public final class E2eBench {
     private final double warmupSeconds;
     private final int runs;
     private final SocketOptions socketOptions;
+    private final long ratePps;
 
     /**
      * @param seconds measured seconds per run
      * @param warmupSeconds unmeasured writing before the runs
      * @param runs runs per row
      * @param udpGro request UDP_GRO on both transports' sockets
+     * @param ratePps messages per second the writer offers; 0: as fast as it can (UDP has no
+     *     backpressure, so an unpaced writer measures the receiver's maximum and its loss)
      */
-    public E2eBench(double seconds, double warmupSeconds, int runs, boolean udpGro) {
+    public E2eBench(double seconds, double warmupSeconds, int runs, boolean udpGro, long ratePps) {
+        if (ratePps < 0) {
+            throw new IllegalArgumentException("ratePps must be >= 0, got " + ratePps);
+        }
+        this.ratePps = ratePps;
         this.seconds = seconds;
         this.warmupSeconds = warmupSeconds;
         this.runs = runs;
@@ -67,7 +76,7 @@ public final class E2eBench {
         String cause = BackendSelector.unavailabilityCause(mode);
         if (cause != null) {
             Spread none = Spread.of();
-            return new Row(label, size, workers, seconds, 0, none, none, none, "unavailable: " + cause);
+            return new Row(label, size, workers, ratePps, seconds, 0, none, none, none, "unavailable: " + cause);
         }
         SecureRandom random = new SecureRandom();
         byte[] ka = new byte[32];
@@ -93,7 +102,7 @@ public final class E2eBench {
             t.start();
             byte[] payload = new byte[size];
             try {
-                write(a, bKey, payload, (long) (warmupSeconds * 1e9));
+                write(a, bKey, payload, (long) (warmupSeconds * 1e9), ratePps);
                 double[] pps = new double[runs];
                 double[] mbs = new double[runs];
                 double[] loss = new double[runs];
@@ -105,7 +114,7 @@ public final class E2eBench {
                             runs));
                     long rx0 = reader.count;
                     long t0 = System.nanoTime();
-                    long written = write(a, bKey, payload, (long) (seconds * 1e9));
+                    long written = write(a, bKey, payload, (long) (seconds * 1e9), ratePps);
                     long elapsed = System.nanoTime() - t0;
                     long rx1 = reader.count;
                     // Let the in-flight tail arrive before the next run; count it towards loss only.
@@ -116,7 +125,7 @@ public final class E2eBench {
                     mbs[r] = pps[r] * size / 1e6;
                     loss[r] = written == 0 ? Double.NaN : 100.0 * Math.max(0, written - delivered) / written;
                 }
-                return new Row(label, size, workers, seconds, runs, Spread.of(pps), Spread.of(mbs), Spread.of(loss),
+                return new Row(label, size, workers, ratePps, seconds, runs, Spread.of(pps), Spread.of(mbs), Spread.of(loss),
                         lossNote(HostStats.rcvbufErrors(), kernel0,
                                 b.stats().get(TransportCounter.DROP_RECEIVE_QUEUE_FULL) - queue0,
                                 b.stats().get(TransportCounter.DROP_POOL_EXHAUSTED) - pool0));
@@ -125,6 +134,11 @@ public final class E2eBench {
                 t.join(TimeUnit.SECONDS.toMillis(2));
             }
         }
+    }
+
+    /** Messages due after {@code elapsedNanos} at {@code ratePps}: the pace of a paced writer. */
+    static long due(long elapsedNanos, long ratePps) {
+        return (long) ((double) elapsedNanos * ratePps / 1e9); // a double: no overflow at any rate
     }
 
     /**
@@ -142,12 +156,18 @@ public final class E2eBench {
                 + " to the transport's full receive queue, " + poolExhausted + " to an exhausted packet pool";
     }
 
-    private static long write(UDP a, PeerKey to, byte[] payload, long nanos) {
-        long end = System.nanoTime() + nanos;
+    /** Writes for {@code nanos}, at {@code ratePps} accepted messages per second (0: unpaced); returns how many were accepted. */
+    private static long write(UDP a, PeerKey to, byte[] payload, long nanos, long ratePps) {
+        long start = System.nanoTime();
+        long end = start + nanos;
         long written = 0;
         int i = 0;
         while (true) {
-            if (a.writeTo(to, 0, payload, 0, payload.length)) {
+            // The pace counts accepted messages: a refused writeTo (the send queue is full) is
+            // retried, as an application would, so a row below its offered rate is the limit.
+            if (ratePps > 0 && written >= due(System.nanoTime() - start, ratePps)) {
+                Thread.onSpinWait(); // ahead of the pace
+            } else if (a.writeTo(to, 0, payload, 0, payload.length)) {
                 written++;
             } else {
                 Thread.onSpinWait();

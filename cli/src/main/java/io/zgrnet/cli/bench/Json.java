@@ -49,6 +49,7 @@ public final class Json {
             b.append(i == 0 ? "\n" : ",\n").append("    {\"backend\": ").append(str(x.backend()))
                     .append(", \"size\": ").append(x.size())
                     .append(", \"decrypt_workers\": ").append(x.workers())
+                    .append(", \"offered_pps\": ").append(x.offeredPps() == 0 ? "\"max\"" : Long.toString(x.offeredPps()))
                     .append(", \"duration_s\": ").append(num(x.durationSeconds()))
                     .append(", \"runs\": ").append(x.runs())
                     .append(", \"pps\": ").append(spread(x.pps()))

@@ -55,16 +55,17 @@ public record Report(Machine machine, String command, String settings, List<RawB
         }
         if (!e2e.isEmpty()) {
             b.append("\n## e2e: two zgrnet-java transports, encrypted, loopback, one writer thread\n\n");
-            b.append("| backend | size B | decrypt workers | dur s | runs | msgs/s [min-max] | MB/s [min-max] | loss % |\n");
-            b.append("|---|---:|---:|---:|---:|---:|---:|---:|\n");
+            b.append("| backend | size B | decrypt workers | offered | dur s | runs | msgs/s [min-max] | MB/s [min-max] | loss % |\n");
+            b.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|\n");
             for (E2eBench.Row r : e2e) {
                 if (r.runs() == 0) {
-                    b.append(String.format(Locale.ROOT, "| %s | %d | %d | - | 0 | %s | | |%n", r.backend(), r.size(),
-                            r.workers(), r.note()));
+                    b.append(String.format(Locale.ROOT, "| %s | %d | %d | %s | - | 0 | %s | | |%n", r.backend(), r.size(),
+                            r.workers(), RawBench.loadLabel(r.offeredPps()), r.note()));
                     continue;
                 }
-                b.append(String.format(Locale.ROOT, "| %s | %d | %d | %.1f | %d | %s | %s | %s |%n", r.backend(),
-                        r.size(), r.workers(), r.durationSeconds(), r.runs(), ranged(r.pps(), true),
+                b.append(String.format(Locale.ROOT, "| %s | %d | %d | %s | %.1f | %d | %s | %s | %s |%n", r.backend(),
+                        r.size(), r.workers(), RawBench.loadLabel(r.offeredPps()), r.durationSeconds(), r.runs(),
+                        ranged(r.pps(), true),
                         ranged(r.megabytesPerSecond(), false), num(r.lossPercent().median(), 2)));
             }
             for (E2eBench.Row r : e2e) {

@@ -19,6 +19,16 @@ class E2eBenchTest {
     }
 
     @Test
+    void aPacedWriterIsDueRateTimesElapsedMessages() {
+        assertEquals(0, E2eBench.due(0, 200_000));
+        assertEquals(100_000, E2eBench.due(500_000_000L, 200_000));
+        assertEquals(1_000_000, E2eBench.due(1_000_000_000L, 1_000_000));
+        assertEquals(100_000_000_000L, E2eBench.due(100_000_000_000L, 1_000_000_000L), "no overflow at 10^20");
+        org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> new E2eBench(1, 0, 1, false, -1));
+    }
+
+    @Test
     void workerListsParseAndRejectNonsense() {
         assertEquals(List.of(1, 2), E2eBench.parseWorkers("1,2,2"));
         org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, () -> E2eBench.parseWorkers("0"));
