@@ -26,7 +26,7 @@ public final class BackendStats {
         SEND_MALFORMED("datagrams dropped before sending: bad length, offset or address"),
         GSO_SENDS("sends that carried several datagrams (UDP GSO)"),
         GSO_DATAGRAMS("datagrams sent inside GSO sends"),
-        GSO_REFUSED("GSO sends the kernel refused (GSO then stays off for this backend)"),
+        GSO_REFUSED("GSO sends the kernel refused (resent one by one; GSO limited or off from then on)"),
         GRO_RECEIVES("received buffers that carried several datagrams (UDP GRO)"),
         GRO_DATAGRAMS("datagrams received inside GRO buffers");
 
