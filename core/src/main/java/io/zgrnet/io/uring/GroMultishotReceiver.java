@@ -2,19 +2,14 @@ package io.zgrnet.io.uring;
 
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
-import static java.lang.foreign.ValueLayout.JAVA_SHORT;
 
 import io.zgrnet.io.BackendStats;
 import io.zgrnet.io.PacketPool;
-import io.zgrnet.sys.BufRing;
 import io.zgrnet.sys.Cmsghdr;
-import io.zgrnet.sys.Errno;
 import io.zgrnet.sys.IoUring;
 import io.zgrnet.sys.Msghdr;
 import io.zgrnet.sys.Net;
-import io.zgrnet.sys.NativeException;
 import io.zgrnet.sys.RecvmsgOut;
-import io.zgrnet.sys.Sqe;
 import java.lang.foreign.MemorySegment;
 
 /**
@@ -32,12 +27,12 @@ import java.lang.foreign.MemorySegment;
  * <p>When the pool runs dry mid-buffer, that buffer and every later one wait, in order, in a FIFO
  * of pending buffers and are split on the next cycle; they are not re-provided meanwhile, so the
  * kernel keeps further datagrams in the socket buffer. Nothing taken from the kernel is dropped
- * except segments larger than a slot (counted as truncated). Truncation, ENOBUFS and re-arming
- * work as in {@link MultishotReceiver}.
+ * except segments larger than a slot (counted as truncated). Arming, re-arming and ENOBUFS:
+ * {@link BufferRingReceiver}.
  *
  * <p>Memory: {@code 16 x 64 KiB} of buffers from the backend's arena. Owner thread only.
  */
-final class GroMultishotReceiver implements UringBackend.Receiver {
+final class GroMultishotReceiver extends BufferRingReceiver {
     private static final System.Logger LOG = System.getLogger(GroMultishotReceiver.class.getName());
     /** Buffers in the ring: up to 16 x 64 datagrams in flight for 1 MiB. */
     static final int BUFFERS = 16;
@@ -49,21 +44,9 @@ final class GroMultishotReceiver implements UringBackend.Receiver {
     private static final int PAYLOAD_BYTES = 65536;
     private static final int BUFFER_BYTES = (HEADER_BYTES + PAYLOAD_BYTES + 63) & ~63;
 
-    private final UringBackend backend;
     private final PacketPool pool;
     private final int slotSize;
-    private final BackendStats stats;
-    private final UringStats counters;
-    private final MemorySegment bufRing;
-    private final MemorySegment msghdr;
-    private final MemorySegment reg;
     private final MemorySegment buffers;
-    private final int[] emptyBids; // stack of ids to (re)provide
-    private int emptyCount;
-    private int tail; // local ring tail (u16 in the kernel)
-    private int inRing; // buffers provided and not yet completed
-    private boolean armed;
-
     private final int[] lengths; // per bid: payload bytes of its last completion
     private final int[] segments; // per bid: its segment size (the whole length when not coalesced)
     private final int[] pending = new int[BUFFERS]; // FIFO of bids with segments still to hand out
@@ -72,47 +55,29 @@ final class GroMultishotReceiver implements UringBackend.Receiver {
     private int pendingOffset; // next segment's offset in the head's payload
 
     GroMultishotReceiver(UringBackend backend) {
-        this.backend = backend;
+        super(backend, BUFFERS, Msghdr.SIZE + NAME_BYTES + CONTROL_BYTES);
         this.pool = backend.pool();
         this.slotSize = pool.slotSize();
-        this.stats = backend.backendStats();
-        this.counters = backend.counters();
-        this.bufRing = backend.arena().allocate(Math.max(4096, BufRing.BUF_SIZE * BUFFERS), 4096);
         this.buffers = backend.arena().allocate((long) BUFFERS * BUFFER_BYTES, 4096);
-        this.msghdr = backend.arena().allocate(Msghdr.SIZE + NAME_BYTES + CONTROL_BYTES, 8);
         // Only the lengths matter (the kernel lays out each buffer by them); the pointers must be
         // non-null for the areas to be reserved and are never written.
         msghdr.set(JAVA_LONG, Msghdr.MSG_NAME, msghdr.address() + Msghdr.SIZE);
         msghdr.set(JAVA_INT, Msghdr.MSG_NAMELEN, NAME_BYTES);
         msghdr.set(JAVA_LONG, Msghdr.MSG_CONTROL, msghdr.address() + Msghdr.SIZE + NAME_BYTES);
         msghdr.set(JAVA_LONG, Msghdr.MSG_CONTROLLEN, CONTROL_BYTES);
-        this.emptyBids = new int[BUFFERS];
-        for (int b = 0; b < BUFFERS; b++) {
-            emptyBids[b] = BUFFERS - 1 - b;
-        }
-        this.emptyCount = BUFFERS;
         this.lengths = new int[BUFFERS];
         this.segments = new int[BUFFERS];
-        this.reg = backend.arena().allocate(BufRing.REG_SIZE, 8);
-        reg.set(JAVA_LONG, BufRing.REG_RING_ADDR, bufRing.address());
-        reg.set(JAVA_INT, BufRing.REG_RING_ENTRIES, BUFFERS);
-        reg.set(JAVA_SHORT, BufRing.REG_BGID, (short) MultishotReceiver.BGID);
     }
 
     @Override
-    public void register(Ring ring) throws NativeException {
-        ring.register("PBUF_RING " + BUFFERS + " x " + BUFFER_BYTES + " B (UDP GRO)",
-                IoUring.IORING_REGISTER_PBUF_RING, reg.address(), 1);
+    String describe() {
+        return BUFFERS + " x " + BUFFER_BYTES + " B (UDP GRO)";
     }
 
     /** The ring is closed: every buffer not waiting to be split is empty again. */
     @Override
     public void reset() {
-        armed = false;
-        inRing = 0;
-        tail = 0;
-        bufRing.fill((byte) 0);
-        emptyCount = 0;
+        clearRing();
         for (int b = BUFFERS - 1; b >= 0; b--) {
             if (!isPending(b)) {
                 emptyBids[emptyCount++] = b;
@@ -130,75 +95,29 @@ final class GroMultishotReceiver implements UringBackend.Receiver {
     }
 
     /** Puts every empty buffer into the ring; publishes the tail once. */
-    private void refill() {
-        if (emptyCount == 0) {
-            return;
-        }
+    @Override
+    void refill() {
         int added = emptyCount;
         while (emptyCount > 0) {
             int bid = emptyBids[--emptyCount];
-            BufRing.put(bufRing, tail & (BUFFERS - 1), buffers.address() + (long) bid * BUFFER_BYTES, BUFFER_BYTES,
-                    bid);
-            tail++;
+            put(buffers.address() + (long) bid * BUFFER_BYTES, BUFFER_BYTES, bid);
         }
-        inRing += added;
-        counters.add(UringStats.Counter.BUFFERS_PROVIDED, added);
-        BufRing.publishTail(bufRing, tail); // release store of the u16 tail
+        publish(added);
     }
 
+    /** Datagrams left from an earlier cycle go first (the pool may have room again). */
     @Override
-    public void start() throws NativeException {
-        arm();
-    }
-
-    @Override
-    public void arm() throws NativeException {
-        if (backend.closing()) {
-            return;
-        }
+    void beforeArm() {
         splitPending();
-        refill();
-        if (!armed && inRing > 0) {
-            Ring ring = backend.ring();
-            long sqe = backend.sqe();
-            Sqe.prep(ring.sqes(), sqe, IoUring.IORING_OP_RECVMSG, backend.fileFlag() | IoUring.IOSQE_BUFFER_SELECT,
-                    backend.socketFd(), msghdr.address(), 1, 0, UringBackend.userData(UringBackend.KIND_MULTISHOT, 0));
-            Sqe.ioprio(ring.sqes(), sqe, IoUring.IORING_RECV_MULTISHOT);
-            Sqe.opFlags(ring.sqes(), sqe, IoUring.MSG_TRUNC);
-            Sqe.bufIndex(ring.sqes(), sqe, MultishotReceiver.BGID);
-            armed = true;
-            counters.increment(UringStats.Counter.MULTISHOT_ARMS);
-        }
     }
 
     @Override
-    public boolean starved() {
-        return !armed;
-    }
-
-    @Override
-    public void onCqe(int index, int res, int flags) {
-        if ((flags & IoUring.IORING_CQE_F_MORE) == 0) {
-            armed = false;
-        }
-        counters.increment(UringStats.Counter.RECEIVE_CQES);
-        if ((flags & IoUring.IORING_CQE_F_BUFFER) != 0) {
-            int bid = flags >>> IoUring.IORING_CQE_BUFFER_SHIFT;
-            if (bid >= BUFFERS) {
-                stats.increment(BackendStats.Counter.RECEIVE_ERRORS); // cannot happen: a bid we never provided
-                return;
-            }
-            inRing--;
-            if (accept(bid, res)) {
-                pending[(pendingHead + pendingCount++) % BUFFERS] = bid;
-                splitPending();
-            } else {
-                emptyBids[emptyCount++] = bid;
-            }
-        } else if (res == -Errno.ENOBUFS) {
-            counters.increment(UringStats.Counter.ENOBUFS);
-        } else if (res < 0 && res != -Errno.ECANCELED) {
-            stats.increment(BackendStats.Counter.RECEIVE_ERRORS);
+    void onBuffer(int bid, int res) {
+        if (accept(bid, res)) {
+            pending[(pendingHead + pendingCount++) % BUFFERS] = bid;
+            splitPending();
+        } else {
+            emptyBids[emptyCount++] = bid;
         }
     }
 
@@ -268,11 +187,6 @@ final class GroMultishotReceiver implements UringBackend.Receiver {
             pendingOffset = 0;
             emptyBids[emptyCount++] = bid;
         }
-    }
-
-    @Override
-    public int inFlight() {
-        return armed ? 1 : 0;
     }
 
     /** Datagrams received but not yet handed out (dropped at close). */
