@@ -94,9 +94,9 @@ final class BenchCommand implements Callable<Integer> {
             description = "messages per second the e2e writer offers, e.g. 200k; max: as fast as it can (default)")
     String e2eRate;
 
-    @Option(names = "--gro", description = "e2e: open the transports with UDP_GRO (io_uring multishot and recvmmsg apply it;"
-            + " NIO reports it unsupported); rows that got it say +gro")
-    boolean gro;
+    @Option(names = "--no-gro", description = "e2e: open the transports without UDP GRO (on by default; io_uring multishot"
+            + " and recvmmsg apply it, NIO reports it unsupported); rows that have it say +gro")
+    boolean noGro;
 
     @Option(names = "--native-dir", paramLabel = "DIR",
             description = "sources of the C reference receivers, built into DIR/../target/native with gcc when present"
@@ -209,7 +209,7 @@ final class BenchCommand implements Callable<Integer> {
                 senderCpu >= 0 ? "pinned to CPU " + senderCpu : "unpinned",
                 receiverCpu >= 0 ? "pinned to CPU " + receiverCpu : "unpinned", e2eSeconds, runCount,
                 e2eRatePps == 0 ? "unpaced" : "paced at " + RawBench.loadLabel(e2eRatePps) + " msgs/s",
-                gro ? ", UDP_GRO requested" : "");
+                noGro ? ", UDP GRO off" : "");
         err.println("zgrnet bench: " + machine.line());
         Progress progress = new Progress(err, (raw ? (kinds.size() * sizeList.size()
                 - firstSizeOnly.size() * (sizeList.size() - 1)) * loadList.size() : 0)
@@ -237,7 +237,7 @@ final class BenchCommand implements Callable<Integer> {
         }
         List<E2eBench.Row> e2eRows = new ArrayList<>();
         if (e2e) {
-            E2eBench bench = new E2eBench(e2eSeconds, Math.min(0.5, e2eSeconds), runCount, gro, e2eRatePps);
+            E2eBench bench = new E2eBench(e2eSeconds, Math.min(0.5, e2eSeconds), runCount, !noGro, e2eRatePps);
             for (IOMode mode : modes) {
                 for (int size : sizeList) {
                     for (int w : e2eWorkers(mode, modes, workerList)) {

@@ -10,7 +10,7 @@ import java.net.InetSocketAddress;
 class UringArmedBackendTest extends DatagramBackendContract {
     @Override
     protected DatagramBackend open(InetSocketAddress bind, PacketPool pool) throws IOException {
-        return UringBackend.open(bind, SocketOptions.defaults(), pool,
+        return UringBackend.open(bind, SocketOptions.builder().udpGro(false).build(), pool,
                 UringOptions.defaults(UringOptions.ReceiveMode.ARMED));
     }
 

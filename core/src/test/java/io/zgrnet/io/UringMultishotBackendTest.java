@@ -13,7 +13,8 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /**
- * The backend contract on io_uring with one multishot RECVMSG over a buffer ring of pool slots.
+ * The backend contract on io_uring with one multishot RECVMSG over a buffer ring of pool slots
+ * (UDP GRO off; {@link UringGroBackendTest} runs it with GRO).
  *
  * <p>The kernel writes its 16-byte {@code io_uring_recvmsg_out} header and the reserved 32-byte
  * name area at the start of each provided buffer, so a slot of S bytes holds datagrams up to
@@ -27,7 +28,7 @@ class UringMultishotBackendTest extends DatagramBackendContract {
 
     @Override
     protected DatagramBackend open(InetSocketAddress bind, PacketPool pool) throws IOException {
-        return UringBackend.open(bind, SocketOptions.defaults(), pool,
+        return UringBackend.open(bind, SocketOptions.builder().udpGro(false).build(), pool,
                 UringOptions.defaults(UringOptions.ReceiveMode.MULTISHOT));
     }
 

@@ -43,8 +43,9 @@ class UdpSocketTest {
             assertTrue(Integer.parseInt(rcvbuf.actual().split(" ")[0]) > 0, rcvbuf::toString);
             assertEquals(socket.intOption(Net.SOL_SOCKET, Net.SO_RCVBUF) + "",
                     rcvbuf.actual().split(" ")[0]);
-            assertEquals("off", entry(report, "UDP_GRO").requested());
-            assertEquals(0, socket.intOption(Net.SOL_UDP, Net.UDP_GRO));
+            SocketOptionsReport.Entry gro = entry(report, "UDP_GRO");
+            assertEquals("on", gro.requested(), "UDP GRO is on by default");
+            assertEquals(gro.applied() ? 1 : 0, socket.intOption(Net.SOL_UDP, Net.UDP_GRO), gro::toString);
         }
     }
 
