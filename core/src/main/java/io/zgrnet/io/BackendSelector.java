@@ -17,8 +17,9 @@ import java.net.InetSocketAddress;
  * a seccomp filter (Docker's default profile since 25), an LSM or {@code kernel.io_uring_disabled};
  * a missing opcode or feature = a kernel too old. An io_uring that probes fine but fails to open
  * (e.g. ENOMEM from the locked-memory limit) also falls back, with that error. When
- * {@code SocketOptions.udpGro} is on and the kernel lacks multishot receive, AUTO skips io_uring
- * (armed receive reads into pool slots and cannot take coalesced datagrams) for recvmmsg. {@link IOMode#URING},
+ * {@code SocketOptions.udpGro} is on (the default) and the kernel lacks multishot receive (before
+ * 6.0), AUTO skips io_uring (armed receive reads into pool slots and cannot take coalesced
+ * datagrams) for recvmmsg, which splits them and is faster than armed receive anyway. {@link IOMode#URING},
  * {@link IOMode#MMSG} and {@link IOMode#NIO} open exactly that backend or throw with the reason.
  *
  * <p>Stateless; the io_uring probe runs once per process ({@link IoUringSupport#get()}).

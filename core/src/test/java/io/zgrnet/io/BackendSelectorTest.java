@@ -170,6 +170,26 @@ class BackendSelectorTest {
     }
 
     @Test
+    void autoWithoutMultishotKeepsGroOnRecvmmsgOrUsesArmedIoUringWithoutGro() throws IOException {
+        Assumptions.assumeTrue(IoUringSupport.get().available(), IoUringSupport.get()::unavailabilityCause);
+        Assumptions.assumeTrue(MmsgBackend.isAvailable(), MmsgBackend::unavailabilityCause);
+        IoUringFaults.hideOpcode(IoUring.IORING_OP_SEND_ZC); // the 6.0 witness: looks like a 5.x kernel
+        IoUringSupport support = IoUringSupport.probe();
+        try (PacketPool pool = new PacketPool(64, 2048)) {
+            BackendSelector.Selection s = open(IOMode.AUTO, support, pool); // GRO on: the default
+            try (DatagramBackend b = s.backend()) {
+                assertEquals(IOMode.MMSG, s.mode());
+                assertTrue(s.reason().contains("UDP_GRO") && s.reason().contains("multishot"), s.reason());
+            }
+            BackendSelector.Selection t = BackendSelector.open(IOMode.AUTO, LOOPBACK,
+                    SocketOptions.builder().udpGro(false).build(), pool, support, null);
+            try (DatagramBackend b = t.backend()) {
+                assertEquals("uring-armed", b.name(), t.reason());
+            }
+        }
+    }
+
+    @Test
     void explicitModesOpenThatBackend() throws IOException {
         try (PacketPool pool = new PacketPool(64, 2048)) {
             try (DatagramBackend b = open(IOMode.NIO, IoUringSupport.get(), pool).backend()) {
