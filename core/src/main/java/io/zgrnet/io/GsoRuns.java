@@ -15,8 +15,8 @@ import java.lang.foreign.MemorySegment;
  * tools/testing/selftests/net/udpgso.c): at most {@code UDP_MAX_SEGMENTS} = 64 segments, and the
  * whole payload must fit one IP datagram (65535 bytes with headers). A segment must also fit the route's MTU or the send
  * fails with EINVAL, so only datagrams up to {@link #MAX_SEGMENT_BYTES} (IPv6 over a 1500-byte
- * MTU) are grouped, or up to the lower limit a refusal set ({@link GsoLimit}); larger ones go
- * alone, as without GSO.
+ * MTU) are grouped, or up to the lower limit a refusal set for the destination ({@link GsoLimit});
+ * larger ones go alone, as without GSO.
  *
  * <p>Stateless; callers validate each slot (length, offset, address) before asking.
  */
@@ -36,7 +36,7 @@ public final class GsoRuns {
      * up to {@link #MAX_SEGMENTS}. Stops at {@code end} (exclusive) and at the first slot for
      * which {@code valid} says no.
      *
-     * @param maxSegment the largest datagram to group ({@link GsoLimit#maxSegment()})
+     * @param maxSegment the largest datagram to group for the run's destination ({@link GsoLimit#maxSegment})
      */
     public static int runLength(PacketPool pool, int[] slots, int from, int end, SlotCheck valid, int maxSegment) {
         int first = slots[from];

@@ -17,8 +17,9 @@ package io.zgrnet.io;
  * @param udpGso UDP GSO on send (Linux 4.18): consecutive datagrams of one batch to the same
  *     destination with the same length leave as one send with a {@code UDP_SEGMENT} control
  *     message, one trip through the stack for up to {@link GsoRuns#MAX_SEGMENTS}; on by default,
- *     used by the recvmmsg and io_uring backends; a refusal for a route's MTU lowers the largest
- *     grouped datagram, any other refusal turns GSO off for that backend ({@link GsoLimit})
+ *     used by the recvmmsg and io_uring backends; a refusal for a destination's path MTU lowers the
+ *     largest datagram grouped for it, any other refusal turns GSO off for that backend
+ *     ({@link GsoLimit})
  */
 public record SocketOptions(int receiveBufferBytes, int sendBufferBytes, boolean reusePort, boolean udpGro,
                             int busyPollMicros, boolean udpGso) {

@@ -287,6 +287,51 @@ public abstract class GsoSendContract {
         });
     }
 
+    /**
+     * Two destinations, one behind a route with a 1280-byte path MTU: the refusal for it lowers its
+     * limit only, the other keeps grouping 1400-byte datagrams; and the lowered one still groups
+     * small datagrams.
+     */
+    @Test
+    void aPathMtuRefusalLowersThatDestinationOnly() throws Exception {
+        String cause = PrivateNetns.unavailabilityCause();
+        Assumptions.assumeTrue(cause == null, () -> "no private network namespace here: " + cause);
+        PrivateNetns.run(65536, () -> {
+            String route = PrivateNetns.routeMtu("127.0.0.2", 1280);
+            Assumptions.assumeTrue(route == null, route);
+            try (PacketPool pool = new PacketPool(1024, 2048);
+                 DatagramChannel low = peer(new InetSocketAddress("127.0.0.2", 0));
+                 DatagramChannel full = peer(new InetSocketAddress("127.0.0.1", 0))) {
+                DatagramBackend backend = open(pool, SocketOptions.defaults(), new InetSocketAddress("127.0.0.1", 0));
+                try {
+                    BackendStats st = backend.stats();
+                    List<Out> toLow = new ArrayList<>();
+                    add(toLow, low, 1400, 20);
+                    sendAndCheck(backend, pool, toLow, 0);
+                    long refused = st.get(BackendStats.Counter.GSO_REFUSED);
+                    assertTrue(refused >= 1, "1400 B segments over a 1280 path MTU");
+                    long gsoSends = st.get(BackendStats.Counter.GSO_SENDS);
+                    List<Out> toFull = new ArrayList<>();
+                    add(toFull, full, 1400, 20);
+                    sendAndCheck(backend, pool, toFull, 100);
+                    assertTrue(st.get(BackendStats.Counter.GSO_SENDS) > gsoSends, "the other destination keeps GSO");
+                    sendAndCheck(backend, pool, toLow, 200);
+                    assertEquals(refused, st.get(BackendStats.Counter.GSO_REFUSED), "no second refusal");
+                    gsoSends = st.get(BackendStats.Counter.GSO_SENDS);
+                    List<Out> small = new ArrayList<>();
+                    add(small, low, 200, 30);
+                    sendAndCheck(backend, pool, small, 300);
+                    assertTrue(st.get(BackendStats.Counter.GSO_SENDS) > gsoSends, "small datagrams to it still grouped");
+                    assertEquals(90, sent(backend));
+                    assertEquals(0, st.get(BackendStats.Counter.SEND_ERRORS));
+                } finally {
+                    backend.close();
+                }
+                assertEquals(0, pool.outstanding());
+            }
+        });
+    }
+
     private static void add(List<Out> outs, DatagramChannel to, int length, int count) {
         for (int i = 0; i < count; i++) {
             outs.add(new Out(to, length));

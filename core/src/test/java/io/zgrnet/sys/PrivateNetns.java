@@ -33,6 +33,7 @@ public final class PrivateNetns {
     private static final int IFR_UNION = 16;
 
     private static final MethodHandle UNSHARE = Libc.downcall("unshare", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
+    private static final MethodHandle GETTID = Libc.downcallNoErrno("gettid", FunctionDescriptor.of(JAVA_INT));
     private static final MethodHandle IOCTL = Libc.downcall("ioctl",
             FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG, ADDRESS), Linker.Option.firstVariadicArg(2));
 
@@ -87,6 +88,29 @@ public final class PrivateNetns {
         }
         if (e instanceof Error x) {
             throw x;
+        }
+    }
+
+    /**
+     * From inside {@link #run}'s body: gives the local address {@code address} (in 127.0.0.0/8) a
+     * route of its own with path MTU {@code mtu}, through {@code nsenter ... ip route}. Returns
+     * why it could not (no nsenter or ip here, or ip failed), or null.
+     */
+    public static String routeMtu(String address, int mtu) throws InterruptedException {
+        int tid;
+        try {
+            tid = (int) GETTID.invokeExact();
+        } catch (Throwable t) {
+            throw new AssertionError("gettid downcall failed", t);
+        }
+        String ns = "--net=/proc/" + ProcessHandle.current().pid() + "/task/" + tid + "/ns/net";
+        try {
+            Process p = new ProcessBuilder("nsenter", ns, "ip", "route", "replace", "local", address + "/32", "dev", "lo",
+                    "table", "local", "mtu", Integer.toString(mtu)).redirectErrorStream(true).start();
+            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
+            return p.waitFor() == 0 ? null : "ip route: " + out;
+        } catch (java.io.IOException e) {
+            return "nsenter/ip unavailable: " + e.getMessage();
         }
     }
 

@@ -64,8 +64,8 @@ import java.nio.channels.ClosedChannelException;
  * one destination with one length ({@link GsoRuns}) is one entry: an iovec per slot and a
  * {@code SOL_UDP/UDP_SEGMENT} control message, one trip through the stack for up to 64 datagrams.
  * If the kernel refuses such an entry, the refused datagrams are sent again one per entry (nothing
- * is lost to it) and {@link GsoLimit} decides what follows: an EINVAL above a minimum MTU lowers
- * the largest grouped datagram below that size; anything else turns GSO off for this backend.
+ * is lost to it) and {@link GsoLimit} decides what follows: a refusal for a destination's path MTU
+ * lowers the largest datagram grouped for that destination; anything else turns GSO off.
  *
  * <p>No allocation per datagram or per call on either path (the errno capture segment is the
  * thread's own; slices of the vectors are precomputed).
@@ -422,7 +422,8 @@ public final class MmsgBackend implements DatagramBackend {
                         continue;
                     }
                     int n = gso.enabled() ? GsoRuns.runLength(pool, slots, next,
-                            Math.min(count, next + batchSize - d), sendable, gso.maxSegment()) : 1;
+                            Math.min(count, next + batchSize - d), sendable,
+                            gso.maxSegment(pool.addresses(), pool.addressOffset(s))) : 1;
                     System.arraycopy(slots, next, sending, d, n);
                     setEntry(v++, d, n);
                     d += n;
@@ -475,9 +476,11 @@ public final class MmsgBackend implements DatagramBackend {
                     if (entryCount[first] > 1 && GsoRuns.refusesGso(err)) {
                         // This kernel, socket or device cannot segment: send the rest one by one.
                         stats.increment(Counter.GSO_REFUSED);
-                        String change = gso.refused(err, pool.length(sending[entryStart[first]]));
-                        if (change != null) {
-                            LOG.log(System.Logger.Level.WARNING, "mmsg {0}: a UDP GSO send was refused ({1}); {2}",
+                        int lead = sending[entryStart[first]];
+                        String change = gso.refused(err, pool.length(lead), pool.addresses(), pool.addressOffset(lead));
+                        if (change != null) { // per destination (one per peer, at most): INFO; GSO off: WARNING
+                            LOG.log(gso.enabled() ? System.Logger.Level.INFO : System.Logger.Level.WARNING,
+                                    "mmsg {0}: a UDP GSO send was refused ({1}); {2}",
                                     SockAddr.format(socket.localAddress()), Errno.describe(err), change);
                         }
                         v = splitIntoSingles(first, d);

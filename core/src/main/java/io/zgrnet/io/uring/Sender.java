@@ -33,8 +33,8 @@ import java.util.concurrent.TimeUnit;
  * segment size: one trip through the stack for up to 64 datagrams. If the kernel refuses such a
  * send, the refused datagrams wait in a retry queue that the next send or duty cycle submits one
  * per SENDMSG (completion handlers never submit): nothing is lost to it, though they may now
- * follow datagrams queued after them. {@link GsoLimit} decides what follows: EINVAL above a
- * minimum MTU (a route's MTU) lowers the largest grouped datagram below that size; anything else
+ * follow datagrams queued after them. {@link GsoLimit} decides what follows: a refusal for a
+ * destination's path MTU lowers the largest datagram grouped for that destination; anything else
  * (EIO: a device that cannot checksum-offload, ENOPROTOOPT, EOPNOTSUPP) turns GSO off.
  *
  * <p>A batch is written into the SQ and submitted with one io_uring_enter; completions are reaped
@@ -141,7 +141,8 @@ final class Sender {
                     k++;
                     continue;
                 }
-                int n = gso.enabled() ? GsoRuns.runLength(pool, slots, k, count, wellFormed, gso.maxSegment()) : 1;
+                int n = gso.enabled() ? GsoRuns.runLength(pool, slots, k, count, wellFormed,
+                        gso.maxSegment(pool.addresses(), pool.addressOffset(slot))) : 1;
                 while (freeCount == 0) {
                     if (backend.closing()) {
                         throw new ClosedChannelException();
@@ -243,9 +244,11 @@ final class Sender {
         } else if (n > 1 && GsoRuns.refusesGso(-res)) {
             stats.increment(BackendStats.Counter.GSO_REFUSED);
             int base = j * perOp;
-            String change = gso.refused(-res, pool.length(groupSlots[base]));
-            if (change != null) {
-                LOG.log(System.Logger.Level.WARNING, "io_uring: a UDP GSO send was refused ({0}); {1}",
+            int lead = groupSlots[base];
+            String change = gso.refused(-res, pool.length(lead), pool.addresses(), pool.addressOffset(lead));
+            if (change != null) { // per destination (one per peer, at most): INFO; GSO off: WARNING
+                LOG.log(gso.enabled() ? System.Logger.Level.INFO : System.Logger.Level.WARNING,
+                        "io_uring: a UDP GSO send was refused ({0}); {1}",
                         Errno.describe(-res), change);
             }
             for (int i = 0; i < n; i++) {
