@@ -41,11 +41,13 @@ public final class Html {
                 continue;
             }
             b.append("<h2>raw receive, ").append(size).append(" B datagrams</h2>\n<div>");
-            b.append(chart("received pps vs offered load (" + size + " B)", rows, x -> x.rxPps().median(), "pps"));
+            // pps and CPU span 10x and more once GRO rows are in: those charts go logarithmic then.
+            b.append(chart("received pps vs offered load (" + size + " B)", rows, x -> x.rxPps().median(), "pps", true));
             b.append(chart("receiver CPU ns/datagram vs offered load (" + size + " B)", rows,
-                    x -> x.cpuNsPerDatagram().median(), "ns"));
-            b.append(chart("loss % vs offered load (" + size + " B)", rows, x -> x.lossPercent().median(), "%"));
-            b.append(chart("latency p99 us vs offered load (" + size + " B)", rows, x -> x.p99Micros().median(), "us"));
+                    x -> x.cpuNsPerDatagram().median(), "ns", true));
+            b.append(chart("loss % vs offered load (" + size + " B)", rows, x -> x.lossPercent().median(), "%", false));
+            b.append(chart("latency p99 us vs offered load (" + size + " B)", rows, x -> x.p99Micros().median(), "us",
+                    false));
             b.append("</div>\n");
         }
         List<E2eBench.Row> e2e = r.e2e().stream().filter(x -> x.runs() > 0).toList();
@@ -70,11 +72,17 @@ public final class Html {
         return b.toString();
     }
 
-    /** A line chart: x = offered load (categorical, in order), one line per receiver. */
-    static String chart(String title, List<RawBench.Row> rows, ToDoubleFunction<RawBench.Row> y, String unit) {
+    /**
+     * A line chart: x = offered load (categorical, in order), one line per receiver.
+     *
+     * @param logWhenWide use a log scale when the values span more than {@link Scale#LOG_RATIO}
+     */
+    static String chart(String title, List<RawBench.Row> rows, ToDoubleFunction<RawBench.Row> y, String unit,
+                        boolean logWhenWide) {
         List<Long> loads = new ArrayList<>();
         Map<String, Map<Long, Double>> series = new LinkedHashMap<>();
         double max = 0;
+        double minPositive = Double.MAX_VALUE;
         for (RawBench.Row x : rows) {
             if (!loads.contains(x.offeredPps())) {
                 loads.add(x.offeredPps());
@@ -83,11 +91,14 @@ public final class Html {
             if (!Double.isNaN(v)) {
                 series.computeIfAbsent(x.receiver(), k -> new LinkedHashMap<>()).put(x.offeredPps(), v);
                 max = Math.max(max, v);
+                if (v > 0) {
+                    minPositive = Math.min(minPositive, v);
+                }
             }
         }
         loads.sort((a, c) -> a == 0 ? 1 : c == 0 ? -1 : Long.compare(a, c));
-        double top = niceCeil(max);
-        StringBuilder b = frame(title, top, unit);
+        Scale scale = Scale.of(minPositive, max, logWhenWide);
+        StringBuilder b = frame(scale.log() ? title + ", log scale" : title, scale, unit);
         int pw = W - LEFT - RIGHT;
         int ph = H - TOP - BOTTOM;
         for (int i = 0; i < loads.size(); i++) {
@@ -107,7 +118,7 @@ public final class Html {
                     continue;
                 }
                 int x = LEFT + (loads.size() == 1 ? pw / 2 : i * pw / (loads.size() - 1));
-                int yy = TOP + ph - (int) Math.round(top == 0 ? 0 : v / top * ph);
+                int yy = TOP + ph - (int) Math.round(scale.fraction(v) * ph);
                 pts.append(x).append(',').append(yy).append(' ');
                 b.append(String.format(Locale.ROOT, "<circle cx=\"%d\" cy=\"%d\" r=\"3\" fill=\"%s\"><title>%s %s: %s</title></circle>",
                         x, yy, color, esc(e.getKey()), RawBench.loadLabel(loads.get(i)), fmt(v)));
@@ -125,8 +136,9 @@ public final class Html {
     /** A bar chart of labelled values. */
     static String bars(String title, List<String> labels, List<Double> values) {
         double max = values.stream().filter(v -> !Double.isNaN(v)).mapToDouble(Double::doubleValue).max().orElse(0);
-        double top = niceCeil(max);
-        StringBuilder b = frame(title, top, "");
+        Scale scale = Scale.of(0, max, false);
+        double top = scale.hi();
+        StringBuilder b = frame(title, scale, "");
         int pw = W - LEFT - RIGHT;
         int ph = H - TOP - BOTTOM;
         int n = Math.max(1, labels.size());
@@ -146,19 +158,60 @@ public final class Html {
         return b.append("</svg>\n").toString();
     }
 
-    private static StringBuilder frame(String title, double top, String unit) {
+    /**
+     * A y axis: linear from 0 to a round top, or, for values spanning more than {@link #LOG_RATIO},
+     * logarithmic between the decades around them.
+     */
+    record Scale(boolean log, double lo, double hi) {
+        /** max / min beyond which a chart that allows it goes logarithmic. */
+        static final double LOG_RATIO = 20;
+
+        static Scale of(double minPositive, double max, boolean allowLog) {
+            if (allowLog && minPositive > 0 && max / minPositive > LOG_RATIO) {
+                return new Scale(true, Math.pow(10, Math.floor(Math.log10(minPositive))),
+                        Math.pow(10, Math.ceil(Math.log10(max))));
+            }
+            return new Scale(false, 0, niceCeil(max));
+        }
+
+        /** Where {@code v} sits, 0 (bottom) to 1 (top); values at or below a log axis' floor sit on it. */
+        double fraction(double v) {
+            if (log) {
+                return v <= lo ? 0 : (Math.log10(v) - Math.log10(lo)) / (Math.log10(hi) - Math.log10(lo));
+            }
+            return hi == 0 ? 0 : v / hi;
+        }
+
+        /** Grid values: every decade on a log axis, quarters on a linear one. */
+        List<Double> ticks() {
+            List<Double> t = new ArrayList<>();
+            if (log) {
+                for (double d = lo; d <= hi * 1.0001; d *= 10) {
+                    t.add(d);
+                }
+            } else {
+                for (int i = 0; i <= 4; i++) {
+                    t.add(hi * i / 4);
+                }
+            }
+            return t;
+        }
+    }
+
+    private static StringBuilder frame(String title, Scale scale, String unit) {
         StringBuilder b = new StringBuilder();
         int ph = H - TOP - BOTTOM;
         b.append(String.format(Locale.ROOT, "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" "
                 + "font-family=\"sans-serif\" font-size=\"11\">", W, H));
         b.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"18\" font-size=\"13\" font-weight=\"bold\">%s</text>",
                 LEFT, esc(title)));
-        for (int i = 0; i <= 4; i++) {
-            int y = TOP + ph - i * ph / 4;
+        List<Double> ticks = scale.ticks();
+        for (int i = 0; i < ticks.size(); i++) {
+            int y = TOP + ph - (int) Math.round(scale.fraction(ticks.get(i)) * ph);
             b.append(String.format(Locale.ROOT, "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" stroke=\"#eee\"/>", LEFT, y,
                     W - RIGHT, y));
             b.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"%d\" text-anchor=\"end\">%s%s</text>", LEFT - 4,
-                    y + 4, fmt(top * i / 4), i == 4 ? " " + unit : ""));
+                    y + 4, fmt(ticks.get(i)), i == ticks.size() - 1 ? " " + unit : ""));
         }
         b.append(String.format(Locale.ROOT, "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" stroke=\"#888\"/>", LEFT,
                 TOP + ph, W - RIGHT, TOP + ph));
