@@ -236,7 +236,8 @@ public final class Html {
             return "-";
         }
         if (v >= 1e6) {
-            return String.format(Locale.ROOT, "%.2fM", v / 1e6);
+            double m = v / 1e6;
+            return m == Math.rint(m) ? String.format(Locale.ROOT, "%.0fM", m) : String.format(Locale.ROOT, "%.2fM", m);
         }
         if (v >= 1e4) {
             return String.format(Locale.ROOT, "%.0fk", v / 1e3);
