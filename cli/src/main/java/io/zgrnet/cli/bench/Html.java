@@ -13,12 +13,12 @@ import java.util.function.ToDoubleFunction;
 public final class Html {
     private static final String[] COLORS = {"#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b",
         "#e377c2", "#17becf"};
-    private static final int W = 560;
+    private static final int W = 600;
     private static final int H = 300;
     private static final int LEFT = 70;
     private static final int BOTTOM = 40;
     private static final int TOP = 30;
-    private static final int RIGHT = 150;
+    private static final int RIGHT = 180;
 
     private Html() {
     }
