@@ -34,7 +34,7 @@ import picocli.CommandLine.Option;
 @Command(name = "bench", sortOptions = false, description = {
     "Benchmarks this machine: raw datagrams from a separate sender process through each receive backend",
     "(io_uring multishot and armed, recvmmsg, NIO; multishot and recvmmsg also with UDP GRO) at stepped offered loads, then two encrypted",
-    "zgrnet transports end to end. Default: about two minutes; --quick: under 30 s."})
+    "zgrnet transports end to end. Default: about two and a half minutes; --quick: under 30 s."})
 final class BenchCommand implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -186,7 +186,7 @@ final class BenchCommand implements Callable<Integer> {
                 kinds.removeIf(k -> k.name().equals("uring-armed") || k.name().equals("nio"));
             }
             // GRO rows answer "how much does coalescing save" at the first size; their C reference
-            // runs only when named (keeps the default near two minutes).
+            // runs only when named (keeps the default near two and a half minutes).
             kinds.removeIf(k -> k.name().equals("c-recvmmsg-gro"));
             kinds.stream().filter(k -> k.name().endsWith("-gro")).forEach(firstSizeOnly::add);
             Receiver.Kind sharded = pick(kinds, "uring-multishot/x2");
