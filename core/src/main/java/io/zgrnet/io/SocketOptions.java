@@ -12,7 +12,7 @@ package io.zgrnet.io;
  *     buffers); io_uring's armed receive and NIO report it unsupported, and {@code IOMode.AUTO}
  *     avoids armed receive when it is on. On by default: it pays 5x in receive CPU per datagram
  *     when peers send bursts (UDP GSO senders such as this transport, NICs that coalesce); when
- *     nothing coalesces it costs nothing measurable on io_uring and ~20 % at 64 B on recvmmsg
+ *     nothing coalesces it costs nothing measurable on io_uring and 4-11 % at 64 B on recvmmsg
  * @param busyPollMicros SO_BUSY_POLL in microseconds, 0 = off (EPERM without CAP_NET_ADMIN is tolerated)
  * @param udpGso UDP GSO on send (Linux 4.18): consecutive datagrams of one batch to the same
  *     destination with the same length leave as one send with a {@code UDP_SEGMENT} control

@@ -99,21 +99,23 @@ public abstract class GroReceiveContract {
              DatagramBackend rx = receiver(pool);
              MmsgBackend tx = sender(pool)) {
             send(tx, rx.localAddress(), 64, 200, 0);
-            // Hold all but 10 slots: the split runs dry mid-buffer and must resume, not drop.
+            // Hold all but 10 slots: the split runs dry mid-buffer and must resume, not drop. (A
+            // backend that arms slots for its next receive may park some of the 10 there.)
             List<Integer> held = new ArrayList<>();
             for (int s; pool.capacity() - pool.outstanding() > 10 && (s = pool.acquire()) >= 0; ) {
                 held.add(s);
             }
             int[] slots = new int[16];
-            assertEquals(10, rx.receive(slots, 16, TimeUnit.SECONDS.toNanos(10)), "as many as the pool holds");
+            int first = rx.receive(slots, 16, TimeUnit.SECONDS.toNanos(10));
+            assertTrue(first >= 1 && first <= 10, "at most as many as the pool holds: " + first);
             assertEquals(0, rx.receive(new int[3], 3, 0), "pool exhausted: nothing delivered");
             assertTrue(rx.stats().get(Counter.RECEIVE_NO_SLOT) > 0);
             List<byte[]> got = new ArrayList<>();
-            for (int i = 0; i < 10; i++) {
+            for (int i = 0; i < first; i++) {
                 got.add(take(pool, slots[i], tx.localAddress()));
             }
             held.forEach(pool::release);
-            got.addAll(receive(rx, 54, 3, tx.localAddress()));
+            got.addAll(receive(rx, 64 - first, 3, tx.localAddress()));
             assertEquals(64, got.size());
             for (int i = 0; i < 64; i++) {
                 assertPayload(got.get(i), i, 200);
@@ -135,7 +137,8 @@ public abstract class GroReceiveContract {
                 assertPayload(got.get(i), 100 + i, 400);
             }
             assertEquals(8, rx.stats().get(Counter.DATAGRAMS_TRUNCATED));
-            assertEquals(0, small.outstanding());
+            rx.close();
+            assertEquals(0, small.outstanding(), "nothing of the truncated buffer was left behind");
         }
     }
 

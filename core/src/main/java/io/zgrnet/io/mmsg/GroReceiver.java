@@ -19,22 +19,28 @@ import java.lang.foreign.MemorySegment;
  * The receive side of a socket with {@code UDP_GRO} on (Linux 5.0): the kernel hands over up to
  * 64 datagrams of one flow as one buffer of up to 64 KiB plus a {@code SOL_UDP/UDP_GRO} control
  * message holding the segment size, so one {@code recvmmsg} entry and one trip through the stack
- * carry what would otherwise be 64. Pool slots are too small for that, so this receives into
- * 64 KiB staging buffers and copies each segment into its own slot, with the sender's address.
+ * carry what would otherwise be 64.
  *
- * <p>Segments that do not fit the caller's array or the pool stay staged for the next call:
- * nothing already taken from the kernel is dropped except segments larger than a slot (counted as
- * truncated). A buffer without the control message holds one datagram.
+ * <p>Each entry has two iovecs: a pool slot, then 64 KiB of staging. A lone datagram that fits the
+ * slot lands there and is handed out as is, no copy (as without GRO). A coalesced buffer's first
+ * datagram is also the slot; the rest of the slot is copied into the staging buffer in front of
+ * what the kernel wrote there, and each further datagram is copied from it into a slot of its own
+ * with the sender's address.
  *
- * <p>Memory: {@code messages x 64 KiB} of staging, owned by the backend's arena. I/O thread only.
+ * <p>Datagrams that do not fit the caller's array or the pool wait, in order, for the next call
+ * (no new recvmmsg until all are out): nothing taken from the kernel is dropped except what does
+ * not fit a slot (counted as truncated; the slot stays armed).
+ *
+ * <p>Memory: {@code messages x (slot + 64 KiB)} of staging, owned by the backend's arena. I/O thread only.
  */
 final class GroReceiver {
-    /** The largest coalesced buffer: GRO and GSO both stop at 64 KiB. */
-    static final int BUFFER_BYTES = 65536;
-    /** Buffers per recvmmsg: up to 16 x 64 datagrams per call for 1 MiB of staging. */
+    /** The largest coalesced payload: GRO and GSO both stop at 64 KiB. */
+    static final int PAYLOAD_BYTES = 65536;
+    /** Entries per recvmmsg: up to 16 x 64 datagrams per call for ~1 MiB of staging. */
     static final int MAX_MESSAGES = 16;
     /** One control message with an int segment size: CMSG_SPACE(4). */
     private static final int CONTROL_BYTES = (int) Cmsghdr.space(4);
+    private static final int IOVS = 2;
 
     private final int fd;
     private final String where; // the socket's address, for error messages
@@ -42,17 +48,21 @@ final class GroReceiver {
     private final int slotSize;
     private final BackendStats stats;
     private final int messages;
+    private final long stageBytes; // per entry: the slot's length (mirrored on copy), then the kernel's part
     private final MemorySegment vec;
+    private final MemorySegment iov;
     private final MemorySegment staging;
-    private final MemorySegment names;
+    private final MemorySegment sources; // per entry: the sender's address, kept once its slot is handed out
     private final MemorySegment control;
-    private final int[] lengths; // bytes in each staged buffer
-    private final int[] segmentSizes; // its segment size (the whole length when not coalesced; 0 for an empty datagram)
+    private final int[] armed; // per entry: the slot its first iovec points at, or -1
+    private final int[] lengths; // per entry: bytes received
+    private final int[] segmentSizes; // per entry: segment size (the whole length when not coalesced)
 
-    private int staged; // buffers filled by the last recvmmsg
-    private int next; // the staged buffer to split next
-    private int offset; // the next segment's offset in it
-    private boolean drained; // the last recvmmsg found fewer buffers than it asked for
+    private final int[] order; // entries with datagrams to hand out, in arrival order
+    private int staged; // entries in order[]
+    private int next; // index into order[] of the entry being handed out
+    private int offset; // the next datagram's offset in that entry (0: its slot, not yet handed out)
+    private boolean drained; // the last recvmmsg found fewer entries than it asked for
 
     GroReceiver(int fd, String where, PacketPool pool, BackendStats stats, int batchSize, Arena arena) {
         this.fd = fd;
@@ -61,21 +71,25 @@ final class GroReceiver {
         this.slotSize = pool.slotSize();
         this.stats = stats;
         this.messages = Math.min(batchSize, MAX_MESSAGES);
+        this.stageBytes = (slotSize + PAYLOAD_BYTES + 63L) & ~63L;
         this.vec = arena.allocate((long) messages * Mmsghdr.SIZE, 64);
-        MemorySegment iov = arena.allocate((long) messages * Iovec.SIZE, 64);
-        this.staging = arena.allocate((long) messages * BUFFER_BYTES, 64);
-        this.names = arena.allocate((long) messages * PacketPool.ADDRESS_SIZE, 8);
+        this.iov = arena.allocate((long) messages * IOVS * Iovec.SIZE, 64);
+        this.staging = arena.allocate(messages * stageBytes, 64);
+        this.sources = arena.allocate((long) messages * PacketPool.ADDRESS_SIZE, 8);
         this.control = arena.allocate((long) messages * CONTROL_BYTES, 8);
         for (int i = 0; i < messages; i++) {
             long h = (long) i * Mmsghdr.SIZE + Mmsghdr.MSG_HDR;
-            Iovec.set(iov, (long) i * Iovec.SIZE, staging.address() + (long) i * BUFFER_BYTES, BUFFER_BYTES);
-            vec.set(JAVA_LONG, h + Msghdr.MSG_IOV, iov.address() + (long) i * Iovec.SIZE);
-            vec.set(JAVA_LONG, h + Msghdr.MSG_IOVLEN, 1);
-            vec.set(JAVA_LONG, h + Msghdr.MSG_NAME, names.address() + (long) i * PacketPool.ADDRESS_SIZE);
+            Iovec.set(iov, ((long) i * IOVS + 1) * Iovec.SIZE, staging.address() + i * stageBytes + slotSize,
+                    PAYLOAD_BYTES);
+            vec.set(JAVA_LONG, h + Msghdr.MSG_IOV, iov.address() + (long) i * IOVS * Iovec.SIZE);
+            vec.set(JAVA_LONG, h + Msghdr.MSG_IOVLEN, IOVS);
             vec.set(JAVA_LONG, h + Msghdr.MSG_CONTROL, control.address() + (long) i * CONTROL_BYTES);
         }
+        this.armed = new int[messages];
+        java.util.Arrays.fill(armed, -1);
         this.lengths = new int[messages];
         this.segmentSizes = new int[messages];
+        this.order = new int[messages];
     }
 
     /** True when nothing is staged and the last recvmmsg emptied the socket: wait before the next. */
@@ -83,109 +97,154 @@ final class GroReceiver {
         return drained && next == staged;
     }
 
-    /** Datagrams staged but not yet handed out (dropped at close). */
+    /** Datagrams received but not yet handed out (dropped at close). */
     int stagedDatagrams() {
         int n = 0;
-        for (int i = next; i < staged; i++) {
-            int from = i == next ? offset : 0;
-            n += segmentSizes[i] == 0 ? 1 : ceilDiv(lengths[i] - from, segmentSizes[i]); // 0: one empty datagram
+        for (int k = next; k < staged; k++) {
+            int m = order[k];
+            int left = lengths[m] - (k == next ? offset : 0);
+            n += segmentSizes[m] == 0 ? 1 : ceilDiv(left, segmentSizes[m]);
         }
         return n;
     }
 
     /**
-     * Hands out staged segments, then receives more when there is room: the number delivered,
-     * 0 if none, or -1 when the pool had no slot for the first one (counted).
+     * Hands out staged datagrams, then receives more when there is room: the number delivered,
+     * 0 if none, or -1 when no slot could be armed or the pool had none for the first (counted).
      */
     int receiveNow(int[] slots, int max) throws NativeException {
-        int out = split(slots, 0, max);
-        if (out >= 0 && out < max && next == staged && receiveBuffers() > 0) {
-            out = split(slots, out, max); // -1 only if out was 0: the buffers stay staged
+        int out = handOut(slots, 0, max);
+        if (out >= 0 && out < max && next == staged) {
+            int n = receiveEntries();
+            if (n < 0) {
+                return out == 0 ? -1 : out;
+            }
+            if (n > 0) {
+                int more = handOut(slots, out, max);
+                out = more < 0 ? out : more;
+            }
         }
         return out;
     }
 
-    private int receiveBuffers() throws NativeException {
-        for (int i = 0; i < messages; i++) {
-            long h = (long) i * Mmsghdr.SIZE + Mmsghdr.MSG_HDR;
+    /** One recvmmsg into every entry that has a slot: entries kept, 0 if none, -1 if no slot. */
+    private int receiveEntries() throws NativeException {
+        int v = 0;
+        for (; v < messages; v++) {
+            long h = (long) v * Mmsghdr.SIZE + Mmsghdr.MSG_HDR;
+            if (armed[v] < 0) {
+                int s = pool.acquire();
+                if (s < 0) {
+                    break;
+                }
+                armed[v] = s;
+                Iovec.set(iov, (long) v * IOVS * Iovec.SIZE, pool.slotAddress(s), slotSize);
+                vec.set(JAVA_LONG, h + Msghdr.MSG_NAME, pool.addressAddress(s));
+            }
             vec.set(JAVA_INT, h + Msghdr.MSG_NAMELEN, PacketPool.ADDRESS_SIZE);
             vec.set(JAVA_LONG, h + Msghdr.MSG_CONTROLLEN, CONTROL_BYTES); // the kernel shrinks it to what it wrote
         }
-        int n = MmsgBackend.recvmmsg(fd, vec, messages, stats, where);
-        drained = n < messages;
-        int kept = 0;
-        for (int i = 0; i < n; i++) {
-            long e = (long) i * Mmsghdr.SIZE;
-            int length = vec.get(JAVA_INT, e + Mmsghdr.MSG_LEN);
-            int flags = vec.get(JAVA_INT, e + Mmsghdr.MSG_HDR + Msghdr.MSG_FLAGS);
-            int segment = segmentSize(i, e, length);
-            if ((flags & Net.MSG_TRUNC) != 0 || length < 0 || length > BUFFER_BYTES || segment < 0
-                    || segment == 0 && length != 0) {
-                stats.increment(Counter.DATAGRAMS_TRUNCATED); // cannot tell where its datagrams begin
-                continue;
-            }
-            if (segment > slotSize) {
-                stats.add(Counter.DATAGRAMS_TRUNCATED, ceilDiv(length, segment));
-                continue;
-            }
-            if (segment < length) {
-                stats.increment(Counter.GRO_RECEIVES);
-                stats.add(Counter.GRO_DATAGRAMS, ceilDiv(length, segment));
-            }
-            if (kept != i) { // compact: only usable buffers stay staged
-                MemorySegment.copy(staging, (long) i * BUFFER_BYTES, staging, (long) kept * BUFFER_BYTES, length);
-                MemorySegment.copy(names, (long) i * PacketPool.ADDRESS_SIZE, names,
-                        (long) kept * PacketPool.ADDRESS_SIZE, PacketPool.ADDRESS_SIZE);
-            }
-            lengths[kept] = length;
-            segmentSizes[kept] = segment;
-            kept++;
-        }
-        staged = kept;
-        next = 0;
-        offset = 0;
-        return kept;
-    }
-
-    /** The UDP_GRO segment size of buffer {@code i}, its whole length without one, or -1 if the control data was cut. */
-    private int segmentSize(int i, long entry, int length) {
-        long controlLength = vec.get(JAVA_LONG, entry + Mmsghdr.MSG_HDR + Msghdr.MSG_CONTROLLEN);
-        int flags = vec.get(JAVA_INT, entry + Mmsghdr.MSG_HDR + Msghdr.MSG_FLAGS);
-        if ((flags & Net.MSG_CTRUNC) != 0) {
+        if (v == 0) {
+            stats.increment(Counter.RECEIVE_NO_SLOT);
             return -1;
         }
+        int n = MmsgBackend.recvmmsg(fd, vec, v, stats, where);
+        drained = n < v;
+        staged = 0;
+        next = 0;
+        offset = 0;
+        for (int i = 0; i < n; i++) {
+            if (accept(i)) {
+                order[staged++] = i;
+            }
+        }
+        return staged;
+    }
+
+    /** Checks entry {@code i} after a recvmmsg: true when it holds datagrams to hand out. */
+    private boolean accept(int i) {
+        long e = (long) i * Mmsghdr.SIZE;
+        int length = vec.get(JAVA_INT, e + Mmsghdr.MSG_LEN);
+        int flags = vec.get(JAVA_INT, e + Mmsghdr.MSG_HDR + Msghdr.MSG_FLAGS);
+        if ((flags & (Net.MSG_TRUNC | Net.MSG_CTRUNC)) != 0 || length < 0 || length > slotSize + PAYLOAD_BYTES) {
+            stats.increment(Counter.DATAGRAMS_TRUNCATED); // cannot tell where its datagrams begin
+            return false;
+        }
+        int segment = length;
+        long controlLength = vec.get(JAVA_LONG, e + Mmsghdr.MSG_HDR + Msghdr.MSG_CONTROLLEN);
         long c = (long) i * CONTROL_BYTES;
         if (controlLength >= Cmsghdr.len(4)
                 && control.get(JAVA_INT, c + Cmsghdr.CMSG_LEVEL) == Net.SOL_UDP
                 && control.get(JAVA_INT, c + Cmsghdr.CMSG_TYPE) == Net.UDP_GRO) {
-            return control.get(JAVA_INT, c + Cmsghdr.DATA);
+            segment = control.get(JAVA_INT, c + Cmsghdr.DATA);
+            if (segment <= 0) {
+                stats.increment(Counter.DATAGRAMS_TRUNCATED);
+                return false;
+            }
         }
-        return length;
+        if (segment > slotSize) { // one datagram larger than a slot, or segments that are
+            stats.add(Counter.DATAGRAMS_TRUNCATED, segment == 0 ? 1 : ceilDiv(length, segment));
+            return false;
+        }
+        if (segment < length) {
+            stats.increment(Counter.GRO_RECEIVES);
+            stats.add(Counter.GRO_DATAGRAMS, ceilDiv(length, segment));
+        }
+        lengths[i] = length;
+        segmentSizes[i] = segment;
+        return true;
     }
 
-    /** Copies staged segments into slots[from..max); the new count, or -1 if none fit and the pool is empty. */
-    private int split(int[] slots, int from, int max) {
+    /**
+     * Hands out staged datagrams into slots[from..max) in order: the new count, or -1 when none fit
+     * because the pool is empty (counted).
+     */
+    private int handOut(int[] slots, int from, int max) {
         int out = from;
         long bytes = 0;
         while (out < max && next < staged) {
-            int s = pool.acquire();
-            if (s < 0) {
-                if (out == from) {
-                    stats.increment(Counter.RECEIVE_NO_SLOT);
-                    return from == 0 ? -1 : from;
+            int m = order[next];
+            int length = lengths[m];
+            int segment = segmentSizes[m];
+            long stage = m * stageBytes;
+            if (offset == 0) {
+                // The entry's slot is its first datagram. Before it leaves, keep what the rest needs:
+                // the slot's tail goes in front of the kernel's part of the staging, and the address.
+                int slot = armed[m];
+                armed[m] = -1;
+                int first = Math.min(segment, length);
+                if (first < length) {
+                    MemorySegment.copy(pool.slab(), pool.slotOffset(slot) + first, staging, stage + first,
+                            Math.min(length, slotSize) - first);
+                    MemorySegment.copy(pool.addresses(), pool.addressOffset(slot), sources,
+                            (long) m * PacketPool.ADDRESS_SIZE, PacketPool.ADDRESS_SIZE);
                 }
-                break;
+                pool.length(slot, first);
+                pool.dataOffset(slot, 0);
+                slots[out++] = slot;
+                bytes += first;
+                offset = first;
+            } else {
+                int s = pool.acquire();
+                if (s < 0) {
+                    if (out == from) {
+                        stats.increment(Counter.RECEIVE_NO_SLOT);
+                        stats.add(Counter.BYTES_RECEIVED, bytes);
+                        return from == 0 ? -1 : from;
+                    }
+                    break;
+                }
+                int l = Math.min(segment, length - offset);
+                MemorySegment.copy(staging, stage + offset, pool.slab(), pool.slotOffset(s), l);
+                MemorySegment.copy(sources, (long) m * PacketPool.ADDRESS_SIZE, pool.addresses(), pool.addressOffset(s),
+                        PacketPool.ADDRESS_SIZE);
+                pool.length(s, l);
+                pool.dataOffset(s, 0);
+                slots[out++] = s;
+                bytes += l;
+                offset += l;
             }
-            int length = Math.min(segmentSizes[next], lengths[next] - offset);
-            MemorySegment.copy(staging, (long) next * BUFFER_BYTES + offset, pool.slab(), pool.slotOffset(s), length);
-            MemorySegment.copy(names, (long) next * PacketPool.ADDRESS_SIZE, pool.addresses(), pool.addressOffset(s),
-                    PacketPool.ADDRESS_SIZE);
-            pool.length(s, length);
-            pool.dataOffset(s, 0);
-            slots[out++] = s;
-            bytes += length;
-            offset += length;
-            if (offset >= lengths[next]) {
+            if (offset >= length) {
                 next++;
                 offset = 0;
             }
@@ -193,6 +252,16 @@ final class GroReceiver {
         stats.add(Counter.DATAGRAMS_RECEIVED, out - from);
         stats.add(Counter.BYTES_RECEIVED, bytes);
         return out;
+    }
+
+    /** Returns every armed slot to the pool (the backend is closing; staged datagrams are dropped). */
+    void releaseAll() {
+        for (int i = 0; i < messages; i++) {
+            if (armed[i] >= 0) {
+                pool.release(armed[i]);
+                armed[i] = -1;
+            }
+        }
     }
 
     private static int ceilDiv(int a, int b) {

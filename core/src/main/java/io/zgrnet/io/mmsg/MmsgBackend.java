@@ -71,10 +71,11 @@ import java.nio.channels.ClosedChannelException;
  * thread's own; slices of the vectors are precomputed).
  *
  * <p>With {@code SocketOptions.udpGro} on (and accepted by the kernel), receive goes through a
- * {@link GroReceiver}: the kernel coalesces up to 64 datagrams of a flow into one buffer, which is
- * split into pool slots by copying. It costs 1 MiB of staging per backend and a copy per datagram,
- * and saves the kernel's per-datagram trip through the stack. (io_uring's multishot receive does
- * the same with a ring of 64 KiB buffers.)
+ * {@link GroReceiver}: the kernel coalesces up to 64 datagrams of a flow into one buffer, received
+ * into a pool slot plus 64 KiB of staging; the first datagram stays in the slot, the others are
+ * copied into slots of their own. It costs ~1 MiB of staging per backend and a copy per coalesced
+ * datagram, and saves the kernel's per-datagram trip through the stack. (io_uring's multishot
+ * receive does the same with a ring of 64 KiB buffers.)
  */
 public final class MmsgBackend implements DatagramBackend {
     /** Default datagrams per system call. */
@@ -604,9 +605,12 @@ public final class MmsgBackend implements DatagramBackend {
                     CLOSE_WAIT_NANOS / 1_000_000);
             return;
         }
-        if (gro != null && gro.stagedDatagrams() > 0) {
-            LOG.log(System.Logger.Level.DEBUG, "mmsg backend {0}: {1} received datagrams were still staged at close",
-                    SockAddr.format(socket.localAddress()), gro.stagedDatagrams());
+        if (gro != null) {
+            if (gro.stagedDatagrams() > 0) {
+                LOG.log(System.Logger.Level.DEBUG, "mmsg backend {0}: {1} received datagrams were still staged at close",
+                        SockAddr.format(socket.localAddress()), gro.stagedDatagrams());
+            }
+            gro.releaseAll();
         }
         for (int i = 0; i < armed.length; i++) {
             if (armed[i] >= 0) {
