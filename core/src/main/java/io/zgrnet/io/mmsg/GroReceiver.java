@@ -129,20 +129,9 @@ final class GroReceiver {
 
     /** One recvmmsg into every entry that has a slot: entries kept, 0 if none, -1 if no slot. */
     private int receiveEntries() throws NativeException {
-        int v = 0;
-        for (; v < messages; v++) {
-            long h = (long) v * Mmsghdr.SIZE + Mmsghdr.MSG_HDR;
-            if (armed[v] < 0) {
-                int s = pool.acquire();
-                if (s < 0) {
-                    break;
-                }
-                armed[v] = s;
-                Iovec.set(iov, (long) v * IOVS * Iovec.SIZE, pool.slotAddress(s), slotSize);
-                vec.set(JAVA_LONG, h + Msghdr.MSG_NAME, pool.addressAddress(s));
-            }
-            vec.set(JAVA_INT, h + Msghdr.MSG_NAMELEN, PacketPool.ADDRESS_SIZE);
-            vec.set(JAVA_LONG, h + Msghdr.MSG_CONTROLLEN, CONTROL_BYTES); // the kernel shrinks it to what it wrote
+        int v = MmsgBackend.arm(pool, armed, vec, iov, (long) IOVS * Iovec.SIZE, messages);
+        for (int i = 0; i < v; i++) { // the kernel shrinks msg_controllen to what it wrote
+            vec.set(JAVA_LONG, (long) i * Mmsghdr.SIZE + Mmsghdr.MSG_HDR + Msghdr.MSG_CONTROLLEN, CONTROL_BYTES);
         }
         if (v == 0) {
             stats.increment(Counter.RECEIVE_NO_SLOT);

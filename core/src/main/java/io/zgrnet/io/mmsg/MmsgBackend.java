@@ -290,20 +290,7 @@ public final class MmsgBackend implements DatagramBackend {
 
     /** One recvmmsg: number delivered (0 if none or all dropped), or -1 when no slot could be armed. */
     private int receiveNow(int[] slots, int vlen) throws IOException {
-        int v = 0;
-        for (; v < vlen; v++) {
-            long e = (long) v * Mmsghdr.SIZE + Mmsghdr.MSG_HDR;
-            if (armed[v] < 0) {
-                int s = pool.acquire();
-                if (s < 0) {
-                    break;
-                }
-                armed[v] = s;
-                Iovec.set(recvIov, (long) v * Iovec.SIZE, pool.slotAddress(s), slotSize);
-                recvVec.set(JAVA_LONG, e + Msghdr.MSG_NAME, pool.addressAddress(s));
-            }
-            recvVec.set(JAVA_INT, e + Msghdr.MSG_NAMELEN, PacketPool.ADDRESS_SIZE);
-        }
+        int v = arm(pool, armed, recvVec, recvIov, Iovec.SIZE, vlen);
         if (v == 0) {
             stats.increment(Counter.RECEIVE_NO_SLOT);
             return -1;
@@ -334,6 +321,29 @@ public final class MmsgBackend implements DatagramBackend {
         stats.add(Counter.DATAGRAMS_RECEIVED, out);
         stats.add(Counter.BYTES_RECEIVED, bytes);
         return out;
+    }
+
+    /**
+     * Gives entries 0.. of {@code vec} a pool slot each where they have none (their first iovec,
+     * {@code iovStride} bytes apart in {@code iov}, and msg_name, the slot's address area) and resets
+     * msg_namelen: how many entries, up to {@code count}, have one (fewer when the pool runs dry).
+     */
+    static int arm(PacketPool pool, int[] armed, MemorySegment vec, MemorySegment iov, long iovStride, int count) {
+        int v = 0;
+        for (; v < count; v++) {
+            long e = (long) v * Mmsghdr.SIZE + Mmsghdr.MSG_HDR;
+            if (armed[v] < 0) {
+                int s = pool.acquire();
+                if (s < 0) {
+                    break;
+                }
+                armed[v] = s;
+                Iovec.set(iov, v * iovStride, pool.slotAddress(s), pool.slotSize());
+                vec.set(JAVA_LONG, e + Msghdr.MSG_NAME, pool.addressAddress(s));
+            }
+            vec.set(JAVA_INT, e + Msghdr.MSG_NAMELEN, PacketPool.ADDRESS_SIZE);
+        }
+        return v;
     }
 
     /**
