@@ -171,8 +171,8 @@ final class GroReceiver {
                 return false;
             }
         }
-        if (segment > slotSize) { // one datagram larger than a slot, or segments that are
-            stats.add(Counter.DATAGRAMS_TRUNCATED, segment == 0 ? 1 : ceilDiv(length, segment));
+        if (segment > slotSize) { // one datagram larger than a slot, or coalesced ones that are
+            stats.add(Counter.DATAGRAMS_TRUNCATED, ceilDiv(length, segment));
             return false;
         }
         if (segment < length) {
