@@ -149,7 +149,8 @@ public final class GsoLimit {
      */
     private static long word0(MemorySegment a, long offset) {
         long w = a.get(JAVA_LONG_UNALIGNED, offset);
-        return SockAddr.family(a, offset) == Net.AF_INET6 ? w & 0xFFFF_FFFFL : w; // little-endian: flowinfo is the high half
+        // little-endian: the high half of an IPv6 sockaddr's first 8 bytes is the flow info
+        return SockAddr.family(a, offset) == Net.AF_INET6 ? w & 0xFFFF_FFFFL : w;
     }
 
     private static long word(MemorySegment a, long offset, int n) {

@@ -45,6 +45,11 @@ public record SocketOptions(int receiveBufferBytes, int sendBufferBytes, boolean
         this(receiveBufferBytes, sendBufferBytes, reusePort, udpGro, busyPollMicros, true);
     }
 
+    /** These options with UDP GRO {@code on} or off. */
+    public SocketOptions withUdpGro(boolean on) {
+        return new SocketOptions(receiveBufferBytes, sendBufferBytes, reusePort, on, busyPollMicros, udpGso);
+    }
+
     /** The defaults: 4 MiB buffers, no reuseport, GRO on receive, no busy poll, GSO on send. */
     public static SocketOptions defaults() {
         return builder().build();

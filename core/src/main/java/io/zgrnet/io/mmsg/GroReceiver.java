@@ -5,8 +5,8 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
 import io.zgrnet.io.BackendStats;
 import io.zgrnet.io.BackendStats.Counter;
+import io.zgrnet.io.GroBuffers;
 import io.zgrnet.io.PacketPool;
-import io.zgrnet.sys.Cmsghdr;
 import io.zgrnet.sys.Iovec;
 import io.zgrnet.sys.Mmsghdr;
 import io.zgrnet.sys.Msghdr;
@@ -34,12 +34,8 @@ import java.lang.foreign.MemorySegment;
  * <p>Memory: {@code messages x (slot + 64 KiB)} of staging, owned by the backend's arena. I/O thread only.
  */
 final class GroReceiver {
-    /** The largest coalesced payload: GRO and GSO both stop at 64 KiB. */
-    static final int PAYLOAD_BYTES = 65536;
     /** Entries per recvmmsg: up to 16 x 64 datagrams per call for ~1 MiB of staging. */
     static final int MAX_MESSAGES = 16;
-    /** One control message with an int segment size: CMSG_SPACE(4). */
-    private static final int CONTROL_BYTES = (int) Cmsghdr.space(4);
     private static final int IOVS = 2;
 
     private final int fd;
@@ -71,19 +67,19 @@ final class GroReceiver {
         this.slotSize = pool.slotSize();
         this.stats = stats;
         this.messages = Math.min(batchSize, MAX_MESSAGES);
-        this.stageBytes = (slotSize + PAYLOAD_BYTES + 63L) & ~63L;
+        this.stageBytes = (slotSize + GroBuffers.PAYLOAD_BYTES + 63L) & ~63L;
         this.vec = arena.allocate((long) messages * Mmsghdr.SIZE, 64);
         this.iov = arena.allocate((long) messages * IOVS * Iovec.SIZE, 64);
         this.staging = arena.allocate(messages * stageBytes, 64);
         this.sources = arena.allocate((long) messages * PacketPool.ADDRESS_SIZE, 8);
-        this.control = arena.allocate((long) messages * CONTROL_BYTES, 8);
+        this.control = arena.allocate((long) messages * GroBuffers.CONTROL_BYTES, 8);
         for (int i = 0; i < messages; i++) {
             long h = (long) i * Mmsghdr.SIZE + Mmsghdr.MSG_HDR;
             Iovec.set(iov, ((long) i * IOVS + 1) * Iovec.SIZE, staging.address() + i * stageBytes + slotSize,
-                    PAYLOAD_BYTES);
+                    GroBuffers.PAYLOAD_BYTES);
             vec.set(JAVA_LONG, h + Msghdr.MSG_IOV, iov.address() + (long) i * IOVS * Iovec.SIZE);
             vec.set(JAVA_LONG, h + Msghdr.MSG_IOVLEN, IOVS);
-            vec.set(JAVA_LONG, h + Msghdr.MSG_CONTROL, control.address() + (long) i * CONTROL_BYTES);
+            vec.set(JAVA_LONG, h + Msghdr.MSG_CONTROL, control.address() + (long) i * GroBuffers.CONTROL_BYTES);
         }
         this.armed = new int[messages];
         java.util.Arrays.fill(armed, -1);
@@ -103,7 +99,7 @@ final class GroReceiver {
         for (int k = next; k < staged; k++) {
             int m = order[k];
             int left = lengths[m] - (k == next ? offset : 0);
-            n += segmentSizes[m] == 0 ? 1 : ceilDiv(left, segmentSizes[m]);
+            n += GroBuffers.datagrams(left, segmentSizes[m]);
         }
         return n;
     }
@@ -131,7 +127,8 @@ final class GroReceiver {
     private int receiveEntries() throws NativeException {
         int v = MmsgBackend.arm(pool, armed, vec, iov, (long) IOVS * Iovec.SIZE, messages);
         for (int i = 0; i < v; i++) { // the kernel shrinks msg_controllen to what it wrote
-            vec.set(JAVA_LONG, (long) i * Mmsghdr.SIZE + Mmsghdr.MSG_HDR + Msghdr.MSG_CONTROLLEN, CONTROL_BYTES);
+            long h = (long) i * Mmsghdr.SIZE + Mmsghdr.MSG_HDR;
+            vec.set(JAVA_LONG, h + Msghdr.MSG_CONTROLLEN, GroBuffers.CONTROL_BYTES);
         }
         if (v == 0) {
             stats.increment(Counter.RECEIVE_NO_SLOT);
@@ -155,29 +152,15 @@ final class GroReceiver {
         long e = (long) i * Mmsghdr.SIZE;
         int length = vec.get(JAVA_INT, e + Mmsghdr.MSG_LEN);
         int flags = vec.get(JAVA_INT, e + Mmsghdr.MSG_HDR + Msghdr.MSG_FLAGS);
-        if ((flags & (Net.MSG_TRUNC | Net.MSG_CTRUNC)) != 0 || length < 0 || length > slotSize + PAYLOAD_BYTES) {
+        if ((flags & (Net.MSG_TRUNC | Net.MSG_CTRUNC)) != 0 || length < 0
+                || length > slotSize + GroBuffers.PAYLOAD_BYTES) {
             stats.increment(Counter.DATAGRAMS_TRUNCATED); // cannot tell where its datagrams begin
             return false;
         }
-        int segment = length;
-        long controlLength = vec.get(JAVA_LONG, e + Mmsghdr.MSG_HDR + Msghdr.MSG_CONTROLLEN);
-        long c = (long) i * CONTROL_BYTES;
-        if (controlLength >= Cmsghdr.len(4)
-                && control.get(JAVA_INT, c + Cmsghdr.CMSG_LEVEL) == Net.SOL_UDP
-                && control.get(JAVA_INT, c + Cmsghdr.CMSG_TYPE) == Net.UDP_GRO) {
-            segment = control.get(JAVA_INT, c + Cmsghdr.DATA);
-            if (segment <= 0) {
-                stats.increment(Counter.DATAGRAMS_TRUNCATED);
-                return false;
-            }
-        }
-        if (segment > slotSize) { // one datagram larger than a slot, or coalesced ones that are
-            stats.add(Counter.DATAGRAMS_TRUNCATED, ceilDiv(length, segment));
+        int segment = GroBuffers.segmentSize(control, (long) i * GroBuffers.CONTROL_BYTES,
+                vec.get(JAVA_LONG, e + Mmsghdr.MSG_HDR + Msghdr.MSG_CONTROLLEN), length);
+        if (!GroBuffers.accept(stats, length, segment, slotSize)) {
             return false;
-        }
-        if (segment < length) {
-            stats.increment(Counter.GRO_RECEIVES);
-            stats.add(Counter.GRO_DATAGRAMS, ceilDiv(length, segment));
         }
         lengths[i] = length;
         segmentSizes[i] = segment;
@@ -218,7 +201,6 @@ final class GroReceiver {
                 if (s < 0) {
                     if (out == from) {
                         stats.increment(Counter.RECEIVE_NO_SLOT);
-                        stats.add(Counter.BYTES_RECEIVED, bytes);
                         return from == 0 ? -1 : from;
                     }
                     break;
@@ -251,9 +233,5 @@ final class GroReceiver {
                 armed[i] = -1;
             }
         }
-    }
-
-    private static int ceilDiv(int a, int b) {
-        return (a + b - 1) / b;
     }
 }

@@ -492,7 +492,7 @@ public final class MmsgBackend implements DatagramBackend {
                         if (change != null) { // per destination (one per peer, at most): INFO; GSO off: WARNING
                             LOG.log(gso.enabled() ? System.Logger.Level.INFO : System.Logger.Level.WARNING,
                                     "mmsg {0}: a UDP GSO send was refused ({1}); {2}",
-                                    SockAddr.format(socket.localAddress()), Errno.describe(err), change);
+                                    where, Errno.describe(err), change);
                         }
                         v = splitIntoSingles(first, d);
                         continue;
@@ -618,7 +618,7 @@ public final class MmsgBackend implements DatagramBackend {
         if (gro != null) {
             if (gro.stagedDatagrams() > 0) {
                 LOG.log(System.Logger.Level.DEBUG, "mmsg backend {0}: {1} received datagrams were still staged at close",
-                        SockAddr.format(socket.localAddress()), gro.stagedDatagrams());
+                        where, gro.stagedDatagrams());
             }
             gro.releaseAll();
         }

@@ -4,8 +4,8 @@ import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
 import io.zgrnet.io.BackendStats;
+import io.zgrnet.io.GroBuffers;
 import io.zgrnet.io.PacketPool;
-import io.zgrnet.sys.Cmsghdr;
 import io.zgrnet.sys.IoUring;
 import io.zgrnet.sys.Msghdr;
 import io.zgrnet.sys.Net;
@@ -37,12 +37,9 @@ final class GroMultishotReceiver extends BufferRingReceiver {
     /** Buffers in the ring: up to 16 x 64 datagrams in flight for 1 MiB. */
     static final int BUFFERS = 16;
     private static final int NAME_BYTES = PacketPool.ADDRESS_SIZE;
-    private static final int CONTROL_BYTES = (int) Cmsghdr.space(4);
     /** Payload offset inside a buffer. */
-    static final int HEADER_BYTES = RecvmsgOut.SIZE + NAME_BYTES + CONTROL_BYTES;
-    /** The largest coalesced payload: GRO and GSO both stop at 64 KiB. */
-    private static final int PAYLOAD_BYTES = 65536;
-    private static final int BUFFER_BYTES = (HEADER_BYTES + PAYLOAD_BYTES + 63) & ~63;
+    static final int HEADER_BYTES = RecvmsgOut.SIZE + NAME_BYTES + GroBuffers.CONTROL_BYTES;
+    private static final int BUFFER_BYTES = (HEADER_BYTES + GroBuffers.PAYLOAD_BYTES + 63) & ~63;
 
     private final PacketPool pool;
     private final int slotSize;
@@ -55,7 +52,7 @@ final class GroMultishotReceiver extends BufferRingReceiver {
     private int pendingOffset; // next segment's offset in the head's payload
 
     GroMultishotReceiver(UringBackend backend) {
-        super(backend, BUFFERS, Msghdr.SIZE + NAME_BYTES + CONTROL_BYTES);
+        super(backend, BUFFERS, Msghdr.SIZE + NAME_BYTES + GroBuffers.CONTROL_BYTES);
         this.pool = backend.pool();
         this.slotSize = pool.slotSize();
         this.buffers = backend.arena().allocate((long) BUFFERS * BUFFER_BYTES, 4096);
@@ -64,7 +61,7 @@ final class GroMultishotReceiver extends BufferRingReceiver {
         msghdr.set(JAVA_LONG, Msghdr.MSG_NAME, msghdr.address() + Msghdr.SIZE);
         msghdr.set(JAVA_INT, Msghdr.MSG_NAMELEN, NAME_BYTES);
         msghdr.set(JAVA_LONG, Msghdr.MSG_CONTROL, msghdr.address() + Msghdr.SIZE + NAME_BYTES);
-        msghdr.set(JAVA_LONG, Msghdr.MSG_CONTROLLEN, CONTROL_BYTES);
+        msghdr.set(JAVA_LONG, Msghdr.MSG_CONTROLLEN, GroBuffers.CONTROL_BYTES);
         this.lengths = new int[BUFFERS];
         this.segments = new int[BUFFERS];
     }
@@ -130,30 +127,14 @@ final class GroMultishotReceiver extends BufferRingReceiver {
         long base = (long) bid * BUFFER_BYTES;
         int payload = buffers.get(JAVA_INT, base + RecvmsgOut.PAYLOADLEN);
         int outFlags = buffers.get(JAVA_INT, base + RecvmsgOut.FLAGS);
-        int controlLength = buffers.get(JAVA_INT, base + RecvmsgOut.CONTROLLEN);
         if ((outFlags & (IoUring.MSG_TRUNC | Net.MSG_CTRUNC)) != 0 || payload > res - HEADER_BYTES || payload < 0) {
             stats.increment(BackendStats.Counter.DATAGRAMS_TRUNCATED); // cannot tell where its datagrams begin
             return false;
         }
-        int segment = payload;
-        long control = base + RecvmsgOut.SIZE + NAME_BYTES;
-        if (controlLength >= Cmsghdr.len(4)
-                && buffers.get(JAVA_INT, control + Cmsghdr.CMSG_LEVEL) == Net.SOL_UDP
-                && buffers.get(JAVA_INT, control + Cmsghdr.CMSG_TYPE) == Net.UDP_GRO) {
-            segment = buffers.get(JAVA_INT, control + Cmsghdr.DATA);
-            if (segment <= 0) {
-                stats.increment(BackendStats.Counter.DATAGRAMS_TRUNCATED);
-                return false;
-            }
-        }
-        if (segment > slotSize) {
-            stats.add(BackendStats.Counter.DATAGRAMS_TRUNCATED, (payload + segment - 1) / segment);
+        int segment = GroBuffers.segmentSize(buffers, base + RecvmsgOut.SIZE + NAME_BYTES,
+                buffers.get(JAVA_INT, base + RecvmsgOut.CONTROLLEN), payload);
+        if (!GroBuffers.accept(stats, payload, segment, slotSize)) {
             return false;
-        }
-        if (segment < payload) {
-            int datagrams = (payload + segment - 1) / segment;
-            stats.increment(BackendStats.Counter.GRO_RECEIVES);
-            stats.add(BackendStats.Counter.GRO_DATAGRAMS, datagrams);
         }
         lengths[bid] = payload;
         segments[bid] = segment;
@@ -195,7 +176,7 @@ final class GroMultishotReceiver extends BufferRingReceiver {
         for (int i = 0; i < pendingCount; i++) {
             int bid = pending[(pendingHead + i) % BUFFERS];
             int left = lengths[bid] - (i == 0 ? pendingOffset : 0);
-            n += segments[bid] == 0 ? 1 : (left + segments[bid] - 1) / segments[bid];
+            n += GroBuffers.datagrams(left, segments[bid]);
         }
         return n;
     }
@@ -205,8 +186,8 @@ final class GroMultishotReceiver extends BufferRingReceiver {
     public void releaseAll() {
         int dropped = pendingDatagrams();
         if (dropped > 0) {
-            LOG.log(System.Logger.Level.DEBUG, "io_uring GRO receive: {0} received datagrams were still pending at close",
-                    dropped);
+            LOG.log(System.Logger.Level.DEBUG,
+                    "io_uring GRO receive: {0} received datagrams were still pending at close", dropped);
         }
     }
 }

@@ -191,9 +191,7 @@ public final class UringBackend implements DatagramBackend {
         // (GroMultishotReceiver); armed receive reads into pool slots and would truncate every one,
         // so there it is not applied, and reported.
         boolean groRefused = socketOptions.udpGro() && options.receiveMode() != UringOptions.ReceiveMode.MULTISHOT;
-        SocketOptions applied = groRefused ? new SocketOptions(socketOptions.receiveBufferBytes(),
-                socketOptions.sendBufferBytes(), socketOptions.reusePort(), false, socketOptions.busyPollMicros(),
-                socketOptions.udpGso()) : socketOptions;
+        SocketOptions applied = groRefused ? socketOptions.withUdpGro(false) : socketOptions;
         UdpSocket socket = UdpSocket.open(bind, applied);
         EventFd eventFd = null;
         Arena arena = null;
