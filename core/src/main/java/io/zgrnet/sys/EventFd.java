@@ -69,6 +69,9 @@ public final class EventFd implements AutoCloseable {
     public static EventFd open() throws NativeException {
         MemorySegment errno = Libc.errnoSlot();
         int fd;
+        if (Faults.take(FaultSite.EVENTFD, errno) != 0) {
+            throw new NativeException("eventfd(0, EFD_NONBLOCK|EFD_CLOEXEC)", Libc.errno(errno));
+        }
         try {
             fd = (int) Handles.EVENTFD.invokeExact(errno, 0, EFD_NONBLOCK | EFD_CLOEXEC);
         } catch (Throwable t) {

@@ -12,8 +12,8 @@ import java.lang.foreign.MemorySegment;
  * downcall and converted here, at the binding boundary). This matches the raw kernel ABI that
  * liburing and the man pages describe ({@code io_uring_setup(2)} "RETURN VALUE").
  *
- * <p>Concurrency: stateless except for the test hook, which is a volatile int read once per
- * {@code io_uring_setup}.
+ * <p>Concurrency: stateless except for the test hooks ({@link Faults}, and a volatile int read
+ * once per {@code IORING_REGISTER_PROBE}).
  *
  * <p>Kernel versions (man io_uring_setup.2, io_uring_enter.2, io_uring_register.2): the calls exist
  * since 5.1; each constant below names the version that introduced it where it matters.
@@ -173,9 +173,8 @@ public final class IoUring {
     /** Do not block ({@code <sys/socket.h>}). */
     public static final int MSG_DONTWAIT = 0x40;
 
-    // Test hooks: when non-zero, io_uring_setup fails with this errno without calling the kernel;
-    // when >= 0, IORING_REGISTER_PROBE reports this opcode as unsupported.
-    private static volatile int injectedSetupErrno;
+    // Test hook: when >= 0, IORING_REGISTER_PROBE reports this opcode as unsupported. Failures
+    // of the calls themselves are injected through Faults.
     private static volatile int hiddenOpcode = -1;
 
     private IoUring() {
@@ -188,7 +187,7 @@ public final class IoUring {
      * @return the ring fd, or {@code -errno}
      */
     public static int setup(MemorySegment slot, int entries, MemorySegment params) {
-        int injected = injectedSetupErrno;
+        int injected = Faults.take(FaultSite.IO_URING_SETUP, slot);
         if (injected != 0) {
             return -injected;
         }
@@ -203,6 +202,10 @@ public final class IoUring {
      */
     public static int enter(MemorySegment slot, int fd, int toSubmit, int minComplete, int flags, long arg,
             long argSize) {
+        int injected = Faults.take(FaultSite.IO_URING_ENTER, slot);
+        if (injected != 0) {
+            return -injected;
+        }
         long r = Syscall.syscall(slot, NR_IO_URING_ENTER, fd, toSubmit, minComplete, flags, arg, argSize);
         return r < 0 ? -Libc.errno(slot) : (int) r;
     }
@@ -213,6 +216,10 @@ public final class IoUring {
      * @return the kernel's result (often 0), or {@code -errno}
      */
     public static int register(MemorySegment slot, int fd, int opcode, long arg, int nrArgs) {
+        int injected = Faults.take(FaultSite.IO_URING_REGISTER, slot);
+        if (injected != 0) {
+            return -injected;
+        }
         long r = Syscall.syscall(slot, NR_IO_URING_REGISTER, fd, opcode, arg, nrArgs, 0, 0);
         if (r < 0) {
             return -Libc.errno(slot);
@@ -234,16 +241,9 @@ public final class IoUring {
     }
 
     /**
-     * Test hook: makes every following {@link #setup} fail with {@code errno} (0 restores the real
-     * call). Package-private; tests reach it through a bridge in their own source tree.
-     */
-    static void injectSetupErrno(int errno) {
-        injectedSetupErrno = errno;
-    }
-
-    /**
      * Test hook: makes IORING_REGISTER_PROBE report {@code opcode} as unsupported, as an older
-     * kernel would (-1 restores the real answer). Package-private, like {@link #injectSetupErrno}.
+     * kernel would (-1 restores the real answer). Package-private; tests reach it through a bridge
+     * in their own source tree.
      */
     static void hideOpcode(int opcode) {
         hiddenOpcode = opcode;

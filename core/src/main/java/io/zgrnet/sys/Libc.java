@@ -49,6 +49,11 @@ public final class Libc {
         return (int) ERRNO.get(slot, 0L);
     }
 
+    /** Stores {@code errno} in a capture segment, as a failed downcall would (fault injection). */
+    static void setErrno(MemorySegment slot, int errno) {
+        ERRNO.set(slot, 0L, errno);
+    }
+
     /** A downcall handle for libc function {@code name} that captures errno. */
     public static MethodHandle downcall(String name, FunctionDescriptor descriptor, Linker.Option... extra) {
         MemorySegment symbol = LOOKUP.find(name)

@@ -132,6 +132,9 @@ public final class Net {
 
     /** {@code socket(domain, type, protocol)}: the new fd or -1. */
     public static int socket(MemorySegment errno, int domain, int type, int protocol) {
+        if (Faults.take(FaultSite.SOCKET, errno) != 0) {
+            return -1;
+        }
         try {
             return (int) Handles.SOCKET.invokeExact(errno, domain, type, protocol);
         } catch (Throwable t) {
@@ -141,6 +144,9 @@ public final class Net {
 
     /** {@code bind(fd, addr, addrlen)}: 0 or -1. */
     public static int bind(MemorySegment errno, int fd, MemorySegment addr, int addrlen) {
+        if (Faults.take(FaultSite.BIND, errno) != 0) {
+            return -1;
+        }
         try {
             return (int) Handles.BIND.invokeExact(errno, fd, addr, addrlen);
         } catch (Throwable t) {
@@ -160,6 +166,9 @@ public final class Net {
     /** {@code setsockopt(fd, level, name, value, valueLength)}: 0 or -1. */
     public static int setsockopt(MemorySegment errno, int fd, int level, int name, MemorySegment value,
                                  int valueLength) {
+        if (Faults.take(FaultSite.SETSOCKOPT, errno) != 0) {
+            return -1;
+        }
         try {
             return (int) Handles.SETSOCKOPT.invokeExact(errno, fd, level, name, value, valueLength);
         } catch (Throwable t) {
@@ -184,6 +193,9 @@ public final class Net {
      */
     public static int recvmmsg(MemorySegment errno, int fd, MemorySegment vec, int vlen, int flags,
                                MemorySegment timeout) {
+        if (Faults.take(FaultSite.RECVMMSG, errno) != 0) {
+            return -1;
+        }
         try {
             return (int) Handles.RECVMMSG.invokeExact(errno, fd, vec, vlen, flags, timeout);
         } catch (Throwable t) {
@@ -193,6 +205,9 @@ public final class Net {
 
     /** {@code sendmmsg(fd, vec, vlen, flags)}: the number of messages sent or -1 (error on the first). */
     public static int sendmmsg(MemorySegment errno, int fd, MemorySegment vec, int vlen, int flags) {
+        if (Faults.take(FaultSite.SENDMMSG, errno) != 0) {
+            return -1;
+        }
         try {
             return (int) Handles.SENDMMSG.invokeExact(errno, fd, vec, vlen, flags);
         } catch (Throwable t) {

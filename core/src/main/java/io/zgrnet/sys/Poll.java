@@ -41,6 +41,9 @@ public final class Poll {
 
     /** {@code poll(fds, nfds, timeoutMs)}: number of ready fds, 0 on timeout, -1 on error. */
     public static int poll(MemorySegment errno, MemorySegment fds, long nfds, int timeoutMs) {
+        if (Faults.take(FaultSite.POLL, errno) != 0) {
+            return -1;
+        }
         try {
             return (int) Handles.POLL.invokeExact(errno, fds, nfds, timeoutMs);
         } catch (Throwable t) {
@@ -53,6 +56,9 @@ public final class Poll {
      * {@link Timespec} or {@link MemorySegment#NULL} to wait without limit.
      */
     public static int ppoll(MemorySegment errno, MemorySegment fds, long nfds, MemorySegment timeout) {
+        if (Faults.take(FaultSite.POLL, errno) != 0) {
+            return -1;
+        }
         try {
             return (int) Handles.PPOLL.invokeExact(errno, fds, nfds, timeout, MemorySegment.NULL);
         } catch (Throwable t) {
