@@ -22,6 +22,12 @@ import java.lang.invoke.VarHandle;
  *
  * <p>The slab is page-aligned, so the whole pool can be registered with io_uring as fixed buffers
  * or as a provided-buffer ring.
+ *
+ * <p>Lifetime: the memory is freed when its last holder lets go. The pool's owner holds one
+ * reference ({@link #close()} drops it); a backend that hands slot addresses to the kernel holds
+ * another ({@link #retainMemory()} / {@link #releaseMemory()}) until no kernel operation or thread
+ * of its own can still write into a slot. A backend that cannot prove that keeps its reference:
+ * the slab is then leaked (and reported by {@link #isFreed()}) rather than freed under a writer.
  */
 public final class PacketPool implements AutoCloseable {
     /** Bytes reserved per slot for a socket address (sockaddr_in6 is 28). */
@@ -45,6 +51,10 @@ public final class PacketPool implements AutoCloseable {
 
     private final FreeSlotStack freeSlots;
     private volatile boolean closed;
+    /** Holders of the memory: the owner (until close) plus every backend that retained it. */
+    private final java.util.concurrent.atomic.AtomicInteger memoryHolders =
+            new java.util.concurrent.atomic.AtomicInteger(1);
+    private volatile boolean freed;
 
     /**
      * @param slotCount number of slots, 1..2^20
@@ -174,20 +184,63 @@ public final class PacketPool implements AutoCloseable {
         offsets[slot] = offset;
     }
 
-    /** True once {@link #close()} ran. */
+    /** True once {@link #close()} ran (no slot is handed out any more). */
     public boolean isClosed() {
         return closed;
     }
 
+    /** True once the slab is freed: closed, and every holder let go. */
+    public boolean isFreed() {
+        return freed;
+    }
+
     /**
-     * Frees the slab. Callers close the pool after every backend and worker that uses it has
-     * stopped; the outstanding count at that point is the leak check.
+     * Keeps the slab allocated until a matching {@link #releaseMemory()}, even past {@link #close()}.
+     *
+     * @throws IllegalStateException if the slab is already freed
+     */
+    public void retainMemory() {
+        while (true) {
+            int n = memoryHolders.get();
+            if (n == 0) {
+                throw new IllegalStateException("pool memory already freed");
+            }
+            if (memoryHolders.compareAndSet(n, n + 1)) {
+                return;
+            }
+        }
+    }
+
+    /** Drops a reference taken with {@link #retainMemory()}; the last one frees the slab. */
+    public void releaseMemory() {
+        if (memoryHolders.decrementAndGet() == 0) {
+            free();
+        }
+    }
+
+    /**
+     * Closes the pool: no slot is handed out any more, and the owner's reference to the memory is
+     * dropped, which frees the slab unless a backend still holds it. Callers close the pool after
+     * every thread that uses it has stopped; the outstanding count at that point is the leak check.
+     * Idempotent.
      */
     @Override
     public void close() {
         if (!closed) {
             closed = true;
+            releaseMemory();
+        }
+    }
+
+    private void free() {
+        try {
             arena.close();
+            freed = true;
+        } catch (IllegalStateException e) {
+            // A thread is inside a native call on a slice of the slab (the JDK keeps the arena
+            // alive for it): leaving the memory allocated is the safe outcome.
+            System.getLogger(PacketPool.class.getName()).log(System.Logger.Level.WARNING,
+                    "packet pool: slab still in use by a native call at close; left allocated", e);
         }
     }
 }

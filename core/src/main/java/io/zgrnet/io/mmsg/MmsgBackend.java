@@ -12,6 +12,7 @@ import io.zgrnet.io.DatagramBackend;
 import io.zgrnet.io.GsoLimit;
 import io.zgrnet.io.GsoRuns;
 import io.zgrnet.io.PacketPool;
+import io.zgrnet.io.PoolStarvation;
 import io.zgrnet.io.SocketOptions;
 import io.zgrnet.io.SocketOptionsReport;
 import io.zgrnet.sys.Cmsghdr;
@@ -37,10 +38,11 @@ import java.nio.channels.ClosedChannelException;
 /*
  * Concurrency design. One I/O thread calls receive() and send(); wakeup() and close() may come from
  * any thread. The mmsghdr/iovec arrays, the armed receive slots and the poll set belong to the I/O
- * thread. A CloseGuard counts calls inside the backend: close() marks it closed, signals the
- * eventfd (waking a receiver blocked in ppoll), waits for the calls inside to leave, and only then
- * releases the armed slots and closes the socket, the eventfd and the arena. So no thread ever
- * uses a closed (possibly recycled) fd or freed memory, and no lock is taken on the packet path.
+ * thread. A CloseGuard counts calls inside the backend: close() marks it closed and signals the
+ * eventfd (waking a receiver blocked in ppoll); the cleanup (armed slots back to the pool, socket,
+ * eventfd and arena closed, the pool's memory let go) runs once nobody is inside: on the closing
+ * thread, or on the last caller as it leaves if one is stalled inside. So no thread ever uses a
+ * closed (possibly recycled) fd or freed memory, and no lock is taken on the packet path.
  */
 
 /**
@@ -170,6 +172,7 @@ public final class MmsgBackend implements DatagramBackend {
         this.recvIov = recvIov;
         this.gro = udpGro
                 ? new GroReceiver(fd, where, pool, stats, batchSize, arena) : null;
+        pool.retainMemory(); // until no call of ours can hand a slot address to the kernel
     }
 
     /** True when this backend can run here (Linux x86-64/arm64 with recvmmsg). */
@@ -264,11 +267,17 @@ public final class MmsgBackend implements DatagramBackend {
             while (true) {
                 if (!waitFirst) {
                     int n = gro != null ? gro.receiveNow(slots, vlen) : receiveNow(slots, vlen);
-                    if (n != 0) {
-                        return Math.max(n, 0); // -1: pool exhausted, counted
+                    if (n > 0) {
+                        return n;
                     }
                     if (timeoutNanos == 0) {
                         return 0;
+                    }
+                    if (n < 0) { // the pool is exhausted (counted)
+                        if (!PoolStarvation.await(timeoutNanos, deadline, guard)) {
+                            return 0;
+                        }
+                        continue;
                     }
                 }
                 waitFirst = false;
@@ -583,7 +592,7 @@ public final class MmsgBackend implements DatagramBackend {
 
     @Override
     public void wakeup() {
-        if (guard.enter()) {
+        if (guard.enter()) { // closed: the eventfd may be gone (close() woke the receiver itself)
             try {
                 wake.signal();
             } finally {
@@ -602,19 +611,32 @@ public final class MmsgBackend implements DatagramBackend {
         return report;
     }
 
+    /**
+     * Closes from any thread. Returns once the cleanup ran, or after 5 s if a call is still inside
+     * (stalled): the cleanup then runs when that call leaves, never under it. Idempotent.
+     */
     @Override
     public void close() {
-        if (!guard.close()) {
+        boolean inside = guard.enter(); // our eventfd signal below must precede the cleanup
+        if (!guard.close(this::cleanup)) {
+            if (inside) {
+                guard.exit();
+            }
             return;
         }
-        wake.signal();
-        if (!guard.awaitIdle(CLOSE_WAIT_NANOS)) {
-            // A thread is still inside a system call: freeing now could hand it a recycled fd.
-            LOG.log(System.Logger.Level.WARNING, "mmsg backend {0}: a call did not return within {1} ms of "
-                    + "close; leaking its socket and buffers", SockAddr.format(socket.localAddress()),
+        if (inside) {
+            wake.signal();
+            guard.exit();
+        }
+        if (!guard.awaitCleaned(CLOSE_WAIT_NANOS)) {
+            LOG.log(System.Logger.Level.WARNING, "mmsg backend {0}: a call did not return within {1} ms of close; "
+                    + "its socket and buffers are freed when it returns, never under it", where,
                     CLOSE_WAIT_NANOS / 1_000_000);
-            return;
         }
+    }
+
+    /** Runs once, when the backend is closed and no call is inside. */
+    private void cleanup() {
         if (gro != null) {
             if (gro.stagedDatagrams() > 0) {
                 LOG.log(System.Logger.Level.DEBUG, "mmsg backend {0}: {1} received datagrams were still staged at close",
@@ -631,6 +653,7 @@ public final class MmsgBackend implements DatagramBackend {
         socket.close();
         wake.close();
         arena.close();
+        pool.releaseMemory();
     }
 
     @Override

@@ -5,9 +5,13 @@ import io.zgrnet.io.BackendStats.Counter;
 import io.zgrnet.io.CloseGuard;
 import io.zgrnet.io.DatagramBackend;
 import io.zgrnet.io.PacketPool;
+import io.zgrnet.io.PoolStarvation;
 import io.zgrnet.io.SocketOptions;
 import io.zgrnet.io.SocketOptionsReport;
 import io.zgrnet.sys.Errno;
+import io.zgrnet.sys.FaultSite;
+import io.zgrnet.sys.Faults;
+import io.zgrnet.sys.NativeException;
 import io.zgrnet.sys.SockAddr;
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
@@ -86,6 +90,7 @@ public final class NioBackend implements DatagramBackend {
         this.localAddress = (InetSocketAddress) channel.getLocalAddress();
         this.report = report;
         this.views = new ByteBuffer[pool.capacity()];
+        pool.retainMemory(); // the channel reads into views of the slab until its cleanup
     }
 
     /**
@@ -201,11 +206,17 @@ public final class NioBackend implements DatagramBackend {
             while (true) {
                 if (!selectFirst) {
                     int n = receiveNow(slots, max);
-                    if (n != 0) {
-                        return Math.max(n, 0); // -1: pool exhausted, counted
+                    if (n > 0) {
+                        return n;
                     }
                     if (timeoutNanos == 0) {
                         return 0;
+                    }
+                    if (n < 0) { // the pool is exhausted (counted)
+                        if (!PoolStarvation.await(timeoutNanos, deadline, guard)) {
+                            return 0;
+                        }
+                        continue;
                     }
                 }
                 selectFirst = false;
@@ -250,6 +261,10 @@ public final class NioBackend implements DatagramBackend {
             }
             ByteBuffer view = view(spare);
             view.clear();
+            int injected = Faults.take(FaultSite.NIO_RECEIVE);
+            if (injected != 0) {
+                throw new NativeException("DatagramChannel.receive(" + SockAddr.format(localAddress) + ")", injected);
+            }
             SocketAddress from = channel.receive(view);
             stats.increment(Counter.RECEIVE_CALLS);
             if (from == null) {
@@ -321,6 +336,10 @@ public final class NioBackend implements DatagramBackend {
                 view.limit(offset + length).position(offset);
                 int n;
                 try {
+                    int injected = Faults.take(FaultSite.NIO_SEND);
+                    if (injected != 0) {
+                        throw new NativeException("DatagramChannel.send", injected);
+                    }
                     n = channel.send(view, lastDestinationAddress);
                 } catch (ClosedChannelException e) {
                     throw e;
@@ -374,14 +393,32 @@ public final class NioBackend implements DatagramBackend {
         return report;
     }
 
+    /**
+     * Closes from any thread. Returns once the cleanup ran, or after 5 s if a call is still inside
+     * (stalled): the cleanup then runs when that call leaves. Idempotent.
+     */
     @Override
     public void close() {
-        if (!guard.close()) {
+        boolean inside = guard.enter(); // our selector wakeup below must precede the cleanup
+        if (!guard.close(this::cleanup)) {
+            if (inside) {
+                guard.exit();
+            }
             return;
         }
-        selector.wakeup();
-        boolean idle = guard.awaitIdle(CLOSE_WAIT_NANOS);
-        if (idle && spare >= 0) {
+        if (inside) {
+            selector.wakeup();
+            guard.exit();
+        }
+        if (!guard.awaitCleaned(CLOSE_WAIT_NANOS)) {
+            LOG.log(System.Logger.Level.WARNING, "nio backend {0}: a call did not return within {1} ms of close; "
+                    + "the channel is closed when it returns", SockAddr.format(localAddress), CLOSE_WAIT_NANOS / 1_000_000);
+        }
+    }
+
+    /** Runs once, when the backend is closed and no call is inside. */
+    private void cleanup() {
+        if (spare >= 0) {
             pool.release(spare);
             spare = -1;
         }
@@ -395,6 +432,7 @@ public final class NioBackend implements DatagramBackend {
         } catch (IOException e) {
             LOG.log(System.Logger.Level.WARNING, "closing nio selector " + SockAddr.format(localAddress), e);
         }
+        pool.releaseMemory();
     }
 
     @Override
