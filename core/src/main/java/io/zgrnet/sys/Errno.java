@@ -21,6 +21,7 @@ public final class Errno {
     public static final int EPIPE = 32;
     public static final int ERANGE = 34;
     public static final int ENOSYS = 38;
+    public static final int ENOTSOCK = 88;
     public static final int ETIME = 62;
     public static final int EMSGSIZE = 90;
     public static final int ENOPROTOOPT = 92;
@@ -62,6 +63,7 @@ public final class Errno {
             case EPIPE -> "EPIPE (broken pipe)";
             case ERANGE -> "ERANGE (result out of range)";
             case ENOSYS -> "ENOSYS (function not implemented)";
+            case ENOTSOCK -> "ENOTSOCK (socket operation on non-socket)";
             case ETIME -> "ETIME (timer expired)";
             case EMSGSIZE -> "EMSGSIZE (message too long)";
             case ENOPROTOOPT -> "ENOPROTOOPT (protocol not available)";

@@ -42,6 +42,14 @@ public final class Syscall {
     private static final MethodHandle CLOSE = Libc.downcall("close",
             FunctionDescriptor.of(JAVA_INT, JAVA_INT));
 
+    /** glibc's {@code gettid()} (2.30+), linked on first use. */
+    private static final class Gettid {
+        static final MethodHandle GETTID = Libc.downcallNoErrno("gettid", FunctionDescriptor.of(JAVA_INT));
+
+        private Gettid() {
+        }
+    }
+
     private Syscall() {
     }
 
@@ -56,6 +64,9 @@ public final class Syscall {
 
     /** {@code mmap}; returns the mapped address or {@link #MAP_FAILED}. */
     public static long mmap(MemorySegment slot, long addr, long length, int prot, int flags, int fd, long offset) {
+        if (Faults.take(FaultSite.MMAP, slot) != 0) {
+            return MAP_FAILED;
+        }
         try {
             MemorySegment r = (MemorySegment) MMAP.invokeExact(slot, MemorySegment.ofAddress(addr), length, prot,
                     flags, fd, offset);
@@ -90,6 +101,18 @@ public final class Syscall {
         MemorySegment slot = Libc.errnoSlot();
         if (munmap(slot, mapping.address(), mapping.byteSize()) != 0) {
             throw new NativeException("munmap(" + what + ")", Libc.errno(slot));
+        }
+    }
+
+    /**
+     * {@code gettid()}: the calling thread's kernel task id (what {@code /proc/self/task/} lists).
+     * Cannot fail.
+     */
+    public static int gettid() {
+        try {
+            return (int) Gettid.GETTID.invokeExact();
+        } catch (Throwable t) {
+            throw new AssertionError("gettid downcall failed", t);
         }
     }
 

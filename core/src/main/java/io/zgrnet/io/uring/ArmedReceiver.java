@@ -35,6 +35,7 @@ final class ArmedReceiver implements UringBackend.Receiver {
     private final int depth;
     private final int[] slotOf; // slot held by op i, or -1
     private final int[] idle; // stack of ops not in flight
+    private final boolean[] busy; // op i is in flight
     private int idleCount;
     private int inFlight;
     private final MemorySegment hdrs;
@@ -47,6 +48,7 @@ final class ArmedReceiver implements UringBackend.Receiver {
         this.depth = depth;
         this.slotOf = new int[depth];
         this.idle = new int[depth];
+        this.busy = new boolean[depth];
         this.hdrs = backend.arena().allocate((long) Msghdr.SIZE * depth, 8);
         this.iovs = backend.arena().allocate((long) Iovec.SIZE * depth, 8);
         for (int i = 0; i < depth; i++) {
@@ -62,17 +64,23 @@ final class ArmedReceiver implements UringBackend.Receiver {
     }
 
     @Override
-    public void register(Ring ring) {
+    public void prepare(Ring ring) {
         // nothing to register: each RECVMSG carries its own buffer
     }
 
+    /** Every operation completed with the old ring: all are idle again, each keeping its slot, if any. */
     @Override
-    public void reset() {
+    public void commit() {
         idleCount = 0;
         for (int i = depth - 1; i >= 0; i--) {
             idle[idleCount++] = i;
+            busy[i] = false;
         }
         inFlight = 0;
+    }
+
+    @Override
+    public void abort() {
     }
 
     @Override
@@ -80,6 +88,10 @@ final class ArmedReceiver implements UringBackend.Receiver {
         arm();
     }
 
+    /**
+     * Arms idle operations. {@link UringBackend#trySqe} never reaps, so no completion can push an
+     * idle operation while one is being taken off the stack.
+     */
     @Override
     public void arm() throws NativeException {
         if (backend.closing()) {
@@ -98,16 +110,20 @@ final class ArmedReceiver implements UringBackend.Receiver {
                 }
                 slotOf[i] = slot;
             }
+            long sqe = backend.trySqe();
+            if (sqe < 0) {
+                return; // SQ full and the kernel pushes back: the next cycle arms the rest
+            }
             long h = (long) i * Msghdr.SIZE;
             hdrs.set(JAVA_LONG, h + Msghdr.MSG_NAME, pool.addressAddress(slot));
             hdrs.set(JAVA_INT, h + Msghdr.MSG_NAMELEN, PacketPool.ADDRESS_SIZE);
             hdrs.set(JAVA_INT, h + Msghdr.MSG_FLAGS, 0);
             Iovec.set(iovs, (long) i * Iovec.SIZE, pool.slotAddress(slot), pool.slotSize());
-            long sqe = backend.sqe();
             Sqe.prep(sqes, sqe, IoUring.IORING_OP_RECVMSG, backend.fileFlag(), backend.socketFd(),
                     hdrs.address() + h, 1, 0, UringBackend.userData(UringBackend.KIND_RECV, i));
             Sqe.opFlags(sqes, sqe, IoUring.MSG_TRUNC);
             idleCount--;
+            busy[i] = true;
             inFlight++;
         }
     }
@@ -119,6 +135,11 @@ final class ArmedReceiver implements UringBackend.Receiver {
 
     @Override
     public void onCqe(int i, int res, int flags) {
+        if (i < 0 || i >= depth || !busy[i]) {
+            stats.increment(BackendStats.Counter.RECEIVE_ERRORS); // not an operation of ours in flight
+            return;
+        }
+        busy[i] = false;
         inFlight--;
         idle[idleCount++] = i;
         backend.counters().increment(UringStats.Counter.RECEIVE_CQES);
@@ -141,6 +162,20 @@ final class ArmedReceiver implements UringBackend.Receiver {
     @Override
     public int inFlight() {
         return inFlight;
+    }
+
+    @Override
+    public void forEachInFlight(java.util.function.LongConsumer userData) {
+        for (int i = 0; i < depth; i++) {
+            if (busy[i]) {
+                userData.accept(UringBackend.userData(UringBackend.KIND_RECV, i));
+            }
+        }
+    }
+
+    @Override
+    public void freeRingMemory() {
+        // the msghdr and iovec arrays belong to the backend's arena
     }
 
     @Override

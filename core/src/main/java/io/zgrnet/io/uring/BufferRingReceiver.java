@@ -10,6 +10,7 @@ import io.zgrnet.sys.Errno;
 import io.zgrnet.sys.IoUring;
 import io.zgrnet.sys.NativeException;
 import io.zgrnet.sys.Sqe;
+import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 
 /**
@@ -36,8 +37,15 @@ abstract class BufferRingReceiver implements UringBackend.Receiver {
     final UringStats counters;
     /** Buffer ids in the ring: a power of two. */
     final int entries;
-    private final MemorySegment bufRing;
-    private final MemorySegment reg;
+    /**
+     * The provided-buffer ring memory registered with the ring in use, in an arena of its own: an
+     * owner change registers a fresh one with the new ring before the old ring retires, and the
+     * old memory is freed only after every operation of the old ring completed.
+     */
+    private Arena ringArena;
+    private MemorySegment bufRing;
+    private Arena preparedArena;
+    private MemorySegment preparedBufRing;
     /** The template msghdr of the RECVMSG: its name and control lengths lay out each buffer. */
     final MemorySegment msghdr;
     /** Ids to put (back) into the ring, a stack. */
@@ -56,17 +64,12 @@ abstract class BufferRingReceiver implements UringBackend.Receiver {
         this.stats = backend.backendStats();
         this.counters = backend.counters();
         this.entries = entries;
-        this.bufRing = backend.arena().allocate(Math.max(4096, BufRing.BUF_SIZE * entries), 4096);
         this.msghdr = backend.arena().allocate(msghdrBytes, 8);
         this.emptyBids = new int[entries];
         for (int b = 0; b < entries; b++) {
             emptyBids[b] = entries - 1 - b;
         }
         this.emptyCount = entries;
-        this.reg = backend.arena().allocate(BufRing.REG_SIZE, 8);
-        reg.set(JAVA_LONG, BufRing.REG_RING_ADDR, bufRing.address());
-        reg.set(JAVA_INT, BufRing.REG_RING_ENTRIES, entries);
-        reg.set(JAVA_SHORT, BufRing.REG_BGID, (short) BGID);
     }
 
     /** What the ring holds, for the registration's error message. */
@@ -82,23 +85,77 @@ abstract class BufferRingReceiver implements UringBackend.Receiver {
     void beforeArm() {
     }
 
-    /** Registers the buffer ring (entries empty, tail 0) with a new ring; arm() fills it. */
+    /**
+     * Registers fresh buffer-ring memory (entries empty, tail 0) with a new ring; {@link #commit}
+     * switches to it and arm() fills it. Nothing changes if the registration fails.
+     */
     @Override
-    public void register(Ring ring) throws NativeException {
-        ring.register("PBUF_RING " + describe(), IoUring.IORING_REGISTER_PBUF_RING, reg.address(), 1);
+    public void prepare(Ring ring) throws NativeException {
+        abort();
+        Arena a = Arena.ofShared();
+        try {
+            MemorySegment memory = a.allocate(Math.max(4096, BufRing.BUF_SIZE * entries), 4096);
+            MemorySegment reg = a.allocate(BufRing.REG_SIZE, 8);
+            reg.set(JAVA_LONG, BufRing.REG_RING_ADDR, memory.address());
+            reg.set(JAVA_INT, BufRing.REG_RING_ENTRIES, entries);
+            reg.set(JAVA_SHORT, BufRing.REG_BGID, (short) BGID);
+            ring.register("PBUF_RING " + describe(), IoUring.IORING_REGISTER_PBUF_RING, reg.address(), 1);
+            preparedArena = a;
+            preparedBufRing = memory;
+        } catch (NativeException | RuntimeException e) {
+            a.close();
+            throw e;
+        }
     }
 
     /**
-     * The ring that consumed our buffers is closed: nothing is armed or provided any more, and the
-     * ring memory is cleared so the next registration starts at tail 0. The caller then refills
+     * The prepared ring is in use; the previous one retired with every operation complete, so its
+     * buffer-ring memory is freed and every buffer that was in it is ours again: nothing is armed
+     * or provided, the new ring starts at tail 0, and {@link #buffersReturned()} refills
      * {@link #emptyBids}.
      */
-    void clearRing() {
+    @Override
+    public void commit() {
+        if (ringArena != null) {
+            ringArena.close();
+        }
+        ringArena = preparedArena;
+        bufRing = preparedBufRing;
+        preparedArena = null;
+        preparedBufRing = null;
         armed = false;
         inRing = 0;
         tail = 0;
-        bufRing.fill((byte) 0);
         emptyCount = 0;
+        buffersReturned();
+    }
+
+    @Override
+    public void abort() {
+        if (preparedArena != null) {
+            preparedArena.close();
+            preparedArena = null;
+            preparedBufRing = null;
+        }
+    }
+
+    /** After {@link #commit}: put every buffer id that is not holding data back into {@link #emptyBids}. */
+    abstract void buffersReturned();
+
+    @Override
+    public void forEachInFlight(java.util.function.LongConsumer userData) {
+        if (armed) {
+            userData.accept(UringBackend.userData(UringBackend.KIND_MULTISHOT, 0));
+        }
+    }
+
+    @Override
+    public void freeRingMemory() {
+        abort();
+        if (ringArena != null) {
+            ringArena.close();
+            ringArena = null;
+        }
     }
 
     /** Appends buffer {@code bid} at {@code address} to the ring; visible to the kernel after {@link #publish}. */
@@ -130,7 +187,10 @@ abstract class BufferRingReceiver implements UringBackend.Receiver {
         refill();
         if (!armed && inRing > 0) {
             Ring ring = backend.ring();
-            long sqe = backend.sqe();
+            long sqe = backend.trySqe();
+            if (sqe < 0) {
+                return; // SQ full and the kernel pushes back: the next cycle arms
+            }
             Sqe.prep(ring.sqes(), sqe, IoUring.IORING_OP_RECVMSG, backend.fileFlag() | IoUring.IOSQE_BUFFER_SELECT,
                     backend.socketFd(), msghdr.address(), 1, 0, UringBackend.userData(UringBackend.KIND_MULTISHOT, 0));
             Sqe.ioprio(ring.sqes(), sqe, IoUring.IORING_RECV_MULTISHOT);

@@ -71,10 +71,9 @@ final class GroMultishotReceiver extends BufferRingReceiver {
         return BUFFERS + " x " + BUFFER_BYTES + " B (UDP GRO)";
     }
 
-    /** The ring is closed: every buffer not waiting to be split is empty again. */
+    /** The old ring retired: every buffer not waiting to be split is empty again. */
     @Override
-    public void reset() {
-        clearRing();
+    void buffersReturned() {
         for (int b = BUFFERS - 1; b >= 0; b--) {
             if (!isPending(b)) {
                 emptyBids[emptyCount++] = b;

@@ -57,8 +57,7 @@ final class MultishotReceiver extends BufferRingReceiver {
 
     /** Every id goes back to "empty", keeping its slot, if any. */
     @Override
-    public void reset() {
-        clearRing();
+    void buffersReturned() {
         for (int b = entries - 1; b >= 0; b--) {
             emptyBids[emptyCount++] = b;
         }

@@ -32,7 +32,9 @@ import java.lang.invoke.VarHandle;
  *       (preceded by a full fence for NEED_WAKEUP, as liburing does).
  * </ul>
  * {@link #close()} may be called from another thread only once the owner has stopped using the
- * ring (the backend that owns the ring guarantees that).
+ * ring (the backend that owns the ring guarantees that). Even if it were not, the mappings belong
+ * to a shared arena: any access after close throws IllegalStateException instead of faulting, and
+ * {@link #enter} refuses a closed fd, so a recycled fd number is never entered.
  *
  * <p>Setup flags are chosen by what the kernel accepts, trying the richest set first and falling
  * back on EINVAL: SINGLE_ISSUER|DEFER_TASKRUN (6.1), SINGLE_ISSUER|COOP_TASKRUN (6.0),
@@ -102,6 +104,7 @@ public final class Ring implements AutoCloseable {
     private final long cqesOff;
     private final long cqOverflowOff;
     private final boolean sqpoll;
+    private final Arena mappings;
 
     private int sqTail; // next SQE to fill (owner only)
     private int sqHeadCache; // last SQ head read from the kernel (owner only)
@@ -113,8 +116,9 @@ public final class Ring implements AutoCloseable {
     private volatile boolean closed;
 
     private Ring(int fd, int setupFlags, MemorySegment params, MemorySegment sqRing, MemorySegment cqRing,
-            MemorySegment sqes) {
+            MemorySegment sqes, Arena mappings) {
         this.fd = fd;
+        this.mappings = mappings;
         this.setupFlags = setupFlags;
         this.features = IoUringParams.get(params, IoUringParams.FEATURES);
         this.sqEntries = IoUringParams.get(params, IoUringParams.SQ_ENTRIES);
@@ -180,40 +184,43 @@ public final class Ring implements AutoCloseable {
     }
 
     private static Ring map(int fd, int flags, MemorySegment params) throws NativeException {
-        MemorySegment sqRing = null;
-        MemorySegment cqRing = null;
+        // The mappings live in a shared arena whose cleanup unmaps them: a thread that touches the
+        // ring after close() gets an IllegalStateException from the JDK, never a fault in freed
+        // memory (closing a shared arena first makes every other thread's access in progress fail).
+        Arena mappings = Arena.ofShared();
         try {
             int features = IoUringParams.get(params, IoUringParams.FEATURES);
             long sqSize = IoUringParams.get(params, IoUringParams.SQ_OFF + IoUringParams.SQ_OFF_ARRAY)
                     + 4L * IoUringParams.get(params, IoUringParams.SQ_ENTRIES);
             long cqSize = IoUringParams.get(params, IoUringParams.CQ_OFF + IoUringParams.CQ_OFF_CQES)
                     + Cqe.SIZE * IoUringParams.get(params, IoUringParams.CQ_ENTRIES);
-            int mapFlags = Syscall.MAP_SHARED | Syscall.MAP_POPULATE;
+            MemorySegment sqRing;
+            MemorySegment cqRing;
             if ((features & IoUring.IORING_FEAT_SINGLE_MMAP) != 0) {
-                sqRing = Syscall.mmapChecked("io_uring rings", Math.max(sqSize, cqSize), Syscall.PROT_READ_WRITE,
-                        mapFlags, fd, IoUring.IORING_OFF_SQ_RING);
+                sqRing = mapShared("io_uring rings", Math.max(sqSize, cqSize), fd, IoUring.IORING_OFF_SQ_RING, mappings);
                 cqRing = sqRing;
             } else {
-                sqRing = Syscall.mmapChecked("io_uring SQ ring", sqSize, Syscall.PROT_READ_WRITE, mapFlags, fd,
-                        IoUring.IORING_OFF_SQ_RING);
-                cqRing = Syscall.mmapChecked("io_uring CQ ring", cqSize, Syscall.PROT_READ_WRITE, mapFlags, fd,
-                        IoUring.IORING_OFF_CQ_RING);
+                sqRing = mapShared("io_uring SQ ring", sqSize, fd, IoUring.IORING_OFF_SQ_RING, mappings);
+                cqRing = mapShared("io_uring CQ ring", cqSize, fd, IoUring.IORING_OFF_CQ_RING, mappings);
             }
-            MemorySegment sqes = Syscall.mmapChecked("io_uring SQEs",
-                    Sqe.SIZE * IoUringParams.get(params, IoUringParams.SQ_ENTRIES), Syscall.PROT_READ_WRITE,
-                    mapFlags, fd, IoUring.IORING_OFF_SQES);
-            return new Ring(fd, flags, params, sqRing, cqRing, sqes);
+            MemorySegment sqes = mapShared("io_uring SQEs",
+                    Sqe.SIZE * IoUringParams.get(params, IoUringParams.SQ_ENTRIES), fd, IoUring.IORING_OFF_SQES,
+                    mappings);
+            return new Ring(fd, flags, params, sqRing, cqRing, sqes, mappings);
         } catch (NativeException e) {
-            MemorySegment slot = Libc.errnoSlot();
-            if (cqRing != null && cqRing != sqRing) {
-                Syscall.munmap(slot, cqRing.address(), cqRing.byteSize());
-            }
-            if (sqRing != null) {
-                Syscall.munmap(slot, sqRing.address(), sqRing.byteSize());
-            }
-            Syscall.close(slot, fd);
+            mappings.close(); // unmaps what was mapped
+            Syscall.close(Libc.errnoSlot(), fd);
             throw e;
         }
+    }
+
+    /** Maps {@code length} bytes of the ring fd at {@code offset}; unmapped when {@code arena} closes. */
+    private static MemorySegment mapShared(String what, long length, int fd, long offset, Arena arena)
+            throws NativeException {
+        MemorySegment raw = Syscall.mmapChecked(what, length, Syscall.PROT_READ_WRITE,
+                Syscall.MAP_SHARED | Syscall.MAP_POPULATE, fd, offset);
+        long address = raw.address();
+        return raw.reinterpret(length, arena, ignored -> Syscall.munmap(Libc.errnoSlot(), address, length));
     }
 
     /** The ring fd. */
@@ -261,6 +268,9 @@ public final class Ring implements AutoCloseable {
      * submitter. Idempotent.
      */
     public void enable() throws NativeException {
+        if (closed) {
+            throw new IllegalStateException("io_uring ring fd " + fd + " is closed");
+        }
         if (!enabled) {
             int r = IoUring.register(Libc.errnoSlot(), fd, IoUring.IORING_REGISTER_ENABLE_RINGS, 0, 0);
             if (r < 0) {
@@ -281,6 +291,9 @@ public final class Ring implements AutoCloseable {
      * @return the SQE's byte offset in {@link #sqes()}, or -1 when the SQ is full (submit first)
      */
     public long nextSqe() {
+        if (closed) {
+            throw new IllegalStateException("io_uring ring fd " + fd + " is closed");
+        }
         if (sqTail - sqHeadCache >= sqEntries) {
             // Acquire: the kernel (or its SQPOLL thread) advanced the head after consuming SQEs.
             sqHeadCache = (int) INT.getAcquire(sqRing, sqHeadOff);
@@ -309,10 +322,15 @@ public final class Ring implements AutoCloseable {
      * @param argSize its size
      * @return SQEs consumed (>= 0), or {@code -ETIME} (the wait timed out), {@code -EBUSY} or
      *         {@code -EAGAIN} (the kernel wants CQEs reaped or memory freed before more
-     *         submissions: reap and call again); EINTR is retried here
+     *         submissions: reap and call again), or {@code -EINTR} for an interrupted wait
+     *         ({@code minComplete > 0}: the caller recomputes its timeout); an interrupted
+     *         submission without a wait is retried here
      * @throws NativeException for any other errno
      */
     public int enter(int minComplete, int flags, long arg, long argSize) throws NativeException {
+        if (closed) {
+            throw new IllegalStateException("io_uring ring fd " + fd + " is closed");
+        }
         // Release: SQE contents written above are visible to the kernel before the new tail.
         INT.setRelease(sqRing, sqTailOff, sqTail);
         int toSubmit;
@@ -343,6 +361,11 @@ public final class Ring implements AutoCloseable {
             int errno = -r;
             if (errno == Errno.EINTR) {
                 eintrRetries++;
+                if (minComplete > 0) {
+                    // A wait with a relative timeout: retrying would restart it. The caller
+                    // recomputes what is left of its deadline.
+                    return r;
+                }
                 if (!sqpoll) {
                     toSubmit = pendingSubmissions();
                 }
@@ -442,6 +465,9 @@ public final class Ring implements AutoCloseable {
      * @return the kernel's non-negative result
      */
     public int register(String what, int opcode, long arg, int nrArgs) throws NativeException {
+        if (closed) {
+            throw new IllegalStateException("io_uring ring fd " + fd + " is closed");
+        }
         int r = IoUring.register(Libc.errnoSlot(), fd, opcode, arg, nrArgs);
         if (r < 0) {
             throw new NativeException("io_uring_register(" + what + ")", -r);
@@ -451,21 +477,29 @@ public final class Ring implements AutoCloseable {
 
     /** {@code io_uring_register} returning {@code -errno} instead of throwing. */
     public int tryRegister(int opcode, long arg, int nrArgs) {
+        if (closed) {
+            throw new IllegalStateException("io_uring ring fd " + fd + " is closed");
+        }
         return IoUring.register(Libc.errnoSlot(), fd, opcode, arg, nrArgs);
     }
 
-    /** True once closed. */
+    /** True once the ring fd is closed. */
     public boolean isClosed() {
         return closed;
     }
 
+    /** True once the mappings are gone: every access then throws IllegalStateException. */
+    public boolean isUnmapped() {
+        return !mappings.scope().isAlive();
+    }
+
     /**
-     * Closes the ring fd, which makes the kernel cancel every request still in flight, then unmaps
-     * the rings. Memory that requests referenced must be freed by the caller only after this.
-     * Idempotent.
+     * Closes the ring fd, which makes the kernel cancel every request still in flight (in its own
+     * time: the cancelled requests' completions may still be posted into the CQ afterwards, which
+     * is why the mappings stay until {@link #unmap()}). Memory that requests referenced must be
+     * freed only once their completions were seen. Idempotent.
      */
-    @Override
-    public void close() {
+    public void closeFd() {
         if (closed) {
             return;
         }
@@ -474,11 +508,24 @@ public final class Ring implements AutoCloseable {
         if (Syscall.close(slot, fd) != 0) {
             LOG.log(System.Logger.Level.WARNING, "close(io_uring fd {0}): {1}", fd, Errno.describe(Libc.errno(slot)));
         }
-        Syscall.munmap(slot, sqes.address(), sqes.byteSize());
-        if (cqRing != sqRing) {
-            Syscall.munmap(slot, cqRing.address(), cqRing.byteSize());
+    }
+
+    /**
+     * Unmaps the rings and SQEs (our view only; the kernel keeps its own reference to the pages
+     * until the ring is gone). Any later access by any thread throws IllegalStateException. Call
+     * after {@link #closeFd()}. Idempotent.
+     */
+    public void unmap() {
+        if (mappings.scope().isAlive()) {
+            mappings.close();
         }
-        Syscall.munmap(slot, sqRing.address(), sqRing.byteSize());
+    }
+
+    /** {@link #closeFd()} then {@link #unmap()}. */
+    @Override
+    public void close() {
+        closeFd();
+        unmap();
     }
 
     @Override

@@ -151,7 +151,7 @@ final class Sender {
                     backend.waitForCompletions(TimeUnit.MILLISECONDS.toNanos(10));
                 }
                 // May submit and reap (which only frees send ops); nothing is assigned yet.
-                long sqe = backend.sqe();
+                long sqe = backend.sqeForSend();
                 queue(sqe, free[--freeCount], slots, k, n);
                 queued += n;
                 k += n;
@@ -173,7 +173,10 @@ final class Sender {
      */
     void resubmitRefused() throws IOException {
         while (retryHead != retryTail && freeCount > 0 && !backend.closing()) {
-            long sqe = backend.sqe(); // may reap, which only frees ops (or adds retries)
+            long sqe = backend.trySqe(); // never reaps: the retry ring cannot change under us
+            if (sqe < 0) {
+                return; // the SQ is full and the kernel pushes back: next cycle
+            }
             single[0] = retry[retryHead++ & retryMask];
             queue(sqe, free[--freeCount], single, 0, 1);
         }
@@ -297,10 +300,25 @@ final class Sender {
         inFlight = 0;
     }
 
-    void releaseAll() {
+    /** Returns the slots waiting to be sent again (the kernel holds none of them). */
+    void releaseRetries() {
         while (retryHead != retryTail) {
             pool.release(retry[retryHead++ & retryMask]);
         }
+    }
+
+    /** The user_data of every send in flight. */
+    void forEachInFlight(java.util.function.LongConsumer userData) {
+        for (int j = 0; j < groupCount.length; j++) {
+            if (groupCount[j] > 0) {
+                userData.accept(UringBackend.userData(UringBackend.KIND_SEND, j));
+            }
+        }
+    }
+
+    /** Returns every slot (every send has completed, or its ring was retired with all completions seen). */
+    void releaseAll() {
+        releaseRetries();
         for (int j = 0; j < groupCount.length; j++) {
             for (int i = 0; i < groupCount[j]; i++) {
                 pool.release(groupSlots[j * perOp + i]);

@@ -1,9 +1,9 @@
 package io.zgrnet.io.uring;
 
 import static java.lang.foreign.ValueLayout.JAVA_INT;
-import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
 import io.zgrnet.io.BackendStats;
+import io.zgrnet.io.CloseGuard;
 import io.zgrnet.io.DatagramBackend;
 import io.zgrnet.io.PacketPool;
 import io.zgrnet.io.SocketOptions;
@@ -19,11 +19,13 @@ import io.zgrnet.sys.UdpSocket;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.net.InetSocketAddress;
 import java.nio.channels.ClosedChannelException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.LongConsumer;
 import java.util.concurrent.locks.LockSupport;
 
 /**
@@ -38,20 +40,28 @@ import java.util.concurrent.locks.LockSupport;
  * enters, in batches). Every loop ({@link #cycle}) writes the re-arms, enters the kernel once to
  * submit and wait, and reaps all CQEs; receive completions go to a bounded FIFO of filled slots
  * that {@code receive} hands out. Other threads only call {@link #wakeup()} (an eventfd write; the
- * ring keeps a POLL_ADD armed on it) and {@link #close()}. If a different thread later takes over
- * (allowed only while the previous owner is outside the backend), the ring is rebuilt for it
- * ({@link #migrate}): costly, rare, and counted.
+ * ring keeps a POLL_ADD armed on it) and {@link #close()}. A call from a second thread while one
+ * is inside is refused; a new thread may take over once the previous owner has ended
+ * ({@link #migrate}): the new ring is set up and registered first, and only then is the old one
+ * retired, so a failure keeps the old ring; costly, rare, and counted.
  *
- * <p>Close order: {@code close()} sets {@code closing} and signals the eventfd; an owner blocked
- * in the kernel wakes, cancels its operations (ASYNC_CANCEL ANY) and reaps until nothing is in
- * flight (bounded), and leaves. The closing thread waits for the owner to be outside the backend
- * (Dekker handshake on two volatiles: the owner writes {@code inCall} then reads {@code closing};
- * close writes {@code closing} then reads {@code inCall}), then closes the ring fd (the kernel
- * cancels whatever is left), and only then frees the native memory, returns every slot the
- * backend holds to the pool and closes the eventfd and the socket.
+ * <p>Teardown, "the last one out turns off the lights" ({@link CloseGuard}): {@code close()} marks
+ * the backend closed and signals the eventfd; the cleanup runs once nobody is inside, on the
+ * closing thread or, if the owner is still inside (woken, or stalled: a GC pause, a blocked log
+ * appender), on the owner when it leaves. {@code close()} waits for it up to
+ * {@value #OWNER_EXIT_WAIT_MILLIS} ms and then returns, leaving the cleanup to the owner (counted,
+ * logged). The cleanup retires the ring ({@link #retire}) and frees native memory, returns slots
+ * and lets go of the pool's memory only when no kernel operation can still write into them: the
+ * owner proves it by cancelling everything in flight (ASYNC_CANCEL ANY|ALL, 5.19; one cancel per
+ * operation before) and reaping every completion; another thread can prove it only when nothing
+ * was in flight or the owner's kernel task has exited ({@link OwnerTask}). Otherwise the memory
+ * and slots are leaked, counted and logged, never freed under the kernel. The I/O agent closes its
+ * backend on its own thread, so a transport's close takes the owner's path. The ring mappings
+ * live in a shared arena: any access after unmapping throws instead of faulting.
  *
  * <p>Kernel: armed mode 5.11 (RECVMSG 5.3, FAST_POLL 5.7, EXT_ARG 5.11); multishot mode 6.0;
- * zero-copy send 6.0. {@link IoUringSupport} says what this kernel allows.
+ * zero-copy send 6.0; cancel-any at close 5.19 (per-operation cancel before). {@link IoUringSupport}
+ * says what this kernel allows.
  */
 public final class UringBackend implements DatagramBackend {
     private static final System.Logger LOG = System.getLogger(UringBackend.class.getName());
@@ -66,10 +76,30 @@ public final class UringBackend implements DatagramBackend {
     /** Fixed-file indices when the socket and eventfd are registered. */
     private static final int FIXED_SOCKET = 0;
     private static final int FIXED_EVENTFD = 1;
-    /** How long close() waits for the owner thread to leave receive/send. */
-    private static final long OWNER_EXIT_WAIT_NANOS = TimeUnit.SECONDS.toNanos(2);
-    /** How long the owner waits for cancelled operations to complete at close. */
-    private static final long CANCEL_DRAIN_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
+    static final long OWNER_EXIT_WAIT_MILLIS = 2000;
+    /** How long close() waits for an owner inside to leave and clean up. */
+    private static final long OWNER_EXIT_WAIT_NANOS = TimeUnit.MILLISECONDS.toNanos(OWNER_EXIT_WAIT_MILLIS);
+    /** How long the owner waits for cancelled operations to complete. */
+    private static final long CANCEL_DRAIN_NANOS = TimeUnit.MILLISECONDS.toNanos(500);
+    /** How long a foreign thread waits for an ended owner's kernel task to be gone. */
+    private static final long OWNER_GONE_WAIT_NANOS = TimeUnit.SECONDS.toNanos(1);
+    /** How long a receive waits when no slot can be armed before it tries again. */
+    static final long STARVED_WAIT_NANOS = io.zgrnet.io.PoolStarvation.WAIT_NANOS;
+    /** Submits tried (with reaping and short waits) for an SQE before a send gives up. */
+    private static final int SQE_ATTEMPTS = 100;
+
+    private static final VarHandle CALLER;
+
+    static {
+        try {
+            CALLER = MethodHandles.lookup().findVarHandle(UringBackend.class, "caller", Thread.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    /** Test hook: behave as a kernel before 5.19 and cancel operation by operation at close. */
+    static volatile boolean cancelByUserDataOnly;
 
     private final PacketPool pool;
     private final UringOptions options;
@@ -80,7 +110,7 @@ public final class UringBackend implements DatagramBackend {
     private final Arena arena;
     private final MemorySegment registerArgs; // fds[2] then one iovec, for (re-)registration
     // The ring and how its files are named in SQEs: confined to the owner thread (replaced when the
-    // owner changes); the closing thread reads them only after the inCall handshake.
+    // owner changes); the cleanup reads them only once nobody is inside.
     private Ring ring;
     private int socketFd; // as written into SQEs: fixed index or raw fd
     private int eventFdForSqe;
@@ -91,6 +121,7 @@ public final class UringBackend implements DatagramBackend {
     private final Receiver receiver;
     private final Sender sender;
     private final String name;
+    private final CloseGuard guard = new CloseGuard();
 
     // Filled slots waiting to be handed out by receive(); bounded by the pool size.
     private final int[] ready;
@@ -98,17 +129,22 @@ public final class UringBackend implements DatagramBackend {
     private int readyHead;
     private int readyTail;
 
-    private volatile Thread owner;
-    private volatile boolean inCall;
-    private volatile boolean closing;
-    private volatile boolean closed;
-    private final AtomicBoolean closeStarted = new AtomicBoolean();
+    /** The ring's owner (its thread and kernel task), null until the first call. */
+    private volatile OwnerTask owner;
+    /** The thread inside receive/send right now (CAS from null: one at a time). */
+    @SuppressWarnings("unused") private volatile Thread caller;
     private final AtomicBoolean wakePending = new AtomicBoolean();
-    private final AtomicInteger wakers = new AtomicInteger();
     private boolean wakeArmed;
     private boolean woken;
-    private boolean cancelSent;
     private boolean receiving;
+    private boolean reaping;
+    private boolean cancelAnyRefused;
+    private boolean handlerFailureLogged;
+    private volatile boolean released;
+    /** Closed while the owner was alive between calls with operations in flight: its next call tears down. */
+    private volatile boolean ownerMustTearDown;
+    private final AtomicBoolean tornDown = new AtomicBoolean();
+    private volatile boolean tearDownFinished;
 
     private UringBackend(PacketPool pool, UringOptions options, UdpSocket socket, SocketOptionsReport report,
                          EventFd eventFd, Arena arena, boolean udpGso, boolean udpGro)
@@ -125,7 +161,13 @@ public final class UringBackend implements DatagramBackend {
         this.ready = new int[cap];
         this.readyMask = cap - 1;
         int depth = Math.max(1, Math.min(options.receiveDepth(), pool.capacity() / 2));
-        boolean fixedBuffers = openRing();
+        Setup setup;
+        try {
+            setup = openRing();
+        } catch (IOException | RuntimeException e) {
+            waitArg.close();
+            throw e;
+        }
         try {
             if (udpGro) {
                 this.receiver = new GroMultishotReceiver(this);
@@ -137,32 +179,46 @@ public final class UringBackend implements DatagramBackend {
                 this.receiver = new ArmedReceiver(this, depth);
                 this.name = "uring-armed";
             }
-            receiver.register(ring);
+            receiver.prepare(setup.ring());
         } catch (IOException | RuntimeException e) {
-            ring.close();
+            setup.ring().close();
             waitArg.close();
             throw e;
         }
-        this.sender = new Sender(this, options.sendDepth(), options.zeroCopySend() && fixedBuffers,
+        install(setup);
+        receiver.commit();
+        this.sender = new Sender(this, options.sendDepth(), options.zeroCopySend() && setup.fixedBuffers(),
                 options.sendTo() && IoUringSupport.get().sendTo(), udpGso);
+        pool.retainMemory(); // until every operation that may write into a slot has completed
+    }
+
+    /** A ring set up and registered, not yet installed. */
+    private record Setup(Ring ring, boolean fixedFiles, boolean fixedBuffers) {
     }
 
     /**
      * Sets up a ring (disabled until the owner's first call) and registers the socket and eventfd
-     * as fixed files and, for zero-copy send, the pool slab as fixed buffer 0.
-     *
-     * @return true if the slab is registered
+     * as fixed files and, for zero-copy send, the pool slab as fixed buffer 0. Installs nothing:
+     * on failure the ring in use (if any) is untouched.
      */
-    private boolean openRing() throws NativeException {
+    private Setup openRing() throws NativeException {
         Ring r = Ring.open(new Ring.Options(options.sqEntries(), options.cqEntries(), true, options.sqpoll(),
                 options.sqpollIdleMillis()));
-        boolean fixedFiles = options.registerFiles() && registerFiles(r, registerArgs, socket.fd(), eventFd.fd());
-        boolean fixedBuffers = options.zeroCopySend() && registerSlab(r, registerArgs.asSlice(8), pool);
-        this.ring = r;
-        this.socketFd = fixedFiles ? FIXED_SOCKET : socket.fd();
-        this.eventFdForSqe = fixedFiles ? FIXED_EVENTFD : eventFd.fd();
-        this.fileFlag = fixedFiles ? IoUring.IOSQE_FIXED_FILE : 0;
-        return fixedBuffers;
+        try {
+            boolean fixedFiles = options.registerFiles() && registerFiles(r, registerArgs, socket.fd(), eventFd.fd());
+            boolean fixedBuffers = options.zeroCopySend() && registerSlab(r, registerArgs.asSlice(8), pool);
+            return new Setup(r, fixedFiles, fixedBuffers);
+        } catch (RuntimeException e) {
+            r.close();
+            throw e;
+        }
+    }
+
+    private void install(Setup setup) {
+        this.ring = setup.ring();
+        this.socketFd = setup.fixedFiles() ? FIXED_SOCKET : socket.fd();
+        this.eventFdForSqe = setup.fixedFiles() ? FIXED_EVENTFD : eventFd.fd();
+        this.fileFlag = setup.fixedFiles() ? IoUring.IOSQE_FIXED_FILE : 0;
     }
 
     /**
@@ -171,7 +227,8 @@ public final class UringBackend implements DatagramBackend {
      * @param bind where to bind (port 0 for an ephemeral port)
      * @param socketOptions socket options
      * @param pool the pool to receive into and send from; the backend holds at most half of it in
-     *        armed receives or in the buffer ring
+     *        armed receives or in the buffer ring, and keeps its memory alive until every kernel
+     *        operation on it has completed
      * @param options io_uring tuning
      * @throws NativeException if io_uring or the socket cannot be set up (naming the call and errno)
      * @throws IOException if the kernel lacks what the chosen receive mode needs
@@ -276,8 +333,9 @@ public final class UringBackend implements DatagramBackend {
         return fileFlag;
     }
 
+    /** True once close() began: nothing new is armed or submitted. */
     boolean closing() {
-        return closing;
+        return guard.isClosed();
     }
 
     static long userData(int kind, int index) {
@@ -285,22 +343,53 @@ public final class UringBackend implements DatagramBackend {
     }
 
     /**
-     * Reserves an SQE, submitting the SQ when it is full (and reaping if the kernel pushes back).
-     * Never called from a CQE handler.
+     * Reserves an SQE without ever reaping: when the SQ is full it submits once; if the kernel
+     * pushes back (EBUSY/EAGAIN: completions must be reaped first) it returns -1 and the caller
+     * puts its work off to the next cycle. Because nothing is reaped here, no completion handler
+     * runs while the caller is half-way through its own bookkeeping (arming cannot be re-entered).
+     *
+     * @return the SQE's offset in {@code ring().sqes()}, or -1
      */
-    long sqe() throws NativeException {
-        long base = ring.nextSqe();
-        while (base < 0) {
-            uringStats.increment(UringStats.Counter.SQ_FULL_FLUSHES);
-            uringStats.increment(UringStats.Counter.ENTER_CALLS);
-            int r = ring.enter(0, 0, 0, 0);
-            if (r < 0) {
-                uringStats.increment(UringStats.Counter.ENTER_BUSY);
-                reap();
-            }
-            base = ring.nextSqe();
+    long trySqe() throws NativeException {
+        if (reaping) {
+            throw new IllegalStateException("io_uring: a completion handler tried to submit");
         }
-        return base;
+        long base = ring.nextSqe();
+        if (base >= 0) {
+            return base;
+        }
+        uringStats.increment(UringStats.Counter.SQ_FULL_FLUSHES);
+        uringStats.increment(UringStats.Counter.ENTER_CALLS);
+        int r = ring.enter(0, IoUring.IORING_ENTER_GETEVENTS, 0, 0);
+        if (r < 0) {
+            uringStats.increment(UringStats.Counter.ENTER_BUSY);
+            uringStats.increment(UringStats.Counter.SQ_FULL_DEFERRED);
+            return -1;
+        }
+        return ring.nextSqe();
+    }
+
+    /**
+     * Reserves an SQE for the send path, reaping and waiting briefly while the kernel pushes back.
+     * Only called where the caller's state is consistent (between two queued sends).
+     *
+     * @throws NativeException (EBUSY) when no SQE came free after {@value #SQE_ATTEMPTS} tries
+     */
+    long sqeForSend() throws IOException {
+        for (int attempt = 0; attempt < SQE_ATTEMPTS; attempt++) {
+            long base = trySqe();
+            if (base >= 0) {
+                return base;
+            }
+            if (guard.isClosed()) {
+                throw new ClosedChannelException();
+            }
+            if (reap() == 0 && attempt > 0) {
+                waitForCompletions(STARVED_WAIT_NANOS); // back off instead of spinning on EBUSY
+            }
+        }
+        throw new NativeException("io_uring_enter (no free SQE for a send after " + SQE_ATTEMPTS + " tries)",
+                Errno.EBUSY);
     }
 
     /** Queues a filled slot for receive(). */
@@ -355,6 +444,9 @@ public final class UringBackend implements DatagramBackend {
 
     @Override
     public int receive(int[] slots, int max, long timeoutNanos) throws IOException {
+        if (slots == null) {
+            throw new IllegalArgumentException("slots must not be null");
+        }
         if (max < 1 || max > slots.length) {
             throw new IllegalArgumentException("max must be 1.." + slots.length + ", got " + max);
         }
@@ -378,20 +470,19 @@ public final class UringBackend implements DatagramBackend {
             long wait = timeoutNanos;
             while (true) {
                 stats.increment(BackendStats.Counter.RECEIVE_CALLS);
-                boolean starved = cycle(wait);
+                cycle(wait);
                 n = drainReady(slots, max);
                 if (n > 0) {
                     return n;
                 }
-                if (closing) {
-                    ownerShutdown();
-                    throw new ClosedChannelException();
+                if (guard.isClosed()) {
+                    throw new ClosedChannelException(); // the cleanup runs as we leave
                 }
                 if (woken) {
                     woken = false;
                     return 0;
                 }
-                if (timeoutNanos == 0 || starved) {
+                if (timeoutNanos == 0) {
                     return 0;
                 }
                 if (timeoutNanos > 0) {
@@ -402,12 +493,15 @@ public final class UringBackend implements DatagramBackend {
                 }
             }
         } finally {
-            inCall = false;
+            exitCall();
         }
     }
 
     @Override
     public int send(int[] slots, int count) throws IOException {
+        if (slots == null) {
+            throw new IllegalArgumentException("slots must not be null");
+        }
         if (count < 0 || count > slots.length) {
             throw new IllegalArgumentException("count must be 0.." + slots.length + ", got " + count);
         }
@@ -420,87 +514,132 @@ public final class UringBackend implements DatagramBackend {
             throw e;
         }
         try {
-            int sent = sender.send(slots, count);
-            if (closing) {
-                ownerShutdown();
-            }
-            return sent;
+            return sender.send(slots, count);
         } finally {
-            inCall = false;
+            exitCall();
         }
     }
 
     @Override
     public void wakeup() {
-        if (closing) {
-            return;
+        if (!guard.enter()) {
+            return; // closed: the eventfd may be gone; the owner is being woken by close()
         }
-        wakers.incrementAndGet();
         try {
             // Only the first wakeup since the owner last consumed one writes to the eventfd.
-            if (!closing && wakePending.compareAndSet(false, true)) {
+            if (wakePending.compareAndSet(false, true)) {
                 eventFd.signal();
             }
         } finally {
-            wakers.decrementAndGet();
+            guard.exit();
         }
     }
 
     /**
-     * Marks the owner as inside the backend; the first call makes the calling thread the owner and
-     * enables the ring. Throws if closing (after the handshake) or called from another thread.
+     * Admits the calling thread: one call at a time (a second thread gets an exception), not after
+     * close, not from a virtual thread (a SINGLE_ISSUER ring belongs to one kernel task, and a
+     * virtual thread moves between carriers). The first call makes the caller the owner and enables
+     * the ring; a call from another thread later rebuilds the ring for it.
      */
     private void enterCall() throws IOException {
         Thread t = Thread.currentThread();
-        Thread o = owner;
-        if (o != t && o != null && inCall) {
+        if (!CALLER.compareAndSet(this, null, t)) {
+            Thread inside = caller;
             throw new IllegalStateException("io_uring backend: concurrent call from thread \"" + t.getName()
-                    + "\" while \"" + o.getName() + "\" is inside; one I/O thread only");
+                    + "\" while \"" + (inside == null ? "?" : inside.getName()) + "\" is inside; one I/O thread only");
         }
-        inCall = true;
-        if (closing) {
-            inCall = false;
+        if (!guard.enter()) {
+            CALLER.setRelease(this, null);
+            OwnerTask o = owner;
+            if (ownerMustTearDown && o != null && o.thread() == t) {
+                tearDown(true); // closed while we were between calls: only we can cancel
+            }
             throw new ClosedChannelException();
         }
-        if (o != t) {
+        OwnerTask o = owner;
+        if (o == null || o.thread() != t) {
             try {
-                if (o != null) {
-                    migrate(o, t);
+                if (t.isVirtual()) {
+                    throw new IllegalStateException("io_uring backend: a virtual thread (\"" + t
+                            + "\") cannot own the ring: SINGLE_ISSUER binds it to one kernel task and a virtual"
+                            + " thread moves between carrier threads; call receive/send from a platform thread");
                 }
-                ring.enable();
-                owner = t;
+                OwnerTask me = OwnerTask.current();
+                if (o != null) {
+                    migrate(o, me);
+                } else {
+                    ring.enable();
+                }
+                owner = me;
             } catch (IOException | RuntimeException e) {
-                inCall = false;
+                exitCall();
                 throw e;
+            }
+        }
+    }
+
+    /** Leaves a call; the last one out of a closed backend runs the cleanup (here, on this thread). */
+    private void exitCall() {
+        CALLER.setRelease(this, null);
+        guard.exit();
+        if (guard.isClosed() && !tornDown.get()) {
+            OwnerTask o = owner;
+            // Closed while we were inside, and the closing thread left last (right after its
+            // wake-up signal): the teardown is ours, since only the owner can cancel.
+            if (o != null && o.thread() == Thread.currentThread()
+                    && guard.awaitCleaned(TimeUnit.MILLISECONDS.toNanos(100)) && ownerMustTearDown) {
+                tearDown(true);
             }
         }
     }
 
     /**
      * The owner changed (the previous owner is not inside the backend). A SINGLE_ISSUER ring
-     * refuses every task but the one that enabled it, so the ring is rebuilt for the new owner:
-     * reap what the kernel already posted, close the old ring (the kernel cancels everything still
-     * in flight, so our memory and slots are ours again), reset the receive and send state and
-     * set up a new ring. Costly and rare; the contract is one I/O thread.
+     * refuses every task but the one that enabled it, so the ring is rebuilt for the new owner.
+     * Only the previous owner could cancel the old ring's operations, so it must have ended (its
+     * kernel task cancels them as it exits, see {@link OwnerTask}); while it lives, the change is
+     * refused. Order: set up and register the new ring first (a failure here, e.g. ENOMEM or
+     * EMFILE from io_uring_setup, throws and leaves the old ring in place: the next call tries
+     * again); then retire the old one; then install the new ring and re-arm.
      */
-    private void migrate(Thread from, Thread to) throws IOException {
-        LOG.log(System.Logger.Level.INFO, "io_uring backend {0}: owner thread changed from \"{1}\" to \"{2}\"; "
-                + "rebuilding the ring", socket.localAddress(), from.getName(), to.getName());
+    private void migrate(OwnerTask from, OwnerTask to) throws IOException {
+        if (inFlight() > 0 && !from.awaitExit(OWNER_GONE_WAIT_NANOS)) {
+            throw new IllegalStateException("io_uring backend: thread \"" + to.thread().getName()
+                    + "\" cannot take over the ring while its owner " + from + " is alive: only the owner can "
+                    + "cancel the ring's operations. Call receive/send from one thread, or after the owner ended");
+        }
+        LOG.log(System.Logger.Level.INFO, "io_uring backend {0}: owner thread changed from {1} to {2}; "
+                + "rebuilding the ring", socket.localAddress(), from, to);
+        Setup fresh;
+        try {
+            fresh = openRing();
+        } catch (NativeException e) {
+            uringStats.increment(UringStats.Counter.OWNER_CHANGE_FAILURES);
+            throw new NativeException("io_uring owner change: " + e.call() + " (old ring kept)", e.errno());
+        }
+        try {
+            if (sender.zeroCopy() && !fresh.fixedBuffers()) {
+                throw new NativeException("io_uring owner change: registering the pool slab for zero-copy send"
+                        + " (old ring kept)", Errno.ENOMEM);
+            }
+            receiver.prepare(fresh.ring());
+        } catch (NativeException | RuntimeException e) {
+            fresh.ring().close();
+            uringStats.increment(UringStats.Counter.OWNER_CHANGE_FAILURES);
+            throw e;
+        }
         reap(); // CQEs in the mapped CQ are plain memory: readable by any thread
-        ring.close();
-        receiver.reset();
+        retire(ring, false); // proven complete: the old owner's task is gone
+        install(fresh);
+        receiver.commit();
         sender.reset();
         wakeArmed = false;
-        cancelSent = false;
-        boolean fixedBuffers = openRing();
-        if (sender.zeroCopy() && !fixedBuffers) {
-            throw new IOException("io_uring: re-registering the pool slab for zero-copy send failed");
-        }
-        receiver.register(ring);
+        cancelAnyRefused = false;
+        ring.enable();
         if (receiving) {
             receiver.start();
         }
-        counters().increment(UringStats.Counter.OWNER_CHANGES);
+        uringStats.increment(UringStats.Counter.OWNER_CHANGES);
     }
 
     private int drainReady(int[] slots, int max) {
@@ -513,76 +652,117 @@ public final class UringBackend implements DatagramBackend {
 
     /**
      * One duty cycle of the ring owner: write re-arms, enter the kernel once (submit + wait up to
-     * {@code timeoutNanos}: 0 = no wait, negative = until a completion), reap every CQE.
-     *
-     * @return true if receiving is starved (no slot could be armed): the caller must not wait
+     * {@code timeoutNanos}: 0 = no wait, negative = until a completion), reap every CQE. When no
+     * slot could be armed (the pool is exhausted: slots come back from other threads, not from the
+     * kernel), or the wake poll could not be armed, the wait is cut to {@link #STARVED_WAIT_NANOS}
+     * so the next cycle tries again: neither a busy loop nor a missed wake-up.
      */
-    private boolean cycle(long timeoutNanos) throws IOException {
-        boolean starved = true;
-        boolean closingNow = closing;
-        if (!closingNow) {
+    private void cycle(long timeoutNanos) throws IOException {
+        boolean starved = false;
+        if (!guard.isClosed()) {
             receiver.arm();
             starved = receiver.starved();
             sender.resubmitRefused(); // datagrams of a refused GSO send, one by one
         }
-        // Always keep the wake poll armed, even once closing: close() signals the eventfd after
-        // setting closing, and a poll armed after the signal still completes at once.
         armWake();
-        int minComplete = (timeoutNanos == 0 || starved || ring.cqReady() > 0) ? 0 : 1;
+        long wait = timeoutNanos;
+        if ((starved || !wakeArmed) && (wait < 0 || wait > STARVED_WAIT_NANOS)) {
+            wait = STARVED_WAIT_NANOS;
+            if (starved) {
+                uringStats.increment(UringStats.Counter.STARVED_WAITS);
+            }
+        }
+        int minComplete = (wait == 0 || ring.cqReady() > 0) ? 0 : 1;
         int flags = IoUring.IORING_ENTER_GETEVENTS;
         long arg = 0;
         long argSize = 0;
-        if (minComplete > 0 && timeoutNanos > 0) {
+        if (minComplete > 0 && wait > 0) {
             flags |= IoUring.IORING_ENTER_EXT_ARG;
-            arg = waitArg.address(timeoutNanos);
+            arg = waitArg.address(wait);
             argSize = waitArg.size();
         }
         uringStats.increment(UringStats.Counter.ENTER_CALLS);
         int r = ring.enter(minComplete, flags, arg, argSize);
-        if (r == -Errno.EBUSY || r == -Errno.EAGAIN) {
+        boolean busy = r == -Errno.EBUSY || r == -Errno.EAGAIN;
+        if (busy) {
             uringStats.increment(UringStats.Counter.ENTER_BUSY);
         }
-        reap();
+        int reaped = reap();
         if (ring.cqOverflowed()) {
             uringStats.increment(UringStats.Counter.CQ_OVERFLOWS);
             ring.flushOverflow();
-            reap();
+            reaped += reap();
         }
-        return starved;
+        if (busy && reaped == 0 && minComplete > 0) {
+            // The kernel pushed back and nothing was there to reap: wait briefly, do not spin.
+            LockSupport.parkNanos(STARVED_WAIT_NANOS);
+        }
     }
 
-    /** Consumes every ready CQE; handlers never submit. */
+    /**
+     * Consumes every ready CQE. The CQ head moves past a CQE whatever its handler does: a handler
+     * that throws is counted and logged, and the batch goes on, so a CQE is never handled twice.
+     * Handlers never submit ({@link #trySqe} refuses while reaping).
+     */
     int reap() {
         int n = ring.cqReady();
         if (n == 0) {
             return 0;
         }
-        for (int i = 0; i < n; i++) {
-            long ud = ring.cqeUserData(i);
-            int res = ring.cqeRes(i);
-            int flags = ring.cqeFlags(i);
-            int index = (int) ud;
-            switch ((int) (ud >>> 32)) {
-                case KIND_RECV, KIND_MULTISHOT -> receiver.onCqe(index, res, flags);
-                case KIND_SEND -> sender.onCqe(index, res, flags);
-                case KIND_WAKE -> onWake(res);
-                case KIND_CANCEL -> {
-                    // result: number cancelled, or -ENOENT when nothing matched
+        reaping = true;
+        int done = 0;
+        try {
+            for (int i = 0; i < n; i++) {
+                long ud = ring.cqeUserData(i);
+                int res = ring.cqeRes(i);
+                int flags = ring.cqeFlags(i);
+                done = i + 1;
+                try {
+                    dispatch(ud, res, flags);
+                } catch (RuntimeException e) {
+                    handlerFailed(ud, res, flags, e);
                 }
-                default -> LOG.log(System.Logger.Level.WARNING, "io_uring: unknown completion 0x{0}",
-                        Long.toHexString(ud));
             }
+        } finally {
+            ring.cqAdvance(done);
+            reaping = false;
         }
-        ring.cqAdvance(n);
         uringStats.batch(n);
         return n;
     }
 
-    /** Enters to submit and waits for at least one completion (used by send when out of send slots). */
+    private void dispatch(long ud, int res, int flags) {
+        int index = (int) ud;
+        switch ((int) (ud >>> 32)) {
+            case KIND_RECV, KIND_MULTISHOT -> receiver.onCqe(index, res, flags);
+            case KIND_SEND -> sender.onCqe(index, res, flags);
+            case KIND_WAKE -> onWake(res);
+            case KIND_CANCEL -> onCancel(index, res);
+            default -> LOG.log(System.Logger.Level.WARNING, "io_uring: unknown completion 0x{0}",
+                    Long.toHexString(ud));
+        }
+    }
+
+    private void handlerFailed(long ud, int res, int flags, RuntimeException e) {
+        uringStats.increment(UringStats.Counter.HANDLER_FAILURES);
+        if (!handlerFailureLogged) {
+            handlerFailureLogged = true;
+            LOG.log(System.Logger.Level.ERROR, "io_uring: the handler of completion user_data=0x" + Long.toHexString(ud)
+                    + " res=" + res + " flags=0x" + Integer.toHexString(flags)
+                    + " threw; counted (HANDLER_FAILURES) and skipped; later ones are logged at DEBUG", e);
+        } else {
+            LOG.log(System.Logger.Level.DEBUG, "io_uring: completion handler threw: {0}", e.toString());
+        }
+    }
+
+    /** Enters to submit and waits for at least one completion (bounded), then reaps. */
     void waitForCompletions(long timeoutNanos) throws IOException {
         uringStats.increment(UringStats.Counter.ENTER_CALLS);
-        ring.enter(1, IoUring.IORING_ENTER_GETEVENTS | IoUring.IORING_ENTER_EXT_ARG, waitArg.address(timeoutNanos),
-                waitArg.size());
+        int r = ring.enter(1, IoUring.IORING_ENTER_GETEVENTS | IoUring.IORING_ENTER_EXT_ARG,
+                waitArg.address(timeoutNanos), waitArg.size());
+        if ((r == -Errno.EBUSY || r == -Errno.EAGAIN) && reap() == 0) {
+            LockSupport.parkNanos(Math.min(timeoutNanos, STARVED_WAIT_NANOS));
+        }
         reap();
     }
 
@@ -606,7 +786,10 @@ public final class UringBackend implements DatagramBackend {
         if (wakeArmed) {
             return;
         }
-        long sqe = sqe();
+        long sqe = trySqe();
+        if (sqe < 0) {
+            return; // the cycle waits briefly instead and tries again
+        }
         Sqe.prep(ring.sqes(), sqe, IoUring.IORING_OP_POLL_ADD, fileFlag, eventFdForSqe, 0, 0, 0,
                 userData(KIND_WAKE, 0));
         Sqe.opFlags(ring.sqes(), sqe, Poll.POLLIN);
@@ -629,82 +812,196 @@ public final class UringBackend implements DatagramBackend {
         }
     }
 
-    /**
-     * Owner-side shutdown: cancel every in-flight operation and reap until none is left (bounded),
-     * so that the kernel no longer touches our memory or slots when close() frees them.
-     */
-    private void ownerShutdown() {
-        if (cancelSent || !ring.enabled()) {
-            return;
-        }
-        cancelSent = true;
-        try {
-            long sqe = sqe();
-            Sqe.prep(ring.sqes(), sqe, IoUring.IORING_OP_ASYNC_CANCEL, 0, -1, 0, 0, 0, userData(KIND_CANCEL, 0));
-            Sqe.opFlags(ring.sqes(), sqe, IoUring.IORING_ASYNC_CANCEL_ANY | IoUring.IORING_ASYNC_CANCEL_ALL);
-            long deadline = System.nanoTime() + CANCEL_DRAIN_NANOS;
-            while (receiver.inFlight() + sender.inFlight() + (wakeArmed ? 1 : 0) > 0) {
-                long left = deadline - System.nanoTime();
-                if (left <= 0) {
-                    LOG.log(System.Logger.Level.DEBUG, "io_uring: {0} receive, {1} send ops still in flight at close",
-                            receiver.inFlight(), sender.inFlight());
-                    break;
-                }
-                waitForCompletions(Math.min(left, TimeUnit.MILLISECONDS.toNanos(10)));
-            }
-        } catch (IOException | RuntimeException e) {
-            LOG.log(System.Logger.Level.DEBUG, "io_uring: cancel at close failed", e);
+    private void onCancel(int index, int res) {
+        // res: number cancelled, -ENOENT (nothing matched), -EALREADY (running), or -EINVAL: this
+        // kernel (< 5.19) has no IORING_ASYNC_CANCEL_ANY; the owner then cancels one by one.
+        if (index == 0 && res == -Errno.EINVAL) {
+            cancelAnyRefused = true;
         }
     }
 
+    /** Operations the kernel holds (receives, sends, the wake poll). */
+    private int inFlight() {
+        return receiver.inFlight() + sender.inFlight() + (wakeArmed ? 1 : 0);
+    }
+
+    /**
+     * Takes {@code old} out of service and says whether any of its operations may still touch our
+     * memory. From the owner thread: cancel everything and reap until nothing is in flight
+     * (bounded). From another thread nothing can be cancelled or reaped (SINGLE_ISSUER, and a
+     * closed ring posts no completions): the operations are known gone only if nothing was in
+     * flight or the owner's kernel task has exited ({@link OwnerTask}). Then the fd is closed and
+     * the rings unmapped.
+     *
+     * @param ownerThread true if the calling thread may submit to {@code old}
+     * @return true if no operation can touch our memory or slots any more (they may be reused or
+     *         freed); false if they must be leaked
+     */
+    private boolean retire(Ring old, boolean ownerThread) {
+        boolean done = inFlight() == 0;
+        if (!done && ownerThread) {
+            try {
+                cancelAll();
+                long deadline = System.nanoTime() + CANCEL_DRAIN_NANOS;
+                while (inFlight() > 0) {
+                    long left = deadline - System.nanoTime();
+                    if (left <= 0) {
+                        break;
+                    }
+                    if (cancelAnyRefused) {
+                        cancelAnyRefused = false;
+                        cancelEach();
+                    }
+                    waitForCompletions(Math.min(left, TimeUnit.MILLISECONDS.toNanos(10)));
+                }
+            } catch (IOException | RuntimeException e) {
+                LOG.log(System.Logger.Level.DEBUG, "io_uring: cancel at teardown failed", e);
+            }
+            done = inFlight() == 0;
+        }
+        OwnerTask o = owner;
+        if (!done && !ownerThread && o != null && o.awaitExit(OWNER_GONE_WAIT_NANOS)) {
+            done = true; // the exited task's requests were cancelled and waited for by the kernel
+        }
+        int left = inFlight();
+        old.closeFd();
+        old.unmap();
+        if (done) {
+            return true;
+        }
+        uringStats.add(UringStats.Counter.OPERATIONS_LEAKED, left);
+        LOG.log(System.Logger.Level.ERROR, "io_uring backend {0}: {1} operation(s) still in flight at teardown "
+                + (ownerThread ? "did not complete within " + TimeUnit.NANOSECONDS.toMillis(CANCEL_DRAIN_NANOS)
+                        + " ms of their cancellation"
+                        : "and the owner " + o + " is alive (only it can cancel them: close the backend from the "
+                                + "owner thread, or after it ended)")
+                + "; their buffers and slots are leaked, not freed under the kernel", socket.localAddress(), left);
+        return false;
+    }
+
+    /** Submits ASYNC_CANCEL for everything (ANY|ALL, 5.19), or one per operation where that is refused. */
+    private void cancelAll() throws IOException {
+        if (cancelByUserDataOnly) {
+            cancelEach();
+            return;
+        }
+        long sqe = trySqe();
+        if (sqe < 0) {
+            return; // the fd close below cancels instead
+        }
+        Sqe.prep(ring.sqes(), sqe, IoUring.IORING_OP_ASYNC_CANCEL, 0, -1, 0, 0, 0, userData(KIND_CANCEL, 0));
+        Sqe.opFlags(ring.sqes(), sqe, IoUring.IORING_ASYNC_CANCEL_ANY | IoUring.IORING_ASYNC_CANCEL_ALL);
+        submitNow();
+    }
+
+    /** One ASYNC_CANCEL by user_data per operation in flight (IORING_OP_ASYNC_CANCEL: 5.5). */
+    private void cancelEach() throws IOException {
+        LongConsumer cancel = ud -> {
+            try {
+                long sqe = trySqe();
+                if (sqe >= 0) {
+                    Sqe.prep(ring.sqes(), sqe, IoUring.IORING_OP_ASYNC_CANCEL, 0, -1, ud, 0, 0,
+                            userData(KIND_CANCEL, 1));
+                    uringStats.increment(UringStats.Counter.CANCEL_BY_USER_DATA);
+                }
+            } catch (NativeException e) {
+                LOG.log(System.Logger.Level.DEBUG, "io_uring: cancel of 0x{0} not submitted: {1}",
+                        Long.toHexString(ud), e.getMessage());
+            }
+        };
+        receiver.forEachInFlight(cancel);
+        sender.forEachInFlight(cancel);
+        if (wakeArmed) {
+            cancel.accept(userData(KIND_WAKE, 0));
+        }
+        submitNow();
+    }
+
+    /**
+     * Closes the backend from any thread. Idempotent. Returns once the backend's resources are
+     * released, or after {@value #OWNER_EXIT_WAIT_MILLIS} ms if only the owner can release them (it
+     * is stalled inside, or alive between two calls with operations in flight): then it does so on
+     * its next call, or this method's successors never do and they stay allocated (counted, logged).
+     */
     @Override
     public void close() {
-        if (!closeStarted.compareAndSet(false, true)) {
-            return;
-        }
-        closing = true;
-        boolean safe = true;
-        if (Thread.currentThread() == owner) {
-            ownerShutdown();
-        } else {
-            eventFd.signal(); // wakes an owner blocked in io_uring_enter
-            long deadline = System.nanoTime() + OWNER_EXIT_WAIT_NANOS;
-            while (inCall) {
-                if (System.nanoTime() - deadline > 0) {
-                    safe = false;
-                    break;
-                }
-                LockSupport.parkNanos(100_000);
+        boolean inside = guard.enter(); // our own eventfd signal below must precede the cleanup
+        if (!guard.close(this::onLastExit)) {
+            if (inside) {
+                guard.exit();
             }
-        }
-        while (wakers.get() != 0) {
-            Thread.onSpinWait();
-        }
-        ring.close(); // the kernel cancels what is left; after this nothing references our memory
-        if (!safe) {
-            // The owner is still inside (stuck?): unmapping or freeing under it could crash the JVM.
-            LOG.log(System.Logger.Level.ERROR, "io_uring backend closed while its owner thread is still inside; "
-                    + "native memory and slots are leaked rather than freed under it");
-            eventFd.close();
-            socket.close();
-            closed = true;
             return;
         }
-        receiver.releaseAll();
-        sender.releaseAll();
+        if (inside) {
+            eventFd.signal(); // wakes an owner blocked in io_uring_enter
+            guard.exit();
+        }
+        long deadline = System.nanoTime() + OWNER_EXIT_WAIT_NANOS;
+        while (!tearDownFinished) {
+            OwnerTask o = owner;
+            if (ownerMustTearDown && o != null && !o.thread().isAlive() && o.awaitExit(OWNER_GONE_WAIT_NANOS)) {
+                tearDown(false); // its kernel task is gone, and its operations with it
+                continue; // (or the owner's teardown, begun meanwhile, finishes)
+            }
+            if (System.nanoTime() - deadline > 0) {
+                uringStats.increment(UringStats.Counter.CLEANUPS_DEFERRED); // the owner writes other counters only
+                LOG.log(System.Logger.Level.WARNING, "io_uring backend {0}: only the owner {1} can cancel the ring''s "
+                        + "operations and it has not {2} within {3} ms of close; the ring, socket and buffers stay "
+                        + "allocated until it does (never freed under the kernel)", socket.localAddress(), o,
+                        guard.isCleaned() ? "called again" : "left", OWNER_EXIT_WAIT_MILLIS);
+                break;
+            }
+            LockSupport.parkNanos(TimeUnit.MICROSECONDS.toNanos(200));
+        }
+    }
+
+    /**
+     * Runs once, when the backend is closed and nobody is inside. Tears down at once when this is
+     * the owner or nothing is in flight; otherwise only the owner can cancel the operations, so the
+     * teardown waits for its next call (or for its kernel task to exit, see {@link #close()}).
+     */
+    private void onLastExit() {
+        OwnerTask o = owner;
+        boolean ownerThread = o != null && Thread.currentThread() == o.thread();
+        if (ownerThread || o == null || inFlight() == 0) {
+            tearDown(ownerThread);
+        } else {
+            ownerMustTearDown = true;
+        }
+    }
+
+    /** Retires the ring and frees or (when that cannot be proven safe) leaks: see the class comment. */
+    private void tearDown(boolean ownerThread) {
+        if (!tornDown.compareAndSet(false, true)) {
+            return;
+        }
+        boolean drained = retire(ring, ownerThread && ring.enabled());
+        sender.releaseRetries();
         while (readyHead != readyTail) {
             pool.release(ready[readyHead++ & readyMask]);
         }
-        waitArg.close();
-        arena.close();
+        if (drained) {
+            receiver.releaseAll();
+            sender.releaseAll();
+            receiver.freeRingMemory();
+            waitArg.close();
+            arena.close();
+            pool.releaseMemory();
+            released = true;
+        }
         eventFd.close();
         socket.close();
-        closed = true;
+        tearDownFinished = true;
     }
 
-    /** True once {@link #close()} has finished. */
+    /** True once {@link #close()} was called. */
     public boolean isClosed() {
-        return closed;
+        return guard.isClosed();
+    }
+
+    /** True once the cleanup freed every native resource (false while deferred, or if leaked). */
+    public boolean isReleased() {
+        return released;
     }
 
     @Override
@@ -714,18 +1011,24 @@ public final class UringBackend implements DatagramBackend {
 
     // ---------------------------------------------------------------- parts
 
-    /** A receive strategy; all methods run on the owner thread (releaseAll after the ring is closed). */
+    /** A receive strategy; all methods run on the owner thread (or in the cleanup, once nobody is inside). */
     interface Receiver {
-        /** Registers what the receiver needs with a new (still disabled) ring. */
-        void register(Ring ring) throws NativeException;
+        /**
+         * Registers what the receiver needs with a new, not yet enabled ring; on failure nothing
+         * changes (the ring in use, if any, keeps its registration).
+         */
+        void prepare(Ring ring) throws NativeException;
 
-        /** Forgets every in-flight operation (the ring that held them is closed); slots are kept. */
-        void reset();
+        /** The ring prepared last is now the one in use; the previous one retired with every operation complete. */
+        void commit();
+
+        /** The ring prepared last is closed unused: free what {@link #prepare} allocated. */
+        void abort();
 
         /** First arming, right after the ring is enabled. */
         void start() throws NativeException;
 
-        /** Writes re-arm SQEs (and refills buffers). */
+        /** Writes re-arm SQEs (and refills buffers) with {@link #trySqe}: it never reaps. */
         void arm() throws NativeException;
 
         /** True when nothing can receive (pool exhausted). */
@@ -737,8 +1040,13 @@ public final class UringBackend implements DatagramBackend {
         /** Operations the kernel still holds. */
         int inFlight();
 
-        /** Returns every slot held to the pool (after the ring is closed). */
-        void releaseAll();
-    }
+        /** The user_data of every operation in flight (for per-operation cancels). */
+        void forEachInFlight(LongConsumer userData);
 
+        /** Returns every slot held to the pool (every operation has completed). */
+        void releaseAll();
+
+        /** Frees memory allocated per ring (every operation has completed). */
+        void freeRingMemory();
+    }
 }

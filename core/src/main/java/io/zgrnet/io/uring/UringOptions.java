@@ -117,6 +117,12 @@ public record UringOptions(ReceiveMode receiveMode, int receiveDepth, int sendDe
                 registerFiles, zeroCopySend, on);
     }
 
+    /** A copy with other SQ and CQ sizes. */
+    public UringOptions withRing(int sqEntries, int cqEntries) {
+        return new UringOptions(receiveMode, receiveDepth, sendDepth, sqEntries, cqEntries, sqpoll, sqpollIdleMillis,
+                registerFiles, zeroCopySend, sendTo);
+    }
+
     /** A copy with fixed files on or off. */
     public UringOptions withRegisterFiles(boolean on) {
         return new UringOptions(receiveMode, receiveDepth, sendDepth, sqEntries, cqEntries, sqpoll, sqpollIdleMillis,

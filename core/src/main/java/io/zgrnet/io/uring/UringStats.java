@@ -26,7 +26,14 @@ public final class UringStats {
         SEND_WAITS("sends that waited for a free send slot"),
         ZC_NOTIFICATIONS("zero-copy notifications"),
         WAKE_COMPLETIONS("wakeup completions"),
-        OWNER_CHANGES("rings rebuilt because the calling thread changed");
+        OWNER_CHANGES("rings rebuilt because the calling thread changed"),
+        OWNER_CHANGE_FAILURES("owner changes refused: the new ring could not be set up (old ring kept)"),
+        HANDLER_FAILURES("completions whose handler threw (counted, CQ head moved past them)"),
+        STARVED_WAITS("receives that waited for slots to come back (pool exhausted)"),
+        SQ_FULL_DEFERRED("re-arms put off to the next cycle: SQ full and the kernel refused a submit"),
+        CANCEL_BY_USER_DATA("cancels sent one per operation (no ASYNC_CANCEL_ANY before 5.19)"),
+        CLEANUPS_DEFERRED("closes that left the cleanup to an owner thread still inside"),
+        OPERATIONS_LEAKED("operations that never completed at teardown: their memory and slots are leaked");
 
         private final String label;
 
