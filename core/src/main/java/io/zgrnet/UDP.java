@@ -88,6 +88,8 @@ public final class UDP implements AutoCloseable {
     private final CopyingHandler copier = new CopyingHandler();
     private volatile Thread parkedReader;
     private volatile boolean closed;
+    /** Why the transport stopped working on its own (the backend kept failing), or null. */
+    private volatile IOException failure;
     private final AtomicBoolean closing = new AtomicBoolean();
     private volatile int leakedAtClose;
 
@@ -283,6 +285,10 @@ public final class UDP implements AutoCloseable {
         }
         if (closed) {
             throw new IllegalStateException("transport closed");
+        }
+        IOException failed = failure;
+        if (failed != null) {
+            throw new IllegalStateException("transport failed: " + failed.getMessage(), failed);
         }
         PeerSession s = p.current;
         if (!usable(s)) {
@@ -522,7 +528,7 @@ public final class UDP implements AutoCloseable {
                     delivered += consumeHead(handler);
                     continue;
                 }
-                if (delivered > 0 || closed) {
+                if (delivered > 0 || closed || failure != null) {
                     break;
                 }
                 if (timeoutNanos == 0) {
@@ -540,7 +546,7 @@ public final class UDP implements AutoCloseable {
                 } else {
                     parkedReader = Thread.currentThread();
                     java.lang.invoke.VarHandle.fullFence(); // pairs with the workers' fence
-                    if (!receiveRing.headReady() && !closed) {
+                    if (!receiveRing.headReady() && !closed && failure == null) {
                         LockSupport.parkNanos(this, timeoutNanos > 0 ? Math.min(left, 10_000_000L) : 10_000_000L);
                     }
                     parkedReader = null;
@@ -628,6 +634,28 @@ public final class UDP implements AutoCloseable {
     /** True once {@link #close()} has begun. */
     public boolean isClosed() {
         return closed;
+    }
+
+    /**
+     * Why the transport stopped working on its own, or null while it works: the datagram backend
+     * kept failing (the exception names the system call and errno). A failed transport delivers
+     * and sends nothing more; readers return as on close, writers get an exception; close it.
+     */
+    public IOException failure() {
+        return failure;
+    }
+
+    /** The I/O agent gave up on the backend: stop readers and writers (the owner still calls close). */
+    private void fail(IOException cause) {
+        if (failure == null) {
+            failure = cause;
+            LOG.log(Level.ERROR, "zgrnet transport on " + backend.localAddress() + " failed: " + cause.getMessage()
+                    + "; it sends and receives nothing more (close it)", cause);
+        }
+        Thread reader = parkedReader;
+        if (reader != null) {
+            LockSupport.unpark(reader);
+        }
     }
 
     /** Our public key and bound address. */
@@ -741,13 +769,40 @@ public final class UDP implements AutoCloseable {
         }
 
         @Override
+        public void malformed() {
+            stats.increment(TransportCounter.DROP_MALFORMED);
+        }
+
+        @Override
+        public void sendRefused(int count) {
+            stats.add(TransportCounter.DROP_SEND_FAILED, count);
+        }
+
+        @Override
         public void received(int count) {
             stats.add(TransportCounter.DATAGRAMS_RECEIVED, count);
         }
 
+        private long lastLoggedNs;
+        private long unlogged;
+
         @Override
-        public void backendError(IOException e) {
-            LOG.log(Level.WARNING, "datagram backend error: " + e.getMessage());
+        public void backendError(IOException e, boolean fatal) {
+            if (fatal) {
+                fail(e);
+                return;
+            }
+            // Logged at most once a second, with how many were not: a failing socket must not
+            // turn into a log flood.
+            long now = System.nanoTime();
+            if (lastLoggedNs == 0 || now - lastLoggedNs >= TimeUnit.SECONDS.toNanos(1)) {
+                LOG.log(Level.WARNING, "datagram backend error (retrying): " + e.getMessage()
+                        + (unlogged > 0 ? " (" + unlogged + " more since the last report)" : ""));
+                lastLoggedNs = now;
+                unlogged = 0;
+            } else {
+                unlogged++;
+            }
         }
     }
 
@@ -764,15 +819,16 @@ public final class UDP implements AutoCloseable {
         }
         closed = true;
         senders.close();
-        if (!senders.awaitIdle(TimeUnit.SECONDS.toNanos(5))) {
+        boolean stopped = senders.awaitIdle(TimeUnit.SECONDS.toNanos(5));
+        if (!stopped) {
             LOG.log(Level.WARNING, "a sender did not finish within 5 s of close");
         }
         ioAgent.stop();
-        ioRunner.close();
+        stopped &= ioRunner.stop(); // its last act closes the backend, on the ring's owner thread
         for (AgentRunner r : workerRunners) {
-            r.close();
+            stopped &= r.stop();
         }
-        controlRunner.close();
+        stopped &= controlRunner.stop();
         Thread reader = parkedReader;
         if (reader != null) {
             LockSupport.unpark(reader);
@@ -803,13 +859,29 @@ public final class UDP implements AutoCloseable {
         while ((slot = sendQueue.poll()) >= 0) {
             pool.release(slot);
         }
-        backend.close();
+        backend.close(); // a no-op when the I/O agent closed it
         control.destroyAll();
         int leaked = pool.outstanding();
         leakedAtClose = leaked;
         if (leaked != 0) {
             LOG.log(Level.WARNING, "{0} packet slots still outstanding at close", leaked);
         }
-        pool.close();
+        if (stopped && readerLeft) {
+            pool.close(); // freed now, or by the backend once its last kernel operation completed
+        } else {
+            // A thread of ours is still running (stuck in a call that does not return) and may
+            // still touch the slab, natively too (libsodium, a system call): never free it under it.
+            LOG.log(Level.ERROR, "zgrnet transport on {0}: a thread did not stop at close; the packet pool "
+                    + "({1} bytes) is leaked rather than freed under it", hostAddress(),
+                    (long) pool.capacity() * pool.slotSize());
+        }
+    }
+
+    private InetSocketAddress hostAddress() {
+        try {
+            return backend.localAddress();
+        } catch (RuntimeException e) {
+            return null;
+        }
     }
 }

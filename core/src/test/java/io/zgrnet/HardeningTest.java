@@ -110,7 +110,10 @@ class HardeningTest {
             p.peer.send(p.udp, 0, "still alive".getBytes(StandardCharsets.UTF_8));
             assertEquals("still alive", p.read());
             assertEquals(2, p.udp.stats().get(TransportCounter.DROP_UNKNOWN_TYPE));
-            assertEquals(1, p.udp.stats().get(TransportCounter.DROP_MALFORMED));
+            // The short transport and the truncated init: dropped by length on the I/O thread,
+            // before any handshake work (no rate-limit token, no control-agent queue entry).
+            assertEquals(2, p.udp.stats().get(TransportCounter.DROP_MALFORMED));
+            assertEquals(0, p.udp.stats().get(TransportCounter.DROP_HANDSHAKE_INVALID));
             assertEquals(1, p.udp.stats().get(TransportCounter.DROP_UNKNOWN_INDEX));
         }
     }

@@ -94,10 +94,19 @@ public final class AgentRunner implements AutoCloseable {
     /** Stops the agent and waits for its thread to end (bounded; interrupts if it does not). */
     @Override
     public void close() {
+        stop();
+    }
+
+    /**
+     * As {@link #close()}, and says whether the thread ended: false if it is still running after
+     * 10 s (stuck in a call that does not return): then nothing it may touch must be freed.
+     * From the agent's own thread: stops the loop and returns true.
+     */
+    public boolean stop() {
         running = false;
         LockSupport.unpark(thread);
         if (Thread.currentThread() == thread) {
-            return;
+            return true;
         }
         try {
             thread.join(TimeUnit.SECONDS.toMillis(5));
@@ -110,6 +119,8 @@ public final class AgentRunner implements AutoCloseable {
         }
         if (thread.isAlive()) {
             LOG.log(Level.WARNING, agent.roleName() + ": thread did not stop within 10 s");
+            return false;
         }
+        return true;
     }
 }

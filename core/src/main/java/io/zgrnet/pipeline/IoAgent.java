@@ -3,12 +3,19 @@ package io.zgrnet.pipeline;
 import io.zgrnet.io.BoundedIntQueue;
 import io.zgrnet.io.DatagramBackend;
 import io.zgrnet.io.PacketPool;
+import io.zgrnet.sys.Errno;
+import io.zgrnet.sys.NativeException;
+import io.zgrnet.wire.HandshakeInit;
+import io.zgrnet.wire.HandshakeResponse;
+import io.zgrnet.wire.MessageType;
+import io.zgrnet.wire.TransportHeader;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.channels.ClosedChannelException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * The I/O agent: the only thread that calls the datagram backend.
@@ -36,20 +43,30 @@ public final class IoAgent implements Agent {
         /** A handshake datagram found the control inbox full. */
         void controlInboxFull();
 
-        /** A datagram of no known type, or too short to have one. */
+        /** A datagram of no known type (or a cookie reply, which zgrnet never sends). */
         void unknownType();
+
+        /** A datagram of a known type shorter than that type's minimum length. */
+        void malformed();
 
         /** Datagrams received (all types). */
         void received(int count);
 
-        /** The backend failed; the agent keeps running (the transport decides whether to close). */
-        void backendError(IOException e);
+        /** Datagrams the backend did not hand to the kernel (counted by errno in its stats). */
+        void sendRefused(int count);
+
+        /**
+         * The backend failed. {@code fatal}: it kept failing for {@link #FAILURE_PERSISTENCE_NS} (or
+         * with an errno that cannot heal), and the agent has stopped using it; otherwise it retries
+         * with a growing pause.
+         */
+        void backendError(IOException e, boolean fatal);
     }
 
-    /** zgrnet's message types (first byte). */
-    private static final byte TYPE_INIT = 1;
-    private static final byte TYPE_RESPONSE = 2;
-    private static final byte TYPE_TRANSPORT = 4;
+    /** How long a backend may keep failing before the agent gives up on it. */
+    public static final long FAILURE_PERSISTENCE_NS = TimeUnit.SECONDS.toNanos(2);
+    private static final long MAX_BACKOFF_NS = TimeUnit.MILLISECONDS.toNanos(64);
+
 
     private static final System.Logger LOG = System.getLogger(IoAgent.class.getName());
 
@@ -66,6 +83,10 @@ public final class IoAgent implements Agent {
     private final int[] sendBatch;
     private volatile boolean waiting;
     private volatile boolean closed;
+    private volatile boolean failed;
+    /** Since when the backend has failed without a success in between (0: it works). */
+    private long failingSinceNs;
+    private long backoffNs;
 
     /**
      * @param backend the datagram backend (owned by the caller, closed after this agent stops)
@@ -110,10 +131,18 @@ public final class IoAgent implements Agent {
         backend.wakeup();
     }
 
+    /** True once the backend failed for good (see {@link Listener#backendError}). */
+    public boolean failed() {
+        return failed;
+    }
+
     @Override
     public int doWork() {
-        if (closed) {
+        if (closed || failed) {
             return 0;
+        }
+        if (backoffNs > 0) {
+            LockSupport.parkNanos(backoffNs); // a failing backend: pause instead of spinning on it
         }
         int work = flushSends();
         long wait = 0;
@@ -132,11 +161,12 @@ public final class IoAgent implements Agent {
             closed = true;
             return 0;
         } catch (IOException e) {
-            listener.backendError(e);
-            received = 0;
+            failure(e);
+            return work + 1;
         } finally {
             waiting = false;
         }
+        succeeded();
         if (received > 0) {
             route(received);
         }
@@ -150,13 +180,42 @@ public final class IoAgent implements Agent {
             return 0;
         }
         try {
-            backend.send(sendBatch, n);
+            int sent = backend.send(sendBatch, n);
+            if (sent < n) {
+                listener.sendRefused(n - sent);
+            }
         } catch (ClosedChannelException e) {
             closed = true;
         } catch (IOException e) {
-            listener.backendError(e);
+            listener.sendRefused(n); // the backend released the slots it could not send
+            failure(e);
         }
         return n;
+    }
+
+    /** A backend call failed: pause, and give up once it has failed for too long (or cannot heal). */
+    private void failure(IOException e) {
+        long now = System.nanoTime();
+        if (failingSinceNs == 0) {
+            failingSinceNs = now;
+        }
+        backoffNs = backoffNs == 0 ? TimeUnit.MILLISECONDS.toNanos(1) : Math.min(MAX_BACKOFF_NS, backoffNs * 2);
+        boolean fatal = now - failingSinceNs >= FAILURE_PERSISTENCE_NS || cannotHeal(e);
+        if (fatal) {
+            failed = true;
+        }
+        listener.backendError(e, fatal);
+    }
+
+    private void succeeded() {
+        failingSinceNs = 0;
+        backoffNs = 0;
+    }
+
+    /** EBADF/ENOTSOCK/EFAULT: our own descriptor or memory is wrong; retrying cannot help. */
+    private static boolean cannotHeal(IOException e) {
+        return e instanceof NativeException n
+                && (n.errno() == Errno.EBADF || n.errno() == Errno.EFAULT || n.errno() == Errno.ENOTSOCK);
     }
 
     private void route(int count) {
@@ -166,25 +225,34 @@ public final class IoAgent implements Agent {
         for (int i = 0; i < count; i++) {
             int slot = receiveBatch[i];
             int length = pool.length(slot);
-            byte type = length > 0
-                    ? slab.get(ValueLayout.JAVA_BYTE, pool.slotOffset(slot) + pool.dataOffset(slot)) : 0;
-            if (type == TYPE_TRANSPORT) {
+            long at = pool.slotOffset(slot) + pool.dataOffset(slot);
+            int type = MessageType.of(slab, at, length);
+            // Length first: a datagram too short for its type costs a counter here and nothing
+            // else (no ring entry, no handshake work, no rate-limit token).
+            int minimum = switch (type) {
+                case MessageType.TRANSPORT -> TransportHeader.MIN_DATAGRAM_LENGTH;
+                case MessageType.HANDSHAKE_INIT -> HandshakeInit.LENGTH;
+                case MessageType.HANDSHAKE_RESPONSE -> HandshakeResponse.LENGTH;
+                default -> Integer.MAX_VALUE;
+            };
+            if (minimum == Integer.MAX_VALUE) {
+                pool.release(slot);
+                listener.unknownType();
+            } else if (length < minimum) {
+                pool.release(slot);
+                listener.malformed();
+            } else if (type == MessageType.TRANSPORT) {
                 if (receiveRing.offer(slot)) {
                     transport = true;
                 } else {
                     pool.release(slot);
                     listener.receiveRingFull();
                 }
-            } else if (type == TYPE_INIT || type == TYPE_RESPONSE) {
-                if (controlInbox.offer(slot)) {
-                    control = true;
-                } else {
-                    pool.release(slot);
-                    listener.controlInboxFull();
-                }
+            } else if (controlInbox.offer(slot)) {
+                control = true;
             } else {
                 pool.release(slot);
-                listener.unknownType();
+                listener.controlInboxFull();
             }
         }
         if (transport) {
@@ -195,13 +263,19 @@ public final class IoAgent implements Agent {
         }
     }
 
+    /**
+     * The agent's last act, on its own thread: slots queued for sending but never sent go back to
+     * the pool, and the backend is closed here, by the thread that owns it, so that io_uring can
+     * cancel its operations as their single issuer and reap their completions before anything is
+     * freed (closing it again later, from the transport, is a no-op).
+     */
     @Override
     public void onClose() {
-        // Slots queued for sending but never sent go back to the pool.
         int slot;
         while ((slot = sendQueue.poll()) >= 0) {
             pool.release(slot);
         }
+        backend.close();
         LOG.log(Level.DEBUG, "io agent stopped");
     }
 }
