@@ -9,6 +9,9 @@ import static io.zgrnet.peer.ProtocolLimits.REKEY_TIMEOUT_NS;
 import static io.zgrnet.peer.ProtocolLimits.CLEAR_SESSIONS_AFTER_NS;
 
 import io.zgrnet.io.PacketPool;
+import io.zgrnet.peer.IndexTable;
+import io.zgrnet.wire.HandshakeResponse;
+import java.lang.foreign.Arena;
 import io.zgrnet.pipeline.Agent;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
@@ -16,8 +19,6 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
 import java.security.SecureRandom;
-import java.util.HashMap;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
@@ -42,17 +43,25 @@ final class ControlAgent implements Agent {
     private final MemorySegment slab;
     private final TransportStats stats;
     private final ConcurrentLinkedQueue<Runnable> commands = new ConcurrentLinkedQueue<>();
-    private final Map<Integer, Peer> pendingByIndex = new HashMap<>();
-    private final HandshakeRateLimiter limiter = new HandshakeRateLimiter();
+    /** Our pending initiations by their index; read lock-free by the I/O thread's {@link HandshakeGate}. */
+    private final IndexTable<Peer> pendingByIndex;
+    private final HandshakeGate gate;
+    private final HandshakeAdmission admission;
+    /** Where an admitted initiation and its source are copied for processing (native: crypto may need it). */
+    private final MemorySegment initScratch = Arena.ofAuto().allocate(HandshakeAdmission.INIT_BYTES, 8);
+    private final MemorySegment sourceScratch = Arena.ofAuto().allocate(PacketPool.ADDRESS_SIZE, 8);
     private final SecureRandom random = new SecureRandom();
     private long nextTickNs;
     private boolean ticked;
 
-    ControlAgent(UDP udp) {
+    ControlAgent(UDP udp, HandshakeGate gate, HandshakeAdmission admission, IndexTable<Peer> pendingByIndex) {
         this.udp = udp;
         this.pool = udp.pool();
         this.slab = pool.slab();
         this.stats = udp.statsInternal();
+        this.gate = gate;
+        this.admission = admission;
+        this.pendingByIndex = pendingByIndex;
     }
 
     @Override
@@ -68,7 +77,7 @@ final class ControlAgent implements Agent {
 
     @Override
     public boolean hasWork() {
-        return !commands.isEmpty() || !udp.controlInbox().isEmpty();
+        return !commands.isEmpty() || gate.hasWork();
     }
 
     @Override
@@ -80,12 +89,16 @@ final class ControlAgent implements Agent {
             work++;
         }
         int slot;
-        while (work < 64 && (slot = udp.controlInbox().poll()) >= 0) {
+        while (work < 64 && (slot = gate.pollResponse()) >= 0) {
             try {
-                handleHandshake(slot);
+                handleResponse(slot);
             } finally {
                 pool.release(slot);
             }
+            work++;
+        }
+        while (work < 64 && admission.take(initScratch, sourceScratch)) {
+            handleInit(udp.config().clock().nanoTime());
             work++;
         }
         long now = udp.config().clock().nanoTime();
@@ -99,29 +112,15 @@ final class ControlAgent implements Agent {
 
     // ------------------------------------------------------------ handshakes
 
-    private void handleHandshake(int slot) {
-        long off = pool.slotOffset(slot) + pool.dataOffset(slot);
-        int len = pool.length(slot);
-        long now = udp.config().clock().nanoTime();
-        Endpoint source = Endpoint.copyOf(pool.addresses(), pool.addressOffset(slot));
-        if (!limiter.allow(source.address().getAddress(), now)) {
-            stats.increment(TransportCounter.DROP_HANDSHAKE_RATE_LIMITED);
-            return;
-        }
-        byte type = slab.get(ValueLayout.JAVA_BYTE, off);
-        if (type == 1) {
-            handleInit(off, len, source, now);
-        } else {
-            handleResponse(off, len, source, now);
-        }
-    }
-
-    private void handleInit(long off, int len, Endpoint source, long now) {
-        HandshakeAdapter.ReceivedInitiation init = udp.handshakes().readInit(slab, off, len);
+    /** An admitted initiation, in {@link #initScratch} from {@link #sourceScratch}. */
+    private void handleInit(long now) {
+        HandshakeAdapter.ReceivedInitiation init = udp.handshakes().readInit(initScratch, 0,
+                HandshakeAdmission.INIT_BYTES);
         if (init == null) {
             stats.increment(TransportCounter.DROP_HANDSHAKE_INVALID);
             return;
         }
+        Endpoint source = Endpoint.copyOf(sourceScratch, 0); // authenticated: now worth an allocation
         Peer peer = udp.peerTable().find(init.remotePublicKey());
         if (peer == null) {
             if (!udp.config().allowUnknownPeers()) {
@@ -175,12 +174,11 @@ final class ControlAgent implements Agent {
         LOG.log(Level.DEBUG, "responded to handshake from {0} at {1}", peer.key, source);
     }
 
-    private void handleResponse(long off, int len, Endpoint source, long now) {
-        if (len < 9) {
-            stats.increment(TransportCounter.DROP_MALFORMED);
-            return;
-        }
-        int receiverIndex = slab.get(LE_INT, off + 5);
+    private void handleResponse(int slot) {
+        long off = pool.slotOffset(slot) + pool.dataOffset(slot);
+        int len = pool.length(slot);
+        long now = udp.config().clock().nanoTime();
+        int receiverIndex = HandshakeResponse.receiverIndex(slab, off);
         Peer peer = pendingByIndex.get(receiverIndex);
         if (peer == null || peer.pending == null) {
             stats.increment(TransportCounter.DROP_RESPONSE_UNMATCHED);
@@ -193,8 +191,9 @@ final class ControlAgent implements Agent {
             stats.increment(TransportCounter.DROP_HANDSHAKE_INVALID);
             return;
         }
-        pendingByIndex.remove(receiverIndex);
+        pendingByIndex.remove(receiverIndex, peer);
         peer.pending = null;
+        Endpoint source = Endpoint.copyOf(pool.addresses(), pool.addressOffset(slot));
         PeerSession session = new PeerSession(peer, keys, pending.localIndex(), true, now, source);
         session.confirmed = true; // the response authenticated the responder
         udp.sessions().put(pending.localIndex(), session);
@@ -250,7 +249,7 @@ final class ControlAgent implements Agent {
     private int freshIndex() {
         while (true) {
             int index = random.nextInt();
-            if (udp.sessions().get(index) == null && !pendingByIndex.containsKey(index)) {
+            if (udp.sessions().get(index) == null && pendingByIndex.get(index) == null) {
                 return index;
             }
         }
@@ -305,7 +304,7 @@ final class ControlAgent implements Agent {
 
     private void sendInit(Peer peer, long now) {
         if (peer.pending != null) {
-            pendingByIndex.remove(peer.pending.localIndex());
+            pendingByIndex.remove(peer.pending.localIndex(), peer);
         }
         int index = freshIndex();
         HandshakeAdapter.Initiation init = udp.handshakes().initiate(peer.publicKey, index);
@@ -351,7 +350,7 @@ final class ControlAgent implements Agent {
         // Handshake retries and give-up.
         if (peer.pending != null) {
             if (now - peer.handshakeStartedNs >= REKEY_ATTEMPT_TIME_NS) {
-                pendingByIndex.remove(peer.pending.localIndex());
+                pendingByIndex.remove(peer.pending.localIndex(), peer);
                 peer.pending = null;
                 peer.connectRequested = false;
                 peer.rekeyRequested = false;
@@ -437,7 +436,7 @@ final class ControlAgent implements Agent {
             peer.unconfirmed = null;
         }
         if (peer.pending != null) {
-            pendingByIndex.remove(peer.pending.localIndex());
+            pendingByIndex.remove(peer.pending.localIndex(), peer);
             peer.pending = null;
         }
         failWaiters(peer, new IOException("peer " + peer.key + " was removed"));

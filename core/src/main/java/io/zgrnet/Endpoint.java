@@ -2,14 +2,14 @@ package io.zgrnet;
 
 import io.zgrnet.io.PacketPool;
 import io.zgrnet.sys.SockAddr;
-import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.net.InetSocketAddress;
 
 /**
  * A peer's UDP address, held both as the raw sockaddr the kernel uses and as an
  * {@link InetSocketAddress} for people. Immutable: roaming replaces the peer's endpoint with a new
- * one (rare), so the send path copies the raw bytes without allocating or locking.
+ * one (rare), so the send path copies the raw bytes without allocating or locking. The raw bytes
+ * live on the heap (copies into pool slots need no native memory, and nothing waits for a cleaner).
  */
 final class Endpoint {
     private final MemorySegment sockaddr;
@@ -24,14 +24,14 @@ final class Endpoint {
         if (address == null || address.isUnresolved()) {
             throw new IllegalArgumentException("endpoint: must be a resolved address, got " + address);
         }
-        MemorySegment raw = Arena.ofAuto().allocate(PacketPool.ADDRESS_SIZE, 8);
+        MemorySegment raw = MemorySegment.ofArray(new byte[PacketPool.ADDRESS_SIZE]);
         SockAddr.write(raw, 0, address);
         return new Endpoint(raw, address);
     }
 
     /** Copies a received source address (e.g. from a pool slot's address area). */
     static Endpoint copyOf(MemorySegment segment, long offset) {
-        MemorySegment raw = Arena.ofAuto().allocate(PacketPool.ADDRESS_SIZE, 8);
+        MemorySegment raw = MemorySegment.ofArray(new byte[PacketPool.ADDRESS_SIZE]);
         SockAddr.copy(segment, offset, raw, 0);
         return new Endpoint(raw, SockAddr.read(raw, 0));
     }

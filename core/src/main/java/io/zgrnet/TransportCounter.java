@@ -28,6 +28,8 @@ public enum TransportCounter {
     DROP_HANDSHAKE_INVALID("dropped: handshake message failed to authenticate"),
     DROP_HANDSHAKE_UNKNOWN_PEER("dropped: handshake from a peer not allowed"),
     DROP_HANDSHAKE_RATE_LIMITED("dropped: handshake rate limit for the source address"),
+    DROP_HANDSHAKE_SOURCE_BUSY("dropped: an initiation from the same source is still waiting"),
+    DROP_HANDSHAKE_ADMISSION_FULL("dropped: every handshake admission entry for the source is busy"),
     DROP_HANDSHAKE_REPLAYED("dropped: handshake init replayed (same ephemeral key)"),
     DROP_PEER_TABLE_FULL("dropped: peer table full"),
     DROP_RESPONSE_UNMATCHED("dropped: handshake response for no pending handshake"),

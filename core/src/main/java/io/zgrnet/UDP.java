@@ -69,7 +69,7 @@ public final class UDP implements AutoCloseable {
     private final PeerTable peers;
     private final io.zgrnet.peer.IndexTable<PeerSession> sessions = new io.zgrnet.peer.IndexTable<>();
     private final BoundedIntQueue sendQueue;
-    private final BoundedIntQueue controlInbox;
+    private final HandshakeGate handshakeGate;
     private final OrderedPipeline receiveRing;
     private final PeerSession[] slotSession;
     private final int[] slotDropReason;
@@ -110,13 +110,17 @@ public final class UDP implements AutoCloseable {
         this.handshakes = new HandshakeAdapter(config.privateKey());
         this.peers = new PeerTable(config.maxPeers());
         this.sendQueue = new BoundedIntQueue(config.sendQueueSize());
-        this.controlInbox = new BoundedIntQueue(256);
+
         this.slotSession = new PeerSession[config.poolSlots()];
         this.slotDropReason = new int[config.poolSlots()];
         this.receiveRing = new OrderedPipeline(config.receiveQueueSize(), this::decrypt);
-        this.control = new ControlAgent(this);
-        this.ioAgent = new IoAgent(backend, sendQueue, receiveRing, controlInbox, this::wakeWorkers,
-                this::wakeControl, new IoListener(), config.ioBatchSize());
+        io.zgrnet.peer.IndexTable<Peer> pendingByIndex = new io.zgrnet.peer.IndexTable<>();
+        HandshakeAdmission admission = new HandshakeAdmission(pool);
+        this.handshakeGate = new HandshakeGate(pool, stats, admission, pendingByIndex, this::wakeControl,
+                config.clock());
+        this.control = new ControlAgent(this, handshakeGate, admission, pendingByIndex);
+        this.ioAgent = new IoAgent(backend, sendQueue, receiveRing, handshakeGate, this::wakeWorkers,
+                new IoListener(), config.ioBatchSize());
         for (int i = 0; i < config.decryptWorkers(); i++) {
             int id = i;
             workerRunners.add(new AgentRunner(new io.zgrnet.pipeline.Agent() {
@@ -735,10 +739,6 @@ public final class UDP implements AutoCloseable {
         return control;
     }
 
-    BoundedIntQueue controlInbox() {
-        return controlInbox;
-    }
-
     private void wakeWorkers() {
         for (int i = 0; i < workerRunners.size(); i++) {
             workerRunners.get(i).wake();
@@ -756,11 +756,6 @@ public final class UDP implements AutoCloseable {
         @Override
         public void receiveRingFull() {
             stats.increment(TransportCounter.DROP_RECEIVE_QUEUE_FULL);
-        }
-
-        @Override
-        public void controlInboxFull() {
-            stats.increment(TransportCounter.DROP_CONTROL_QUEUE_FULL);
         }
 
         @Override
@@ -852,10 +847,8 @@ public final class UDP implements AutoCloseable {
                 receiveRing.advance();
             }
         }
+        handshakeGate.clear();
         int slot;
-        while ((slot = controlInbox.poll()) >= 0) {
-            pool.release(slot);
-        }
         while ((slot = sendQueue.poll()) >= 0) {
             pool.release(slot);
         }

@@ -7,6 +7,10 @@ final class BackendAssumptions {
     private BackendAssumptions() {
     }
 
+    static boolean available(IOMode mode) {
+        return io.zgrnet.io.BackendSelector.unavailabilityCause(mode) == null;
+    }
+
     static void assumeAvailable(IOMode mode) {
         String cause = io.zgrnet.io.BackendSelector.unavailabilityCause(mode);
         Assumptions.assumeTrue(cause == null, () -> mode + " backend unavailable here: " + cause);

@@ -203,7 +203,7 @@ class HardeningTest {
     void sessionIndicesAreRandomAndDistinct() throws Exception {
         try (UDP udp = UDP.open(config(IOMode.AUTO).allowUnknownPeers(true).build())) {
             java.util.Set<Integer> seen = new java.util.HashSet<>();
-            for (int i = 0; i < HandshakeRateLimiter.BURST; i++) {
+            for (int i = 0; i < HandshakeAdmission.BURST; i++) {
                 try (ManualPeer stranger = new ManualPeer(TransportTestSupport.randomKey())) {
                     stranger.connect(udp, i);
                     assertTrue(seen.add(stranger.session.remoteIndex()), "index reused");

@@ -22,7 +22,8 @@ import java.util.concurrent.locks.LockSupport;
  *
  * <p>Each duty cycle sends what callers queued (one batch), then receives one batch and routes it
  * by message type: transport datagrams go to the in-order ring for the decrypt workers, handshake
- * datagrams to the control agent's inbox, anything else is dropped and counted. It never blocks
+ * datagrams to the handshake intake (which admits some to the control agent), anything else, and
+ * anything shorter than its type's minimum, is dropped and counted. It never blocks
  * on a slow consumer: a full ring or inbox drops the datagram and counts it.
  *
  * <p>When there is nothing to send it waits in the backend's receive for up to
@@ -35,13 +36,22 @@ public final class IoAgent implements Agent {
     /** How long one receive may wait when there is nothing to send. */
     public static final long RECEIVE_WAIT_NS = TimeUnit.MILLISECONDS.toNanos(50);
 
+    /**
+     * Takes a well-formed handshake datagram on the I/O thread, cheaply: it decides whether the
+     * control agent spends work on it, and counts what it refuses.
+     */
+    public interface HandshakeIntake {
+        /**
+         * @param type {@code MessageType.HANDSHAKE_INIT} or {@code HANDSHAKE_RESPONSE}
+         * @return true if it kept the slot (it releases it later); false: the agent releases it
+         */
+        boolean take(int slot, int type);
+    }
+
     /** Where the agent reports drops; implemented by the transport. */
     public interface Listener {
         /** A transport datagram found the receive ring full. */
         void receiveRingFull();
-
-        /** A handshake datagram found the control inbox full. */
-        void controlInboxFull();
 
         /** A datagram of no known type (or a cookie reply, which zgrnet never sends). */
         void unknownType();
@@ -75,9 +85,8 @@ public final class IoAgent implements Agent {
     private final MemorySegment slab;
     private final BoundedIntQueue sendQueue;
     private final OrderedPipeline receiveRing;
-    private final BoundedIntQueue controlInbox;
+    private final HandshakeIntake handshakes;
     private final Runnable workersWake;
-    private final Runnable controlWake;
     private final Listener listener;
     private final int[] receiveBatch;
     private final int[] sendBatch;
@@ -92,22 +101,19 @@ public final class IoAgent implements Agent {
      * @param backend the datagram backend (owned by the caller, closed after this agent stops)
      * @param sendQueue slots ready to send, filled by sender threads
      * @param receiveRing transport datagrams for the decrypt workers
-     * @param controlInbox handshake datagrams for the control agent
+     * @param handshakes takes handshake datagrams (and wakes the control agent when it queues one)
      * @param workersWake wakes idle decrypt workers after a batch was added
-     * @param controlWake wakes the control agent after a handshake was queued
      * @param batchSize datagrams per receive and per send
      */
     public IoAgent(DatagramBackend backend, BoundedIntQueue sendQueue, OrderedPipeline receiveRing,
-                   BoundedIntQueue controlInbox, Runnable workersWake, Runnable controlWake, Listener listener,
-                   int batchSize) {
+                   HandshakeIntake handshakes, Runnable workersWake, Listener listener, int batchSize) {
         this.backend = backend;
         this.pool = backend.pool();
         this.slab = pool.slab();
         this.sendQueue = sendQueue;
         this.receiveRing = receiveRing;
-        this.controlInbox = controlInbox;
+        this.handshakes = handshakes;
         this.workersWake = workersWake;
-        this.controlWake = controlWake;
         this.listener = listener;
         this.receiveBatch = new int[batchSize];
         this.sendBatch = new int[batchSize];
@@ -221,7 +227,6 @@ public final class IoAgent implements Agent {
     private void route(int count) {
         listener.received(count);
         boolean transport = false;
-        boolean control = false;
         for (int i = 0; i < count; i++) {
             int slot = receiveBatch[i];
             int length = pool.length(slot);
@@ -248,18 +253,12 @@ public final class IoAgent implements Agent {
                     pool.release(slot);
                     listener.receiveRingFull();
                 }
-            } else if (controlInbox.offer(slot)) {
-                control = true;
-            } else {
+            } else if (!handshakes.take(slot, type)) {
                 pool.release(slot);
-                listener.controlInboxFull();
             }
         }
         if (transport) {
             workersWake.run();
-        }
-        if (control) {
-            controlWake.run();
         }
     }
 

@@ -135,6 +135,28 @@ public final class SockAddr {
         return false;
     }
 
+    /**
+     * The source a rate limit applies to, as one long, without allocating: an IPv4 address (also
+     * when IPv4-mapped in IPv6), or an IPv6 /64 prefix (one host's whole allocation, as
+     * WireGuard's limiter does); 0 for an unknown family.
+     */
+    public static long sourceKey(MemorySegment segment, long offset) {
+        int family = family(segment, offset);
+        if (family == Net.AF_INET) {
+            return (long) Net.AF_INET << 56 | Integer.toUnsignedLong(segment.get(INT, offset + SockaddrIn.SIN_ADDR));
+        }
+        if (family == Net.AF_INET6) {
+            long a6 = offset + SockaddrIn6.SIN6_ADDR;
+            long high = segment.get(LONG, a6);
+            int mid = segment.get(INT, a6 + 8);
+            if (high == 0 && mid == 0xFFFF0000) { // ::ffff:a.b.c.d in memory order (little-endian int)
+                return (long) Net.AF_INET << 56 | Integer.toUnsignedLong(segment.get(INT, a6 + 12));
+            }
+            return high == 0 ? 1 : high; // the /64 prefix (never 0: 0 means "no key")
+        }
+        return 0;
+    }
+
     /** Copies the raw address at {@code from} to {@code to} ({@link #MAX_SIZE} bytes). */
     public static void copy(MemorySegment from, long fromOffset, MemorySegment to, long toOffset) {
         MemorySegment.copy(from, fromOffset, to, toOffset, MAX_SIZE);

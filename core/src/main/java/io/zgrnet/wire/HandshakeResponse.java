@@ -52,6 +52,11 @@ public final class HandshakeResponse {
 
     /** The initiator's index this response answers (unsigned 32 bits in an int). */
     public int receiverIndex() {
+        return receiverIndex(segment, offset);
+    }
+
+    /** The receiver index of the response at {@code segment[offset]}, without a flyweight (length checked by the caller). */
+    public static int receiverIndex(MemorySegment segment, long offset) {
         return Le.u32(segment, offset + RECEIVER_INDEX_OFFSET);
     }
 

@@ -75,6 +75,17 @@ class UringLifecycleTest {
         }
     }
 
+    /** Makes a short-lived thread the ring's owner (it arms receives), and waits for it to end. */
+    private static void ownOnAnotherThreadThatEnds(UringBackend b) throws InterruptedException {
+        Thread.ofPlatform().name("first-owner").start(() -> {
+            try {
+                b.receive(new int[1], 1, 0);
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        }).join();
+    }
+
     /** Receives until {@code n} datagrams came (bounded), returning every slot. */
     private static int receive(UringBackend b, int n) throws IOException {
         int[] slots = new int[64];
@@ -133,14 +144,7 @@ class UringLifecycleTest {
         try (PacketPool pool = new PacketPool(512, 2048); DatagramChannel peer = DatagramChannel.open()) {
             peer.bind(LOOPBACK);
             UringBackend b = open(pool, mode);
-            Thread first = Thread.ofPlatform().start(() -> {
-                try {
-                    b.receive(new int[1], 1, 0);
-                } catch (IOException e) {
-                    throw new java.io.UncheckedIOException(e);
-                }
-            });
-            first.join();
+            ownOnAnotherThreadThatEnds(b);
             for (int errno : new int[] {Errno.ENOMEM, Errno.EMFILE}) {
                 IoUringFaults.fail(FaultSite.IO_URING_SETUP, errno, 0, 1);
                 NativeException e = assertThrows(NativeException.class, () -> b.receive(new int[1], 1, 0));
@@ -163,6 +167,36 @@ class UringLifecycleTest {
             assertEquals(1, b.uringStats().get(UringStats.Counter.OWNER_CHANGES));
             b.close();
             assertTrue(b.isReleased());
+            assertEquals(0, pool.outstanding());
+        }
+    }
+
+    /** A new owner stalled inside the owner change (in io_uring_setup) while close() runs. */
+    @Test
+    void closeDuringAStalledOwnerChangeLeavesTheCleanupToTheNewOwner() throws Exception {
+        try (PacketPool pool = new PacketPool(512, 2048)) {
+            UringBackend b = open(pool, UringOptions.ReceiveMode.MULTISHOT);
+            ownOnAnotherThreadThatEnds(b);
+            AtomicReference<Object> outcome = new AtomicReference<>();
+            CountDownLatch go = new CountDownLatch(1);
+            Thread second = Thread.ofPlatform().name("stalled-new-owner").unstarted(() -> {
+                try {
+                    go.await();
+                    outcome.set(b.receive(new int[1], 1, TimeUnit.SECONDS.toNanos(30)));
+                } catch (Throwable t) {
+                    outcome.set(t);
+                }
+            });
+            IoUringFaults.stall(FaultSite.IO_URING_SETUP, 0, Duration.ofSeconds(3), second);
+            second.start();
+            go.countDown();
+            Thread.sleep(200); // inside the owner change, parked in io_uring_setup's binding
+            b.close();
+            assertFalse(b.isReleased());
+            second.join(TimeUnit.SECONDS.toMillis(20));
+            assertInstanceOf(ClosedChannelException.class, outcome.get());
+            assertEquals(1, b.uringStats().get(UringStats.Counter.OWNER_CHANGES));
+            assertTrue(b.isReleased(), "the new owner tore down as it left");
             assertEquals(0, pool.outstanding());
         }
     }
@@ -361,14 +395,7 @@ class UringLifecycleTest {
         try (PacketPool pool = new PacketPool(512, 2048); DatagramChannel peer = DatagramChannel.open()) {
             peer.bind(LOOPBACK);
             UringBackend b = open(pool, UringOptions.ReceiveMode.MULTISHOT);
-            Thread owner = Thread.ofPlatform().start(() -> {
-                try {
-                    b.receive(new int[1], 1, 0);
-                } catch (IOException e) {
-                    throw new java.io.UncheckedIOException(e);
-                }
-            });
-            owner.join();
+            ownOnAnotherThreadThatEnds(b);
             b.close(); // the owner's kernel task is gone: its operations were cancelled with it
             assertTrue(b.isReleased());
             assertEquals(0, b.uringStats().get(UringStats.Counter.OPERATIONS_LEAKED));
