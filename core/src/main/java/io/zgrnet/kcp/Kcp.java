@@ -12,8 +12,11 @@ import java.util.Objects;
 
 /**
  * One KCP control block with zgrnet's profile (services.md §2): conv = stream id, MTU 1400,
- * nodelay 2, 10 ms interval, fast resend 2, no congestion window, windows 4096/4096, message mode.
- * Byte for byte the segments ikcp would emit for the same calls at the same clock values.
+ * nodelay 2, 10 ms interval, fast resend 2, no congestion window, send window 4096, message mode;
+ * receive window 4096 as zgrnet's or smaller if the owner asks. Byte for byte the segments ikcp
+ * would emit for the same calls at the same clock values, with one addition: the advertised window
+ * never exceeds what the shared segment pool can still hold, and when it reopens from 0 a WINS
+ * tells the peer at the next flush (both invisible while the pool has 4096+ free segments).
  *
  * <p>Use: {@link #send} queues a message (and returns how much it took, or why not);
  * {@link #input} takes one received datagram; {@link #update} is called with the current time
@@ -52,6 +55,7 @@ public final class Kcp {
     private final ReceiveBuffer rcv;
     private final AckList acks = new AckList(ACK_LIST_CAPACITY);
     private final RttEstimator rtt = new RttEstimator(KcpConstants.RTO_NDL_MS, KcpConstants.INTERVAL_MS);
+    private final int rcvWnd;
 
     private int rmtWnd = KcpConstants.INITIAL_REMOTE_WINDOW;
     private int current;
@@ -62,6 +66,8 @@ public final class Kcp {
     private int probeWait;
     private boolean deadLink;
     private boolean released;
+    /** The window our last output carried, -1 before any output. */
+    private int sentWnd = -1;
     /** Bytes written into {@link #out} after the headroom during a flush. */
     private int outLength;
 
@@ -73,8 +79,12 @@ public final class Kcp {
      * @param headroom free bytes the output buffer keeps before each datagram for the caller
      * @param sendBufferSegments slots of the send ring: a power of two of at least
      *        {@link KcpConstants#WND_RCV}; bounds the segments queued or in flight
+     * @param receiveWindow ikcp's {@code rcv_wnd}: a power of two from {@link KcpConstants#WND_RCV}
+     *        to {@link KcpConstants#RCV_WND} (zgrnet's 4096); segments held for the application
+     *        and out of order stay below twice this
      */
-    public Kcp(int conv, SegmentPool pool, KcpOutput output, KcpStats stats, int headroom, int sendBufferSegments) {
+    public Kcp(int conv, SegmentPool pool, KcpOutput output, KcpStats stats, int headroom, int sendBufferSegments,
+               int receiveWindow) {
         if (headroom < 0) {
             throw new IllegalArgumentException("headroom: must be >= 0, got " + headroom);
         }
@@ -82,7 +92,13 @@ public final class Kcp {
             throw new IllegalArgumentException("sendBufferSegments: must be a power of two >= "
                     + KcpConstants.WND_RCV + ", got " + sendBufferSegments);
         }
+        if (receiveWindow < KcpConstants.WND_RCV || receiveWindow > KcpConstants.RCV_WND
+                || Integer.bitCount(receiveWindow) != 1) {
+            throw new IllegalArgumentException("receiveWindow: must be a power of two in " + KcpConstants.WND_RCV
+                    + ".." + KcpConstants.RCV_WND + ", got " + receiveWindow);
+        }
         this.conv = conv;
+        this.rcvWnd = receiveWindow;
         this.pool = Objects.requireNonNull(pool, "pool");
         this.output = Objects.requireNonNull(output, "output");
         this.stats = Objects.requireNonNull(stats, "stats");
@@ -90,7 +106,12 @@ public final class Kcp {
         this.out = new byte[headroom + KcpConstants.MTU];
         this.outSegment = MemorySegment.ofArray(out);
         this.snd = new SendBuffer(sendBufferSegments);
-        this.rcv = new ReceiveBuffer(KcpConstants.RCV_WND);
+        this.rcv = new ReceiveBuffer(receiveWindow);
+    }
+
+    /** A block with zgrnet's receive window of 4096 segments. */
+    public Kcp(int conv, SegmentPool pool, KcpOutput output, KcpStats stats, int headroom, int sendBufferSegments) {
+        this(conv, pool, output, stats, headroom, sendBufferSegments, KcpConstants.RCV_WND);
     }
 
     /** The conversation id. */
@@ -241,7 +262,7 @@ public final class Kcp {
 
     private void receivePush(MemorySegment src, long dataOffset, int frg, int wnd, int ts, int sn, int una, int len) {
         int rcvNxt = rcv.nxt();
-        if (sn - (rcvNxt + KcpConstants.RCV_WND) >= 0) {
+        if (sn - (rcvNxt + rcvWnd) >= 0) {
             stats.increment(KcpCounter.DROP_PUSH_OUT_OF_WINDOW);
             return;
         }
@@ -297,7 +318,7 @@ public final class Kcp {
         if (size > length) {
             return KcpResult.BUFFER_TOO_SMALL;
         }
-        boolean wasFull = rcv.queued() >= KcpConstants.RCV_WND;
+        boolean wasFull = rcv.queued() >= rcvWnd;
         int pos = offset;
         while (true) {
             Segment s = rcv.first();
@@ -326,7 +347,7 @@ public final class Kcp {
         if (released || rcv.peekSize() < 0) {
             return 0;
         }
-        boolean wasFull = rcv.queued() >= KcpConstants.RCV_WND;
+        boolean wasFull = rcv.queued() >= rcvWnd;
         int moved = 0;
         messages:
         while (rcv.peekSize() >= 0) {
@@ -351,7 +372,7 @@ public final class Kcp {
     private void afterTaking(boolean wasFull) {
         rcv.promote();
         // ikcp's "fast recover": tell the peer our window reopened.
-        if (wasFull && rcv.queued() < KcpConstants.RCV_WND) {
+        if (wasFull && rcv.queued() < rcvWnd) {
             probe |= ASK_TELL;
         }
     }
@@ -433,9 +454,14 @@ public final class Kcp {
             return;
         }
         final int now = current;
-        final int wnd = rcv.unusedWindow();
+        final int wnd = advertisedWindow();
         final int una = rcv.nxt();
         outLength = 0;
+        if (sentWnd == 0 && wnd > 0) {
+            // Our window reopened (the application read, or another stream gave segments back to
+            // the pool): tell the peer now instead of letting it wait for its 7 s probe.
+            probe |= ASK_TELL;
+        }
 
         int ackSn = 0;
         int ackTs = 0;
@@ -496,6 +522,15 @@ public final class Kcp {
         }
     }
 
+    /**
+     * The free window we advertise: ikcp's {@code rcv_wnd − nrcv_que}, but never more segments
+     * than the shared pool can still provide, so a peer that respects it is never refused for lack
+     * of memory. With a pool of 4096+ free segments this is exactly ikcp's value.
+     */
+    private int advertisedWindow() {
+        return Math.min(rcv.unusedWindow(), pool.available());
+    }
+
     /** Whether a segment in flight is sent in this flush; updates its transmission state. */
     private boolean due(Segment s, int now) {
         if (s.xmit == 0) {
@@ -554,6 +589,7 @@ public final class Kcp {
         int length = outLength;
         outLength = 0;
         if (length > 0) {
+            sentWnd = KcpHeader.wnd(outSegment, headroom);
             stats.increment(KcpCounter.OUTPUT_DATAGRAMS);
             output.output(out, headroom, length);
         }
@@ -597,6 +633,11 @@ public final class Kcp {
     /** The smoothed RTT, ms (0 before the first sample). */
     public int srttMs() {
         return rtt.srtt();
+    }
+
+    /** The receive window ({@code rcv_wnd}), segments. */
+    public int receiveWindow() {
+        return rcvWnd;
     }
 
     /** The peer's last advertised free window, segments. */

@@ -17,6 +17,9 @@ import io.zgrnet.kcp.KcpConstants;
  *        beyond it a SYN is refused with FIN
  * @param receiveBufferBytes per-stream receive buffer; when full, data stays in KCP and the window
  *        we advertise shrinks (back-pressure)
+ * @param receiveWindowSegments per-stream KCP receive window ({@code rcv_wnd}, a power of two,
+ *        128..4096; Go uses 4096): what the peer may have in flight toward one stream, and so the
+ *        segments one stalled reader can pin in the shared pool (at most twice this)
  * @param sendBufferSegments per-stream KCP send ring (a power of two, ≥ 128): bounds the
  *        segments written and not yet acknowledged
  * @param segmentPoolSegments segments (1376 B each) shared by all streams of the mux, created on
@@ -38,7 +41,8 @@ import io.zgrnet.kcp.KcpConstants;
  *        after it creates an already half-closed stream (0: ignore it, as Go)
  * @param earlyFinSlots how many such FINs are remembered at once (oldest replaced)
  */
-public record MuxConfig(int maxStreams, int acceptQueueSize, int receiveBufferBytes, int sendBufferSegments,
+public record MuxConfig(int maxStreams, int acceptQueueSize, int receiveBufferBytes, int receiveWindowSegments,
+                        int sendBufferSegments,
                         int segmentPoolSegments, int maxMessageBytes, int maxMetadataBytes, int headroom,
                         int synResends, int synResendIntervalMs, int finRepeats, int finRepeatIntervalMs,
                         int closeLingerMs, int idleTimeoutMs, int earlyFinTtlMs, int earlyFinSlots) {
@@ -48,6 +52,11 @@ public record MuxConfig(int maxStreams, int acceptQueueSize, int receiveBufferBy
         range("maxStreams", maxStreams, 1, 1 << 20);
         range("acceptQueueSize", acceptQueueSize, 1, 1 << 16);
         range("receiveBufferBytes", receiveBufferBytes, KcpConstants.MSS, 1 << 30);
+        range("receiveWindowSegments", receiveWindowSegments, KcpConstants.WND_RCV, KcpConstants.RCV_WND);
+        if (Integer.bitCount(receiveWindowSegments) != 1) {
+            throw new IllegalArgumentException("receiveWindowSegments: must be a power of two, got "
+                    + receiveWindowSegments);
+        }
         range("sendBufferSegments", sendBufferSegments, KcpConstants.WND_RCV, 1 << 16);
         if (Integer.bitCount(sendBufferSegments) != 1) {
             throw new IllegalArgumentException("sendBufferSegments: must be a power of two, got "
@@ -80,8 +89,8 @@ public record MuxConfig(int maxStreams, int acceptQueueSize, int receiveBufferBy
 
     /**
      * Sends exactly what zgrnet's Go mux sends for the same calls: one SYN, one FIN at close with
-     * unacknowledged data discarded, one write = one KCP message up to 174 752 bytes, no idle
-     * timeout, FIN before SYN ignored. Receive-side tolerance that is invisible on the wire stays
+     * unacknowledged data discarded, one write = one KCP message up to 174 752 bytes, receive
+     * window 4096, no idle timeout, FIN before SYN ignored. Receive-side tolerance that is invisible on the wire stays
      * on (no 64 KiB delivery limit; EOF waits for data KCP is still missing).
      */
     public static MuxConfig goReplica() {
@@ -91,7 +100,7 @@ public record MuxConfig(int maxStreams, int acceptQueueSize, int receiveBufferBy
     /** A builder preset as {@link #goReplica()}. */
     public static Builder goReplicaBuilder() {
         return builder().synResends(0).finRepeats(1).closeLingerMs(0).idleTimeoutMs(0).earlyFinTtlMs(0)
-                .maxMessageBytes(KcpConstants.MAX_MESSAGE_BYTES);
+                .maxMessageBytes(KcpConstants.MAX_MESSAGE_BYTES).receiveWindowSegments(KcpConstants.RCV_WND);
     }
 
     /** A builder with the defaults. */
@@ -104,6 +113,7 @@ public record MuxConfig(int maxStreams, int acceptQueueSize, int receiveBufferBy
         private int maxStreams = 256;
         private int acceptQueueSize = 16;
         private int receiveBufferBytes = 64 * 1024;
+        private int receiveWindowSegments = 1024;
         private int sendBufferSegments = 1024;
         private int segmentPoolSegments = 8192;
         private int maxMessageBytes = KcpConstants.GO_RECEIVER_MAX_MESSAGE_BYTES;
@@ -136,6 +146,12 @@ public record MuxConfig(int maxStreams, int acceptQueueSize, int receiveBufferBy
         /** See {@link MuxConfig#receiveBufferBytes()} (default 64 KiB). */
         public Builder receiveBufferBytes(int v) {
             receiveBufferBytes = v;
+            return this;
+        }
+
+        /** See {@link MuxConfig#receiveWindowSegments()} (default 1024). */
+        public Builder receiveWindowSegments(int v) {
+            receiveWindowSegments = v;
             return this;
         }
 
@@ -223,7 +239,8 @@ public record MuxConfig(int maxStreams, int acceptQueueSize, int receiveBufferBy
          * @throws IllegalArgumentException naming the first invalid option
          */
         public MuxConfig build() {
-            return new MuxConfig(maxStreams, acceptQueueSize, receiveBufferBytes, sendBufferSegments,
+            return new MuxConfig(maxStreams, acceptQueueSize, receiveBufferBytes, receiveWindowSegments,
+                    sendBufferSegments,
                     segmentPoolSegments, maxMessageBytes, maxMetadataBytes, headroom, synResends,
                     synResendIntervalMs, finRepeats, finRepeatIntervalMs, closeLingerMs, idleTimeoutMs,
                     earlyFinTtlMs, earlyFinSlots);

@@ -52,11 +52,15 @@ public final class Stream implements KcpOutput {
         this.local = local;
         MuxConfig c = mux.config();
         this.kcp = new Kcp(id, mux.pool(), this, mux.kcpStats(), c.headroom() + MuxFrame.HEADER_LENGTH,
-                c.sendBufferSegments());
+                c.sendBufferSegments(), c.receiveWindowSegments());
         this.received = new ByteRing(c.receiveBufferBytes());
         this.synResendsLeft = local ? c.synResends() : 0;
         if (mux.hasClock()) {
             startTimers(mux.nowMs());
+            // Go's first KCP update comes from its 1 ms ticker; ours may be 10 ms away. Starting the
+            // block now lets a write right after open go out at once (nothing is queued yet, so
+            // this update sends nothing).
+            kcp.update((int) mux.nowMs());
         }
     }
 

@@ -20,8 +20,9 @@ class KcpTest {
     private final KcpStats statsB = new KcpStats();
     private final CapturedOutput outA = new CapturedOutput();
     private final CapturedOutput outB = new CapturedOutput();
-    private final SegmentPool poolA = new SegmentPool(1024);
-    private final SegmentPool poolB = new SegmentPool(1024);
+    // 4096+ free segments: the advertised window is exactly ikcp's (rcv_wnd - nrcv_que).
+    private final SegmentPool poolA = new SegmentPool(8192);
+    private final SegmentPool poolB = new SegmentPool(8192);
     private final Kcp a = new Kcp(7, poolA, outA, statsA, 0, 1024);
     private final Kcp b = new Kcp(7, poolB, outB, statsB, 0, 1024);
 
@@ -278,11 +279,16 @@ class KcpTest {
         outA.deliverAll(r);
         r.flush();
         List<String> acks = CapturedOutput.describe(outB.drain().get(0));
-        assertEquals(List.of("ACK sn=0 frg=0 ts=0 una=1 wnd=4095 len=0"), acks, "only what was stored is acked");
+        // Only what was stored is acked, and the window says the pool is empty.
+        assertEquals(List.of("ACK sn=0 frg=0 ts=0 una=1 wnd=0 len=0"), acks);
         assertEquals(1, statsB.get(KcpCounter.DROP_PUSH_NO_BUFFER));
-        // The application takes the first message; the retransmission of the second then fits.
+        // The application takes the first message: the window reopens, and the next flush says so.
         byte[] buf = new byte[100];
         assertEquals(10, r.recv(buf, 0, buf.length));
+        r.flush();
+        assertEquals(List.of("WINS sn=0 frg=0 ts=0 una=1 wnd=1 len=0"), CapturedOutput.describe(outB.drain().get(0)));
+        r.flush();
+        assertTrue(outB.datagrams.isEmpty(), "told once");
         for (int t = 10; t <= 100; t += 10) {
             a.update(t);
         }
