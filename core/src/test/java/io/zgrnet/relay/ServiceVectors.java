@@ -49,4 +49,13 @@ final class ServiceVectors {
     static String hex(MemorySegment s, long off, int len) {
         return Vectors.hex(s, off, len);
     }
+
+    /** A directory listing the four vector nodes. */
+    static PeerDirectory directoryOfAll() {
+        PeerDirectory d = new PeerDirectory(16);
+        for (PeerKey k : new PeerKey[] {A, B, R, R2}) {
+            d.add(k);
+        }
+        return d;
+    }
 }
