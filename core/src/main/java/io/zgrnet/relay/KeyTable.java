@@ -12,10 +12,10 @@ import java.util.function.BiConsumer;
  * use whichever table they were handed.
  *
  * <p>Open addressing with linear probing, at most half full. The slot comes from {@link
- * PeerKey#hashCode()} (which is {@code Arrays.hashCode} of the bytes, so the same value is computed
- * from bytes in a segment) passed through a 64-bit finaliser keyed by a per-table random seed: keys
- * are chosen by peers, and the seed keeps them from aiming at one probe run. Equality is checked
- * on all 32 bytes (four longs).
+ * PeerKey#hashCode()}, which is {@code Arrays.hashCode} of the bytes, so the same value is computed
+ * from bytes in a segment (PeerDirectoryTest pins that), passed through a 64-bit finaliser keyed
+ * by a per-table random seed: keys are chosen by peers, and the seed keeps them from aiming at one
+ * probe run. Equality is checked on all 32 bytes (four longs).
  */
 final class KeyTable<V> {
     private static final ValueLayout.OfLong WORD = Bytes.U64;

@@ -55,6 +55,16 @@ class PeerDirectoryTest {
     }
 
     @Test
+    void peerKeyHashIsArraysHashOfItsBytes() {
+        // KeyTable computes the slot of key bytes in a datagram the way PeerKey.hashCode does.
+        Random rnd = new Random(4);
+        for (int i = 0; i < 50; i++) {
+            PeerKey k = key(rnd);
+            assertEquals(java.util.Arrays.hashCode(k.toBytes()), k.hashCode());
+        }
+    }
+
+    @Test
     void oneBitDifferenceIsAnotherKey() {
         PeerDirectory d = new PeerDirectory(4);
         byte[] b = new byte[32];
