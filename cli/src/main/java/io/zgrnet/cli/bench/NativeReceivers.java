@@ -13,6 +13,8 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -34,6 +36,8 @@ public final class NativeReceivers {
     private static final Map<String, List<String>> ARGUMENTS = Map.of("c-recvmmsg-gro", List.of("--gro", "1"));
     private static final List<String> ORDER = List.of("c-recvmmsg", "c-recvmmsg-gro", "c-uring-multishot");
     private static final long BUILD_TIMEOUT_SECONDS = 120;
+    /** What build.sh built and skipped last time ("built NAME" / "skipped NAME: WHY" lines). */
+    static final String MANIFEST = "build.manifest";
 
     private final List<Receiver.Kind> kinds;
     private final List<String> notes;
@@ -91,8 +95,18 @@ public final class NativeReceivers {
         return notes;
     }
 
-    /** True when an executable is missing or older than build.sh or any C source. */
-    private static boolean stale(Path sourceDir, Path buildDir) throws IOException {
+    /**
+     * True when the last build is not this machine's current one: no {@code build.manifest} (no
+     * successful build yet), a source newer than it, a program it lists as built missing or older
+     * than a source, or a different set of programs buildable now ({@code build.sh --buildable}:
+     * gcc, and liburing-dev for the ring receiver, installed or removed since). A program the
+     * manifest lists as skipped is not missing: without liburing-dev a second prepare keeps the build.
+     */
+    static boolean stale(Path sourceDir, Path buildDir) throws IOException, InterruptedException {
+        Path manifest = buildDir.resolve(MANIFEST);
+        if (!Files.isRegularFile(manifest)) {
+            return true;
+        }
         long newestSource = Files.getLastModifiedTime(sourceDir.resolve("build.sh")).toMillis();
         try (var files = Files.list(sourceDir)) {
             for (Path p : (Iterable<Path>) files::iterator) {
@@ -101,13 +115,39 @@ public final class NativeReceivers {
                 }
             }
         }
-        for (String program : PROGRAMS.values()) {
+        if (Files.getLastModifiedTime(manifest).toMillis() < newestSource) {
+            return true;
+        }
+        Set<String> built = new TreeSet<>();
+        for (String line : Files.readAllLines(manifest, StandardCharsets.UTF_8)) {
+            if (line.startsWith("built ")) {
+                built.add(line.substring(6).trim());
+            }
+        }
+        for (String program : built) {
             Path exe = buildDir.resolve(program);
             if (!Files.isExecutable(exe) || Files.getLastModifiedTime(exe).toMillis() < newestSource) {
                 return true;
             }
         }
-        return false;
+        return !built.equals(buildable(sourceDir.resolve("build.sh")));
+    }
+
+    /** The programs {@code build.sh --buildable} says this machine can build now (empty without gcc). */
+    private static Set<String> buildable(Path script) throws IOException, InterruptedException {
+        Process p = new ProcessBuilder("sh", script.toString(), "--buildable").redirectErrorStream(true).start();
+        String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        if (!p.waitFor(BUILD_TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+            throw new IOException("build.sh --buildable took over " + BUILD_TIMEOUT_SECONDS + " s");
+        }
+        Set<String> out = new TreeSet<>();
+        for (String line : output.split("\n")) {
+            if (!line.isBlank()) {
+                out.add(line.trim());
+            }
+        }
+        return out;
     }
 
     /** Runs build.sh; returns null on success or a one-line note on failure. */
