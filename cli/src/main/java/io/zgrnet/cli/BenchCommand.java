@@ -1,19 +1,19 @@
 package io.zgrnet.cli;
 
 import io.zgrnet.IOMode;
+import io.zgrnet.cli.bench.Baseline;
 import io.zgrnet.cli.bench.E2eBench;
 import io.zgrnet.cli.bench.HostStats;
 import io.zgrnet.cli.bench.Html;
-import io.zgrnet.cli.bench.JavaReceiver;
-import io.zgrnet.cli.bench.Json;
 import io.zgrnet.cli.bench.LoadSender;
 import io.zgrnet.cli.bench.Machine;
-import io.zgrnet.cli.bench.NativeReceivers;
 import io.zgrnet.cli.bench.RawBench;
 import io.zgrnet.cli.bench.Receiver;
+import io.zgrnet.cli.bench.Receivers;
 import io.zgrnet.cli.bench.Report;
 import io.zgrnet.cli.bench.SenderProcess;
-import io.zgrnet.cli.bench.ShardedReceiver;
+import io.zgrnet.cli.bench.ZeroLoss;
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -28,13 +28,16 @@ import picocli.CommandLine.Option;
 
 /**
  * {@code zgrnet bench}: the receive paths with raw datagrams from a separate sender process, then
- * two encrypted transports end to end. Progress on stderr, the report on stdout, optionally JSON
- * and an offline HTML page.
+ * two encrypted transports end to end, and the zero-loss rate of the main ones. Progress on stderr,
+ * the report on stdout, optionally JSON and an offline HTML page. {@link #call()} parses the options
+ * into a {@link Plan}, runs its parts, and writes the report.
  */
 @Command(name = "bench", sortOptions = false, description = {
-    "Benchmarks this machine: raw datagrams from a separate sender process through each receive backend",
-    "(io_uring multishot and armed, recvmmsg, NIO; multishot and recvmmsg also with UDP GRO) at stepped offered loads, then two encrypted",
-    "zgrnet transports end to end. Default: about two and a half minutes; --quick: under 30 s."})
+    "Benchmarks this machine: raw datagrams from a separate sender process through each receive path",
+    "(zgrnet-java's io_uring multishot and armed, recvmmsg, NIO, with and without UDP GRO; the C references;",
+    "Netty's epoll and io_uring datagram channels) at stepped offered loads, then two encrypted zgrnet",
+    "transports end to end, and the zero-loss rate (RFC 2544 throughput) of the default backend and",
+    "recvmmsg, raw and e2e. Default: about four minutes; --quick: under 30 s."})
 final class BenchCommand implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -51,7 +54,8 @@ final class BenchCommand implements Callable<Integer> {
     boolean e2e;
 
     @Option(names = "--loads", split = ",", paramLabel = "PPS",
-            description = "offered loads, e.g. 250k,500k,1M,max (default 250k,500k,1M,max; quick: 250k,max)")
+            description = "offered loads, e.g. 250k,500k,1M,max, or none (zero-loss search only)"
+                    + " (default 250k,500k,1M,max; quick: 250k,max)")
     List<String> loads;
 
     @Option(names = "--sizes", split = ",", paramLabel = "BYTES", description = "datagram sizes (default 64,1200)")
@@ -59,9 +63,9 @@ final class BenchCommand implements Callable<Integer> {
 
     @Option(names = "--backends", split = ",", paramLabel = "NAME",
             description = {"raw receivers: uring-multishot, uring-multishot-gro, uring-armed, mmsg, mmsg-gro, nio (-gro: with UDP_GRO),",
-                "the C references c-recvmmsg, c-recvmmsg-gro and",
-                "c-uring-multishot, and NAME/xN: N SO_REUSEPORT shards of a Java receiver on one port",
-                "(default: all single ones but c-recvmmsg-gro; the -gro ones and uring-multishot/x2 at the first size only)"})
+                "the C references c-recvmmsg, c-recvmmsg-gro and c-uring-multishot, Netty's netty-epoll-mmsg",
+                "and netty-uring, and NAME/xN: N SO_REUSEPORT shards of a zgrnet receiver on one port",
+                "(default: all but c-recvmmsg-gro; the -gro ones and uring-multishot/x2 at the first size only)"})
     List<String> backends;
 
     @Option(names = "--e2e-backends", split = ",", paramLabel = "MODE",
@@ -78,6 +82,23 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--duration", paramLabel = "SECONDS",
             description = "measured seconds per run (default 0.5 raw, 1.0 e2e; quick 0.2)")
     Double duration;
+
+    @Option(names = "--zero-loss", negatable = true,
+            description = {"search the zero-loss rate of every selected raw receiver and e2e backend",
+                "(default: uring-multishot and mmsg raw, uring and mmsg e2e; --no-zero-loss: none)"})
+    Boolean zeroLoss;
+
+    @Option(names = "--zero-loss-trial", paramLabel = "SECONDS",
+            description = "seconds per zero-loss trial (default 0.5 raw, 1.0 e2e; quick 0.1)")
+    Double zeroLossTrial;
+
+    @Option(names = "--zero-loss-steps", paramLabel = "N",
+            description = "most bisection trials after the one at the maximum (default 6; quick 2)")
+    Integer zeroLossSteps;
+
+    @Option(names = "--zero-loss-workers", paramLabel = "N", defaultValue = "2",
+            description = "decrypt workers of the e2e zero-loss search (default ${DEFAULT-VALUE})")
+    int zeroLossWorkers;
 
     @Option(names = "--pin", paramLabel = "SENDER,RECEIVER",
             description = "pin the sender process and the receiving thread to these CPUs, e.g. 0,1 (default: no pinning)")
@@ -103,20 +124,67 @@ final class BenchCommand implements Callable<Integer> {
                     + " (default: bench/native of this checkout)")
     Path nativeDir;
 
+    @Option(names = "--baseline", paramLabel = "OLD.json",
+            description = "a saved --json run: every row also shows its ratio (new/old) to the same row there")
+    Path baselineFile;
+
     @Option(names = "--json", paramLabel = "FILE", description = "also write the results as JSON")
     Path json;
 
     @Option(names = "--html", paramLabel = "FILE", description = "also write an offline HTML report with SVG charts")
     Path html;
 
+    /**
+     * What to run, from the options.
+     *
+     * @param loads offered loads (0 = max); empty: no stepped-load rows
+     * @param receivers raw receivers in order
+     * @param firstSizeOnly receivers that run at the first size only
+     * @param zeroLossReceivers raw receivers searched for their zero-loss rate
+     * @param modes e2e backends
+     * @param zeroLossModes e2e backends searched
+     */
+    record Plan(List<Long> loads, List<Integer> sizes, List<Receivers.Entry> receivers,
+                List<Receivers.Entry> firstSizeOnly, List<Receivers.Entry> zeroLossReceivers, List<IOMode> modes,
+                List<IOMode> zeroLossModes, List<Integer> workers, int runs, double rawSeconds, double e2eSeconds,
+                int senderCpu, int receiverCpu, long e2eRatePps, ZeroLoss rawSearch, ZeroLoss e2eSearch,
+                Baseline baseline, List<String> notes) {
+    }
+
     @Override
     public Integer call() throws Exception {
-        PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
+        Plan plan = plan();
+        Machine machine = Machine.probe();
+        err.println("zgrnet bench: " + machine.line());
+        Progress progress = new Progress(err, steps(plan));
+        long t0 = System.nanoTime();
+        long[] steal0 = HostStats.stealTimes();
+        List<String> notes = new ArrayList<>(plan.notes());
+        List<ZeroLoss.Row> zero = new ArrayList<>();
+        List<RawBench.Row> rawRows = raw ? runRaw(plan, zero, notes, progress) : List.of();
+        List<E2eBench.Row> e2eRows = e2e ? runE2e(plan, zero, progress) : List.of();
+        progress.done();
+        notes.add(String.format(Locale.ROOT, "the bench took %.0f s", (System.nanoTime() - t0) / 1e9));
+        double steal = HostStats.stealPercent(steal0, HostStats.stealTimes());
+        if (!Double.isNaN(steal)) {
+            notes.add(String.format(Locale.ROOT, "CPU steal time during the bench: %.1f %% (time the hypervisor gave"
+                    + " this VM's CPUs to others; above ~1 %% every row is slower than on a quiet host)", steal));
+        }
+        write(new Report(machine, "zgrnet " + String.join(" ", spec.commandLine().getParseResult().originalArgs()),
+                settings(plan), rawRows, e2eRows, zero, notes, plan.baseline()));
+        return 0;
+    }
+
+    /** Parses and checks the options; every error names its option. */
+    Plan plan() {
         List<Long> loadList = new ArrayList<>();
         try {
-            for (String l : loads != null ? loads : quick ? List.of("250k", "max") : List.of("250k", "500k", "1M", "max")) {
-                loadList.add(RawBench.parseLoad(l));
+            List<String> given = loads != null ? loads : quick ? List.of("250k", "max") : List.of("250k", "500k", "1M", "max");
+            if (!(given.size() == 1 && given.get(0).equalsIgnoreCase("none"))) {
+                for (String l : given) {
+                    loadList.add(RawBench.parseLoad(l));
+                }
             }
         } catch (IllegalArgumentException e) {
             throw new UsageException("--loads: " + e.getMessage());
@@ -163,137 +231,147 @@ final class BenchCommand implements Callable<Integer> {
                 throw new UsageException("--pin: expected SENDER,RECEIVER CPU numbers, got " + pin);
             }
         }
-        List<String> notes = new ArrayList<>();
-        List<Receiver.Kind> kinds = new ArrayList<>(JavaReceiver.kinds());
-        /* Sharded receivers run at the first size only unless named: their question is pps. */
-        List<Receiver.Kind> firstSizeOnly = new ArrayList<>();
-        if (raw) {
-            Path sources = nativeDir != null ? nativeDir : defaultNativeDir();
-            NativeReceivers natives = NativeReceivers.prepare(sources,
-                    sources.toAbsolutePath().normalize().resolveSibling("target").resolve("native"));
-            kinds.addAll(natives.kinds());
-            notes.addAll(natives.notes());
-        }
-        if (backends != null) {
-            List<Receiver.Kind> picked = new ArrayList<>();
-            for (String name : backends) {
-                picked.add(pick(kinds, name));
-            }
-            kinds.clear();
-            kinds.addAll(picked);
-        } else {
-            if (quick) {
-                kinds.removeIf(k -> k.name().equals("uring-armed") || k.name().equals("nio"));
-            }
-            // GRO rows answer "how much does coalescing save" at the first size; their C reference
-            // runs only when named (keeps the default near two and a half minutes).
-            kinds.removeIf(k -> k.name().equals("c-recvmmsg-gro"));
-            kinds.stream().filter(k -> k.name().endsWith("-gro")).forEach(firstSizeOnly::add);
-            Receiver.Kind sharded = pick(kinds, "uring-multishot/x2");
-            kinds.add(sharded);
-            firstSizeOnly.add(sharded);
-        }
         List<IOMode> modes = e2eBackends != null ? e2eBackends
                 : quick ? List.of(IOMode.MMSG) : List.of(IOMode.URING, IOMode.MMSG, IOMode.NIO);
         if (modes.contains(IOMode.AUTO)) {
             throw new UsageException("--e2e-backends: name a backend (uring, mmsg, nio), not AUTO");
         }
+        double trial = zeroLossTrial != null ? zeroLossTrial : quick ? 0.1 : -1;
+        int steps = zeroLossSteps != null ? zeroLossSteps : quick ? 2 : 6;
+        if ((zeroLossTrial != null && (trial <= 0 || trial > 60)) || steps < 1 || steps > 20) {
+            throw new UsageException("--zero-loss-trial must be in (0, 60] s and --zero-loss-steps 1..20, got "
+                    + zeroLossTrial + " s, " + steps);
+        }
+        if (zeroLossWorkers < 1) {
+            throw new UsageException("--zero-loss-workers must be >= 1, got " + zeroLossWorkers);
+        }
+        Baseline base = null;
+        if (baselineFile != null) {
+            try {
+                base = Baseline.load(baselineFile);
+            } catch (IOException e) {
+                throw new UsageException("--baseline: " + e.getMessage());
+            }
+        }
 
-        Machine machine = Machine.probe();
-        String command = "zgrnet " + String.join(" ", spec.commandLine().getParseResult().originalArgs());
-        String settings = String.format(Locale.ROOT,
+        Path sources = nativeDir != null ? nativeDir : defaultNativeDir();
+        Receivers registry = Receivers.standard(sources,
+                sources.toAbsolutePath().normalize().resolveSibling("target").resolve("native"));
+        List<String> notes = new ArrayList<>();
+        List<Receivers.Entry> picked = new ArrayList<>();
+        List<Receivers.Entry> firstSizeOnly = new ArrayList<>();
+        if (backends != null) {
+            for (String name : backends) {
+                try {
+                    picked.add(registry.find(name));
+                } catch (IllegalArgumentException e) {
+                    throw new UsageException("--backends: " + e.getMessage());
+                }
+            }
+        } else if (raw) {
+            for (Receivers.Entry e : registry.defaults(quick)) {
+                // Unnamed receivers that cannot run here (no gcc, no liburing-dev, Netty's native
+                // transport not loadable) are a note, not a row.
+                String cause = e.kind().get().unavailabilityCause();
+                if (cause != null) {
+                    notes.add(e.name() + " skipped: " + cause);
+                    continue;
+                }
+                picked.add(e);
+                if (e.scope() == Receivers.Scope.FIRST_SIZE) {
+                    firstSizeOnly.add(e);
+                }
+            }
+        }
+        List<Receivers.Entry> zeroRaw = Boolean.FALSE.equals(zeroLoss) ? List.of()
+                : picked.stream().filter(e -> Boolean.TRUE.equals(zeroLoss) || e.zeroLoss()).toList();
+        List<IOMode> zeroModes = Boolean.FALSE.equals(zeroLoss) ? List.of()
+                : modes.stream().filter(m -> Boolean.TRUE.equals(zeroLoss) || m == IOMode.URING || m == IOMode.MMSG)
+                .toList();
+        return new Plan(loadList, sizeList, picked, firstSizeOnly, zeroRaw, modes, zeroModes, workerList, runCount,
+                rawSeconds, e2eSeconds, senderCpu, receiverCpu, e2eRatePps,
+                new ZeroLoss(trial > 0 ? trial : 0.5, steps), new ZeroLoss(trial > 0 ? trial : 1.0, steps), base,
+                notes);
+    }
+
+    /** The raw rows (every receiver at every load) and the raw zero-loss searches, on one sender process. */
+    private List<RawBench.Row> runRaw(Plan plan, List<ZeroLoss.Row> zero, List<String> notes, Progress progress)
+            throws Exception {
+        List<RawBench.Row> rows = new ArrayList<>();
+        try (SenderProcess sender = new SenderProcess(plan.senderCpu())) {
+            if (plan.senderCpu() >= 0 && !sender.pinned()) {
+                notes.add("the sender could not pin itself to CPU " + plan.senderCpu());
+            }
+            RawBench bench = new RawBench(sender, !noGso, plan.receiverCpu(), plan.rawSeconds(),
+                    warmup(plan.rawSeconds()), plan.runs(), flows);
+            for (int size : plan.sizes()) {
+                for (Receivers.Entry e : plan.zeroLossReceivers()) {
+                    if (size == plan.sizes().get(0) || !plan.firstSizeOnly().contains(e)) {
+                        zero.add(bench.zeroLoss(e.kind().get(), size, plan.rawSearch(), progress::step));
+                    }
+                }
+            }
+            if (plan.loads().isEmpty()) {
+                return rows;
+            }
+            for (int size : plan.sizes()) {
+                for (Receivers.Entry e : plan.receivers()) {
+                    if (size == plan.sizes().get(0) || !plan.firstSizeOnly().contains(e)) {
+                        rows.addAll(bench.measure(e.kind().get(), size, plan.loads(), progress::step));
+                    }
+                }
+            }
+        }
+        return rows;
+    }
+
+    /** The e2e zero-loss searches, then the e2e rows. */
+    private List<E2eBench.Row> runE2e(Plan plan, List<ZeroLoss.Row> zero, Progress progress) throws Exception {
+        E2eBench bench = new E2eBench(plan.e2eSeconds(), Math.min(0.5, plan.e2eSeconds()), plan.runs(), !noGro,
+                plan.e2eRatePps());
+        for (IOMode mode : plan.zeroLossModes()) {
+            for (int size : plan.sizes()) {
+                zero.add(bench.zeroLoss(mode, size, zeroLossWorkers, plan.e2eSearch(), progress::step));
+            }
+        }
+        List<E2eBench.Row> rows = new ArrayList<>();
+        for (IOMode mode : plan.modes()) {
+            for (int size : plan.sizes()) {
+                for (int w : e2eWorkers(mode, plan.modes(), plan.workers())) {
+                    rows.add(bench.measure(mode, size, w, progress::step));
+                }
+            }
+        }
+        return rows;
+    }
+
+    private String settings(Plan plan) {
+        return String.format(Locale.ROOT,
                 "raw: %.2f s per run, %.2f s warm-up per row, %d run(s) per row, load %s from %d source socket(s), sender %s,"
-                        + " receiver %s; "
-                        + "e2e: %.2f s per run, %d run(s) per row, writer %s%s",
-                rawSeconds, warmup(rawSeconds), runCount, noGso ? "sendmmsg (no GSO)" : "UDP GSO (sendmmsg fallback)", flows,
-                senderCpu >= 0 ? "pinned to CPU " + senderCpu : "unpinned",
-                receiverCpu >= 0 ? "pinned to CPU " + receiverCpu : "unpinned", e2eSeconds, runCount,
-                e2eRatePps == 0 ? "unpaced" : "paced at " + RawBench.loadLabel(e2eRatePps) + " msgs/s",
-                noGro ? ", UDP GRO off" : "");
-        err.println("zgrnet bench: " + machine.line());
-        Progress progress = new Progress(err, (raw ? (kinds.size() * sizeList.size()
-                - firstSizeOnly.size() * (sizeList.size() - 1)) * loadList.size() : 0)
-                + (e2e ? e2eRows(modes, sizeList, workerList) : 0), runCount);
-        long t0 = System.nanoTime();
-        long[] steal0 = HostStats.stealTimes();
+                        + " receiver %s; e2e: %.2f s per run, %d run(s) per row, writer %s%s; %s (raw; e2e trials of %.2f s,"
+                        + " %d decrypt workers)",
+                plan.rawSeconds(), warmup(plan.rawSeconds()), plan.runs(),
+                noGso ? "sendmmsg (no GSO)" : "UDP GSO (sendmmsg fallback)", flows,
+                plan.senderCpu() >= 0 ? "pinned to CPU " + plan.senderCpu() : "unpinned",
+                plan.receiverCpu() >= 0 ? "pinned to CPU " + plan.receiverCpu() : "unpinned", plan.e2eSeconds(),
+                plan.runs(), plan.e2eRatePps() == 0 ? "unpaced" : "paced at " + RawBench.loadLabel(plan.e2eRatePps())
+                        + " msgs/s", noGro ? ", UDP GRO off" : "", plan.rawSearch().describe(),
+                plan.e2eSearch().trialSeconds(), zeroLossWorkers);
+    }
 
-        List<RawBench.Row> rawRows = new ArrayList<>();
-        if (raw) {
-            try (SenderProcess sender = new SenderProcess(senderCpu)) {
-                if (senderCpu >= 0 && !sender.pinned()) {
-                    notes.add("the sender could not pin itself to CPU " + senderCpu);
-                }
-                RawBench bench = new RawBench(sender, !noGso, receiverCpu, rawSeconds, warmup(rawSeconds), runCount,
-                        flows);
-                for (int size : sizeList) {
-                    for (Receiver.Kind kind : kinds) {
-                        if (size != sizeList.get(0) && firstSizeOnly.contains(kind)) {
-                            continue;
-                        }
-                        rawRows.addAll(bench.measure(kind, size, loadList, progress::step));
-                    }
-                }
-            }
-        }
-        List<E2eBench.Row> e2eRows = new ArrayList<>();
-        if (e2e) {
-            E2eBench bench = new E2eBench(e2eSeconds, Math.min(0.5, e2eSeconds), runCount, !noGro, e2eRatePps);
-            for (IOMode mode : modes) {
-                for (int size : sizeList) {
-                    for (int w : e2eWorkers(mode, modes, workerList)) {
-                        e2eRows.add(bench.measure(mode, size, w, progress::step));
-                    }
-                }
-            }
-        }
-        progress.done();
-        notes.add(String.format(Locale.ROOT, "the bench took %.0f s", (System.nanoTime() - t0) / 1e9));
-        double steal = HostStats.stealPercent(steal0, HostStats.stealTimes());
-        if (!Double.isNaN(steal)) {
-            notes.add(String.format(Locale.ROOT, "CPU steal time during the bench: %.1f %% (time the hypervisor gave"
-                    + " this VM's CPUs to others; above ~1 %% every row is slower than on a quiet host)", steal));
-        }
-        Report report = new Report(machine, command, settings, rawRows, e2eRows, notes);
+    private void write(Report report) throws IOException {
+        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
         out.print(report.table());
         out.flush();
         if (json != null) {
-            Files.writeString(json, Json.write(report), StandardCharsets.UTF_8);
+            Files.writeString(json, Json.writeRows(report.toJson()), StandardCharsets.UTF_8);
             err.println("zgrnet bench: wrote " + json);
         }
         if (html != null) {
             Files.writeString(html, Html.write(report), StandardCharsets.UTF_8);
             err.println("zgrnet bench: wrote " + html);
         }
-        return 0;
-    }
-
-    /** A receiver by name: one of {@code kinds}, or "NAME/xN" for N shards of Java receiver NAME. */
-    private static Receiver.Kind pick(List<Receiver.Kind> kinds, String name) {
-        for (Receiver.Kind k : kinds) {
-            if (k.name().equals(name)) {
-                return k;
-            }
-        }
-        int x = name.lastIndexOf("/x");
-        if (x > 0) {
-            String base = name.substring(0, x);
-            int shards;
-            try {
-                shards = Integer.parseInt(name.substring(x + 2));
-            } catch (NumberFormatException e) {
-                shards = -1;
-            }
-            if (shards < 1 || shards > 16) {
-                throw new UsageException("--backends: " + name + ": shards must be 1..16");
-            }
-            if (JavaReceiver.kinds().stream().noneMatch(k -> k.name().equals(base))) {
-                throw new UsageException("--backends: " + name + ": only Java receivers shard ("
-                        + String.join(",", JavaReceiver.kinds().stream().map(Receiver.Kind::name).toList()) + ")");
-            }
-            return ShardedReceiver.kind(JavaReceiver.kind(base), shards);
-        }
-        throw new UsageException("--backends: unknown receiver " + name + " (known: "
-                + String.join(",", kinds.stream().map(Receiver.Kind::name).toList()) + ", and NAME/xN)");
     }
 
     /**
@@ -314,10 +392,29 @@ final class BenchCommand implements Callable<Integer> {
         return mode == modes.get(0) ? workers : List.of(workers.get(0));
     }
 
-    private static int e2eRows(List<IOMode> modes, List<Integer> sizes, List<Integer> workers) {
+    /** Progress lines the plan will print: runs of rows plus zero-loss trials (at most). */
+    private int steps(Plan plan) {
         int n = 0;
-        for (IOMode m : modes) {
-            n += sizes.size() * e2eWorkers(m, modes, workers).size();
+        int trialsPerSearch = 1 + plan.rawSearch().steps();
+        if (raw) {
+            for (int size : plan.sizes()) {
+                for (Receivers.Entry e : plan.receivers()) {
+                    if (size == plan.sizes().get(0) || !plan.firstSizeOnly().contains(e)) {
+                        n += plan.loads().size() * plan.runs();
+                    }
+                }
+                for (Receivers.Entry e : plan.zeroLossReceivers()) {
+                    if (size == plan.sizes().get(0) || !plan.firstSizeOnly().contains(e)) {
+                        n += trialsPerSearch;
+                    }
+                }
+            }
+        }
+        if (e2e) {
+            for (IOMode m : plan.modes()) {
+                n += plan.sizes().size() * e2eWorkers(m, plan.modes(), plan.workers()).size() * plan.runs();
+            }
+            n += plan.zeroLossModes().size() * plan.sizes().size() * trialsPerSearch;
         }
         return n;
     }
@@ -329,17 +426,15 @@ final class BenchCommand implements Callable<Integer> {
         private final boolean tty = System.console() != null;
         private final long start = System.nanoTime();
         private int steps;
-        private final int runs;
 
-        Progress(PrintWriter err, int rows, int runs) {
+        Progress(PrintWriter err, int total) {
             this.err = err;
-            this.total = rows * runs;
-            this.runs = runs;
+            this.total = total;
         }
 
         void step(String what) {
             steps++;
-            String line = String.format(Locale.ROOT, "[%d/%d %3.0f s] %s", steps, total,
+            String line = String.format(Locale.ROOT, "[%d/%s %3.0f s] %s", steps, steps <= total ? total : "?",
                     (System.nanoTime() - start) / 1e9, what);
             if (tty) {
                 err.print("\r\033[K" + line);

@@ -101,6 +101,6 @@ class BenchCommandTest {
         assertTrue(p.err().startsWith("zgrnet: --e2e-rate"), p.err());
         Run c = run("bench", "--backends", "pigeon/x2");
         assertEquals(Main.EXIT_USAGE, c.exit());
-        assertTrue(c.err().contains("only Java receivers shard"), c.err());
+        assertTrue(c.err().contains("only zgrnet receivers shard"), c.err());
     }
 }

@@ -4,24 +4,32 @@ import io.zgrnet.IOMode;
 import io.zgrnet.MessageHandler;
 import io.zgrnet.PeerKey;
 import io.zgrnet.TransportConfig;
-import io.zgrnet.io.SocketOptions;
-import io.zgrnet.io.SocketOptionsReport;
 import io.zgrnet.TransportCounter;
 import io.zgrnet.UDP;
 import io.zgrnet.io.BackendSelector;
+import io.zgrnet.io.SocketOptions;
+import io.zgrnet.io.SocketOptionsReport;
 import java.lang.foreign.MemorySegment;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.Consumer;
 
 /*
- * Threads: the harness thread writes as fast as the send queue accepts (spinning when full); a
- * reader thread drains B with poll and publishes its count through a volatile field; each
- * transport runs its own I/O agent and decrypt workers. The pair lives for all runs of a row.
+ * Threads: the harness thread writes (spinning when the send queue is full or, paced, when ahead
+ * of the pace); a reader thread drains B with poll and publishes its count through a volatile
+ * field; each transport runs its own I/O agent and decrypt workers. The pair lives for all runs of
+ * a row (or all trials of a zero-loss search). B's threads are the ones that appeared while B
+ * opened; their CPU time plus the reader's, over the messages delivered, is the receiving side's
+ * cost per message.
  */
 
 /** End to end: two zgrnet-java transports with encryption on loopback, one peer writing to the other. */
@@ -35,15 +43,50 @@ public final class E2eBench {
      * @param offeredPps the writer's pace in messages per second; 0: as fast as it can
      * @param durationSeconds measured seconds per run
      * @param runs runs summarised
-     * @param pps messages delivered to the reader per second
-     * @param megabytesPerSecond payload MB/s delivered (10^6 bytes)
-     * @param lossPercent messages accepted by writeTo but not delivered during the run
-     * @param note why the row is empty
+     * @param values every metric of {@link #METRICS} by key
+     * @param note why the row is empty, or where lost messages went
      */
     public record Row(String backend, int size, int workers, long offeredPps, double durationSeconds, int runs,
-                      Spread pps,
-                      Spread megabytesPerSecond, Spread lossPercent, String note) {
+                      Map<String, Spread> values, String note) {
+        /** One metric's spread (NaN when not measured). */
+        public Spread get(Metric<?> m) {
+            return values.getOrDefault(m.key(), Spread.of());
+        }
     }
+
+    /**
+     * One run: messages the writer got accepted, how long it wrote, what the reader got during the
+     * writing and in all (after a flush), and the receiving side's CPU time.
+     */
+    public record Run(int size, long written, long elapsedNanos, long deliveredInWindow, long delivered,
+                      long rxCpuNanos) {
+        double pps() {
+            return elapsedNanos == 0 ? Double.NaN : deliveredInWindow * 1e9 / elapsedNanos;
+        }
+
+        double offeredPps() {
+            return elapsedNanos == 0 ? Double.NaN : written * 1e9 / elapsedNanos;
+        }
+
+        double lossPercent() {
+            return written == 0 ? Double.NaN : 100.0 * Math.max(0, written - delivered) / written;
+        }
+
+        double rxCpuNsPerMessage() {
+            return delivered == 0 || rxCpuNanos < 0 ? Double.NaN : (double) rxCpuNanos / delivered;
+        }
+    }
+
+    /** The e2e rows' metrics, in table order. */
+    public static final List<Metric<Run>> METRICS = List.of(
+            new Metric<>("offered_pps_achieved", "written/s", "msgs/s", Metric.Style.RATE_MEDIAN, false,
+                    Run::offeredPps),
+            new Metric<>("pps", "msgs/s [min-max]", "msgs/s", Metric.Style.RATE, true, Run::pps),
+            new Metric<>("mb_per_s", "MB/s [min-max]", "MB/s", Metric.Style.NUMBER_RANGE, true,
+                    r -> r.pps() * r.size() / 1e6),
+            new Metric<>("loss_percent", "loss %", "%", Metric.Style.PERCENT, false, Run::lossPercent),
+            new Metric<>("rx_cpu_ns_per_msg", "rx CPU ns/msg", "ns", Metric.Style.INT, true,
+                    Run::rxCpuNsPerMessage));
 
     private final double seconds;
     private final double warmupSeconds;
@@ -72,67 +115,186 @@ public final class E2eBench {
 
     /** Measures one backend, size and worker count. */
     public Row measure(IOMode mode, int size, int workers, Consumer<String> progress) throws Exception {
-        String label = mode.name().toLowerCase(java.util.Locale.ROOT);
         String cause = BackendSelector.unavailabilityCause(mode);
         if (cause != null) {
-            Spread none = Spread.of();
-            return new Row(label, size, workers, ratePps, seconds, 0, none, none, none, "unavailable: " + cause);
+            return new Row(label(mode), size, workers, ratePps, seconds, 0, Map.of(), "unavailable: " + cause);
         }
-        SecureRandom random = new SecureRandom();
-        byte[] ka = new byte[32];
-        byte[] kb = new byte[32];
-        random.nextBytes(ka);
-        random.nextBytes(kb);
-        try (UDP a = UDP.open(TransportConfig.builder().privateKey(ka).ioMode(mode).socketOptions(socketOptions)
+        try (Pair pair = new Pair(mode, size, workers, socketOptions)) {
+            pair.write((long) (warmupSeconds * 1e9), ratePps);
+            List<Run> done = new ArrayList<>();
+            for (int r = 0; r < runs; r++) {
+                progress.accept(String.format("e2e %s %d B %d worker(s) run %d/%d", pair.label, size, workers, r + 1,
+                        runs));
+                done.add(pair.run(ratePps, seconds));
+            }
+            return new Row(pair.label, size, workers, ratePps, seconds, runs, Metric.summarise(METRICS, done),
+                    pair.lossNote());
+        }
+    }
+
+    /** The zero-loss search for one backend, size and worker count: paced trials of the writer. */
+    public ZeroLoss.Row zeroLoss(IOMode mode, int size, int workers, ZeroLoss search, Consumer<String> progress)
+            throws Exception {
+        String cause = BackendSelector.unavailabilityCause(mode);
+        if (cause != null) {
+            return search.unavailable("e2e", label(mode), size, workers, "unavailable: " + cause);
+        }
+        try (Pair pair = new Pair(mode, size, workers, socketOptions)) {
+            pair.write((long) (warmupSeconds * 1e9), 0);
+            ZeroLoss.Row row = search.run("e2e", pair.label, size, workers, rate -> {
+                progress.accept(String.format("zero-loss e2e %s %d B %d worker(s) at %s", pair.label, size, workers,
+                        RawBench.loadLabel(rate)));
+                Run r = pair.run(rate, search.trialSeconds());
+                return new ZeroLoss.Trial(r.offeredPps(), r.pps(), r.lossPercent(), r.rxCpuNsPerMessage());
+            });
+            String lost = pair.lossNote();
+            return lost.isEmpty() ? row : row.withNote(lost.replace("lost in the runs", "lost in all trials"));
+        }
+    }
+
+    private static String label(IOMode mode) {
+        return mode.name().toLowerCase(java.util.Locale.ROOT);
+    }
+
+    /** Two connected transports, A writing to B, and B's reader; lives for the runs of one row. */
+    private static final class Pair implements AutoCloseable {
+        private final UDP a;
+        private final UDP b;
+        private final PeerKey bKey;
+        private final byte[] payload;
+        private final Reader reader;
+        private final Thread readerThread;
+        private final long[] rxThreads;
+        private final String label;
+        private final long kernel0 = HostStats.rcvbufErrors();
+        private final long queue0;
+        private final long pool0;
+
+        Pair(IOMode mode, int size, int workers, SocketOptions options) throws Exception {
+            SecureRandom random = new SecureRandom();
+            byte[] ka = new byte[32];
+            byte[] kb = new byte[32];
+            random.nextBytes(ka);
+            random.nextBytes(kb);
+            ThreadMXBean mx = ManagementFactory.getThreadMXBean();
+            a = UDP.open(TransportConfig.builder().privateKey(ka).ioMode(mode).socketOptions(options)
+                    .decryptWorkers(workers).build());
+            Set<Long> before = ids(mx);
+            UDP opened = null;
+            try {
+                opened = UDP.open(TransportConfig.builder().privateKey(kb).ioMode(mode).socketOptions(options)
                         .decryptWorkers(workers).build());
-                UDP b = UDP.open(TransportConfig.builder().privateKey(kb).ioMode(mode).socketOptions(socketOptions)
-                        .decryptWorkers(workers).build())) {
-            PeerKey bKey = b.hostInfo().publicKey();
-            a.setPeerEndpoint(bKey, b.hostInfo().localAddress());
-            b.setPeerEndpoint(a.hostInfo().publicKey(), a.hostInfo().localAddress());
-            a.connect(bKey, Duration.ofSeconds(10));
-            label = b.ioInfo().backend();
+            } finally {
+                if (opened == null) {
+                    a.close();
+                }
+            }
+            b = opened;
+            Set<Long> bThreads = ids(mx);
+            bThreads.removeAll(before);
+            try {
+                bKey = b.hostInfo().publicKey();
+                a.setPeerEndpoint(bKey, b.hostInfo().localAddress());
+                b.setPeerEndpoint(a.hostInfo().publicKey(), a.hostInfo().localAddress());
+                a.connect(bKey, Duration.ofSeconds(10));
+            } catch (Exception e) {
+                closeTransports();
+                throw e;
+            }
+            String l = b.ioInfo().backend();
             SocketOptionsReport.Entry gro = b.ioInfo().socketOptions().entry("UDP_GRO");
             if (gro != null && gro.applied() && "on".equals(gro.requested())) {
-                label += "+gro";
+                l += "+gro";
             }
-            Reader reader = new Reader(b);
-            Thread t = new Thread(reader, "bench-e2e-reader");
-            t.setDaemon(true);
-            t.start();
-            byte[] payload = new byte[size];
-            try {
-                write(a, bKey, payload, (long) (warmupSeconds * 1e9), ratePps);
-                double[] pps = new double[runs];
-                double[] mbs = new double[runs];
-                double[] loss = new double[runs];
-                long kernel0 = HostStats.rcvbufErrors();
-                long queue0 = b.stats().get(TransportCounter.DROP_RECEIVE_QUEUE_FULL);
-                long pool0 = b.stats().get(TransportCounter.DROP_POOL_EXHAUSTED);
-                for (int r = 0; r < runs; r++) {
-                    progress.accept(String.format("e2e %s %d B %d worker(s) run %d/%d", label, size, workers, r + 1,
-                            runs));
-                    long rx0 = reader.count;
-                    long t0 = System.nanoTime();
-                    long written = write(a, bKey, payload, (long) (seconds * 1e9), ratePps);
-                    long elapsed = System.nanoTime() - t0;
-                    long rx1 = reader.count;
-                    // Let the in-flight tail arrive before the next run; count it towards loss only.
-                    a.flush(Duration.ofSeconds(1));
-                    Thread.sleep(50);
-                    long delivered = reader.count - rx0;
-                    pps[r] = (rx1 - rx0) * 1e9 / elapsed;
-                    mbs[r] = pps[r] * size / 1e6;
-                    loss[r] = written == 0 ? Double.NaN : 100.0 * Math.max(0, written - delivered) / written;
+            label = l;
+            payload = new byte[size];
+            reader = new Reader(b);
+            readerThread = new Thread(reader, "bench-e2e-reader");
+            readerThread.setDaemon(true);
+            readerThread.start();
+            bThreads.add(readerThread.threadId());
+            rxThreads = bThreads.stream().mapToLong(Long::longValue).toArray();
+            queue0 = b.stats().get(TransportCounter.DROP_RECEIVE_QUEUE_FULL);
+            pool0 = b.stats().get(TransportCounter.DROP_POOL_EXHAUSTED);
+        }
+
+        private static Set<Long> ids(ThreadMXBean mx) {
+            Set<Long> s = new HashSet<>();
+            for (long id : mx.getAllThreadIds()) {
+                s.add(id);
+            }
+            return s;
+        }
+
+        /** CPU time of B's threads and the reader so far, or -1 when the JVM cannot tell. */
+        private long rxCpuNanos() {
+            ThreadMXBean mx = ManagementFactory.getThreadMXBean();
+            if (!mx.isThreadCpuTimeSupported()) {
+                return -1;
+            }
+            long sum = 0;
+            for (long id : rxThreads) {
+                long t = mx.getThreadCpuTime(id);
+                if (t > 0) {
+                    sum += t;
                 }
-                return new Row(label, size, workers, ratePps, seconds, runs, Spread.of(pps), Spread.of(mbs), Spread.of(loss),
-                        lossNote(HostStats.rcvbufErrors(), kernel0,
-                                b.stats().get(TransportCounter.DROP_RECEIVE_QUEUE_FULL) - queue0,
-                                b.stats().get(TransportCounter.DROP_POOL_EXHAUSTED) - pool0));
-            } finally {
-                reader.stop = true;
-                t.join(TimeUnit.SECONDS.toMillis(2));
             }
+            return sum;
+        }
+
+        Run run(long rate, double runSeconds) throws InterruptedException {
+            long rx0 = reader.count;
+            long cpu0 = rxCpuNanos();
+            long t0 = System.nanoTime();
+            long written = write((long) (runSeconds * 1e9), rate);
+            long elapsed = System.nanoTime() - t0;
+            long rx1 = reader.count;
+            // Let the in-flight tail arrive before the next run; it counts towards loss only.
+            a.flush(Duration.ofSeconds(1));
+            awaitQuiet();
+            long cpu1 = rxCpuNanos();
+            return new Run(payload.length, written, elapsed, rx1 - rx0, reader.count - rx0,
+                    cpu0 < 0 || cpu1 < 0 ? -1 : cpu1 - cpu0);
+        }
+
+        /** Waits until the reader's count stops moving for 50 ms (at most 2 s). */
+        private void awaitQuiet() throws InterruptedException {
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
+            long last = reader.count;
+            long stable = System.nanoTime();
+            while (System.nanoTime() - deadline < 0) {
+                Thread.sleep(10);
+                long now = reader.count;
+                if (now != last) {
+                    last = now;
+                    stable = System.nanoTime();
+                } else if (System.nanoTime() - stable >= TimeUnit.MILLISECONDS.toNanos(50)) {
+                    return;
+                }
+            }
+        }
+
+        String lossNote() {
+            return E2eBench.lossNote(HostStats.rcvbufErrors(), kernel0,
+                    b.stats().get(TransportCounter.DROP_RECEIVE_QUEUE_FULL) - queue0,
+                    b.stats().get(TransportCounter.DROP_POOL_EXHAUSTED) - pool0);
+        }
+
+        /** Writes for {@code nanos} at {@code rate} accepted messages per second (0: unpaced). */
+        long write(long nanos, long rate) {
+            return E2eBench.write(a, bKey, payload, nanos, rate);
+        }
+
+        private void closeTransports() {
+            b.close();
+            a.close();
+        }
+
+        @Override
+        public void close() throws InterruptedException {
+            reader.stop = true;
+            readerThread.join(TimeUnit.SECONDS.toMillis(2));
+            closeTransports();
         }
     }
 

@@ -33,6 +33,29 @@ public final class Html {
                 .append("</style></head><body>\n<h1>zgrnet bench</h1>\n<p><b>")
                 .append(esc(r.machine().line())).append("</b></p>\n<p><code>").append(esc(r.command()))
                 .append("</code><br>").append(esc(r.settings())).append("</p>\n");
+        List<ZeroLoss.Row> found = r.zeroLoss().stream().filter(x -> x.found() != null).toList();
+        if (!found.isEmpty()) {
+            b.append("<h2>zero-loss rate (loss &lt;= ").append(ZeroLoss.LOSS_LIMIT_PERCENT).append(" %)</h2>\n<div>");
+            Set<String> groups = new LinkedHashSet<>();
+            found.forEach(x -> groups.add(x.kind() + " " + x.size()));
+            for (String g : groups) {
+                List<String> labels = new ArrayList<>();
+                List<Double> rates = new ArrayList<>();
+                List<Double> cpu = new ArrayList<>();
+                for (ZeroLoss.Row x : found) {
+                    if (g.equals(x.kind() + " " + x.size())) {
+                        labels.add(x.name() + (x.workers() > 0 ? " w" + x.workers() : ""));
+                        rates.add(x.found().offeredPps());
+                        cpu.add(x.found().cpuNs());
+                    }
+                }
+                b.append(bars(g + " B: zero-loss rate (" + (g.startsWith("e2e") ? "msgs/s" : "pps") + ")", labels,
+                        rates));
+                b.append(bars(g + " B: CPU ns per " + (g.startsWith("e2e") ? "message" : "datagram")
+                        + " at that rate", labels, cpu));
+            }
+            b.append("</div>\n");
+        }
         Set<Integer> sizes = new LinkedHashSet<>();
         r.raw().forEach(x -> sizes.add(x.size()));
         for (int size : sizes) {
@@ -42,11 +65,12 @@ public final class Html {
             }
             b.append("<h2>raw receive, ").append(size).append(" B datagrams</h2>\n<div>");
             // pps and CPU span 10x and more once GRO rows are in: those charts go logarithmic then.
-            b.append(chart("received pps vs offered load (" + size + " B)", rows, x -> x.rxPps().median(), "pps", true));
+            b.append(chart("received pps vs offered load (" + size + " B)", rows, x -> x.get(RawBench.metric("rx_pps")).median(), "pps", true));
             b.append(chart("receiver CPU ns/datagram vs offered load (" + size + " B)", rows,
-                    x -> x.cpuNsPerDatagram().median(), "ns", true));
-            b.append(chart("loss % vs offered load (" + size + " B)", rows, x -> x.lossPercent().median(), "%", false));
-            b.append(chart("latency p99 us vs offered load (" + size + " B)", rows, x -> x.p99Micros().median(), "us",
+                    x -> x.get(RawBench.metric("cpu_ns_per_datagram")).median(), "ns", true));
+            b.append(chart("loss % vs offered load (" + size + " B)", rows, x -> x.get(RawBench.metric("loss_percent")).median(), "%",
+                    false));
+            b.append(chart("latency p99 us vs offered load (" + size + " B)", rows, x -> x.get(RawBench.metric("latency_p99_us")).median(), "us",
                     false));
             b.append("</div>\n");
         }
@@ -61,7 +85,8 @@ public final class Html {
                 for (E2eBench.Row x : e2e) {
                     if (x.size() == size) {
                         labels.add(x.backend() + " w" + x.workers());
-                        values.add(size >= 512 ? x.megabytesPerSecond().median() : x.pps().median());
+                        values.add(x.get(E2eBench.METRICS.stream().filter(m -> m.key().equals(size >= 512
+                                ? "mb_per_s" : "pps")).findFirst().orElseThrow()).median());
                     }
                 }
                 b.append(bars("e2e " + size + " B: " + (size >= 512 ? "MB/s" : "messages/s"), labels, values));

@@ -96,6 +96,36 @@ public final class NativeReceivers {
     }
 
     /**
+     * Receiver {@code name} (c-recvmmsg, c-recvmmsg-gro, c-uring-multishot): the built one, or one
+     * whose {@link Receiver.Kind#unavailabilityCause()} says why it was not built.
+     */
+    public Receiver.Kind kind(String name) {
+        for (Receiver.Kind k : kinds) {
+            if (k.name().equals(name)) {
+                return k;
+            }
+        }
+        String why = notes.stream().filter(n -> n.startsWith(name + " ")).findFirst()
+                .orElse(notes.isEmpty() ? name + " not built" : String.join("; ", notes));
+        return new Receiver.Kind() {
+            @Override
+            public String name() {
+                return name;
+            }
+
+            @Override
+            public String unavailabilityCause() {
+                return why;
+            }
+
+            @Override
+            public Receiver open(int size, int cpu) throws IOException {
+                throw new IOException(name + ": " + why);
+            }
+        };
+    }
+
+    /**
      * True when the last build is not this machine's current one: no {@code build.manifest} (no
      * successful build yet), a source newer than it, a program it lists as built missing or older
      * than a source, or a different set of programs buildable now ({@code build.sh --buildable}:

@@ -3,6 +3,7 @@ package io.zgrnet.cli.bench;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
@@ -33,28 +34,77 @@ public final class RawBench {
      * @param durationSeconds measured seconds per run
      * @param runs runs summarised
      * @param gso whether the sender used UDP GSO
-     * @param senderPps what the sender achieved
-     * @param rxPps datagrams received per second of the sending window
-     * @param lossPercent (sent - received) / sent
-     * @param cpuNsPerDatagram receiving thread's CPU time per datagram
-     * @param rxCpuPercent receiving threads' CPU time over the sending window, percent of one core
-     *     (includes the drain after the load; sums the threads of sharded receivers)
-     * @param txCpuPercent the sending thread's CPU time over its window, percent of one core (on
-     *     loopback it includes the kernel's receive-side work done in the sender's context)
-     * @param callsPerDatagram receive syscalls (io_uring_enter for rings) per datagram
-     * @param cqeBatch receive CQEs per reap that found CQEs (rings only, else NaN)
-     * @param p50Micros one-way latency median, microseconds
-     * @param p99Micros one-way latency 99th percentile, microseconds
+     * @param values every metric of {@link #METRICS} by key, median and range over the runs
      * @param note why the row is empty, or extra facts
      */
     public record Row(String receiver, int size, long offeredPps, double durationSeconds, int runs, boolean gso,
-                      Spread senderPps, Spread rxPps, Spread lossPercent, Spread cpuNsPerDatagram,
-                      Spread rxCpuPercent, Spread txCpuPercent, Spread callsPerDatagram, Spread cqeBatch, Spread p50Micros, Spread p99Micros, String note) {
+                      Map<String, Spread> values, String note) {
+        /** One metric's spread (NaN when not measured). */
+        public Spread get(Metric<?> m) {
+            return values.getOrDefault(m.key(), Spread.of());
+        }
     }
 
-    /** One run's numbers. */
-    private record Run(double senderPps, double rxPps, double loss, double cpuNs, double rxCpu, double txCpu,
-                       double calls, double batch, double p50, double p99) {
+    /**
+     * One run: what the sender did and the receiver's cumulative counters before and after it
+     * (after the receiver drained). Every metric is taken from this.
+     */
+    public record Run(SenderProcess.Sent sent, Receiver.Snapshot before, Receiver.Snapshot after) {
+        long received() {
+            return after.received() - before.received();
+        }
+
+        double perDatagram(long a, long b) {
+            return received() == 0 || b < 0 ? Double.NaN : (double) (b - a) / received();
+        }
+
+        double percentOfWindow(long nanos) {
+            return sent.elapsedNanos() == 0 ? Double.NaN : 100.0 * nanos / sent.elapsedNanos();
+        }
+
+        double rxPps() {
+            return sent.elapsedNanos() == 0 ? 0 : received() * 1e9 / sent.elapsedNanos();
+        }
+
+        double lossPercent() {
+            return sent.sent() == 0 ? Double.NaN : 100.0 * Math.max(0, sent.sent() - received()) / sent.sent();
+        }
+
+        double cpuNsPerDatagram() {
+            return perDatagram(before.cpuNanos(), after.cpuNanos());
+        }
+
+        double latencyMicros(double q) {
+            LatencyHistogram h = after.latency();
+            return h == null || h.count() == 0 ? Double.NaN : h.quantile(q) / 1e3;
+        }
+
+        double cqeBatch() {
+            long batches = after.cqeBatches() - before.cqeBatches();
+            return after.cqes() < 0 || batches <= 0 ? Double.NaN : (double) (after.cqes() - before.cqes()) / batches;
+        }
+    }
+
+    /** The raw rows' metrics, in table order: how each is taken from a {@link Run} and printed. */
+    public static final List<Metric<Run>> METRICS = List.of(
+            new Metric<>("sender_pps", "sender pps", "pps", Metric.Style.RATE_MEDIAN, false, r -> r.sent().pps()),
+            new Metric<>("rx_pps", "rx pps [min-max]", "pps", Metric.Style.RATE, true, Run::rxPps),
+            new Metric<>("loss_percent", "loss % [min-max]", "%", Metric.Style.PERCENT, false, Run::lossPercent),
+            new Metric<>("cpu_ns_per_datagram", "CPU ns/dgram [min-max]", "ns", Metric.Style.NUMBER_RANGE, true,
+                    Run::cpuNsPerDatagram),
+            new Metric<>("rx_cpu_percent", "rx CPU %", "%", Metric.Style.INT, false,
+                    r -> r.percentOfWindow(r.after().cpuNanos() - r.before().cpuNanos())),
+            new Metric<>("tx_cpu_percent", "tx CPU %", "%", Metric.Style.INT, false,
+                    r -> r.percentOfWindow(r.sent().cpuNanos())),
+            new Metric<>("calls_per_datagram", "calls/dgram", "", Metric.Style.THREE_DECIMALS, false,
+                    r -> r.perDatagram(r.before().calls(), r.after().calls())),
+            new Metric<>("cqe_batch", "CQE batch", "", Metric.Style.ONE_DECIMAL, false, Run::cqeBatch),
+            new Metric<>("latency_p50_us", "lat p50 us", "us", Metric.Style.INT, false, r -> r.latencyMicros(0.50)),
+            new Metric<>("latency_p99_us", "lat p99 us", "us", Metric.Style.INT, false, r -> r.latencyMicros(0.99)));
+
+    /** A metric of {@link #METRICS} by key. */
+    public static Metric<Run> metric(String key) {
+        return METRICS.stream().filter(m -> m.key().equals(key)).findFirst().orElseThrow();
     }
 
     private final SenderProcess sender;
@@ -111,7 +161,7 @@ public final class RawBench {
                 for (int r = 0; r < runs; r++) {
                     progress.accept(String.format("%s %d B %s run %d/%d", kind.name(), size, loadLabel(load), r + 1,
                             runs));
-                    done.add(runOnce(rx, load, r == 0));
+                    done.add(runOnce(rx, load, r == 0, seconds));
                 }
                 rows.add(summarise(kind.name(), size, load, opened, done, rx.detail()));
             }
@@ -119,31 +169,39 @@ public final class RawBench {
         return rows;
     }
 
-    private Run runOnce(Receiver rx, long load, boolean warmUp) throws IOException, InterruptedException {
+    /**
+     * The zero-loss search for one receiver at one size: a warm-up at the sender's maximum, then
+     * the trials of {@code search}, each a paced load of {@link ZeroLoss#trialSeconds()}.
+     */
+    public ZeroLoss.Row zeroLoss(Receiver.Kind kind, int size, ZeroLoss search, Consumer<String> progress)
+            throws Exception {
+        String cause = kind.unavailabilityCause();
+        if (cause != null) {
+            return search.unavailable("raw", kind.name(), size, 0, "unavailable: " + cause);
+        }
+        try (Receiver rx = kind.open(size, receiverCpu)) {
+            SenderProcess.Opened opened = sender.open(rx.address().getPort(), size, gso, flows);
+            sender.send(0, (long) (warmupSeconds * 1e9));
+            awaitDrained(rx);
+            ZeroLoss.Row row = search.run("raw", kind.name(), size, 0, rate -> {
+                progress.accept(String.format("zero-loss %s %d B at %s", kind.name(), size, loadLabel(rate)));
+                Run r = runOnce(rx, rate, false, search.trialSeconds());
+                return new ZeroLoss.Trial(r.sent().pps(), r.rxPps(), r.lossPercent(), r.cpuNsPerDatagram());
+            });
+            return opened.gso() ? row : row.withNote("sendmmsg without GSO: " + opened.gsoCause());
+        }
+    }
+
+    private Run runOnce(Receiver rx, long load, boolean warmUp, double runSeconds)
+            throws IOException, InterruptedException {
         if (warmUp) {
             sender.send(load, (long) (warmupSeconds * 1e9));
             awaitDrained(rx);
         }
         Receiver.Snapshot a = rx.snapshot(true);
-        SenderProcess.Sent sent = sender.send(load, (long) (seconds * 1e9));
+        SenderProcess.Sent sent = sender.send(load, (long) (runSeconds * 1e9));
         awaitDrained(rx);
-        Receiver.Snapshot b = rx.snapshot(false);
-        long received = b.received() - a.received();
-        double cpuNs = received == 0 ? Double.NaN : (double) (b.cpuNanos() - a.cpuNanos()) / received;
-        double calls = received == 0 || b.calls() < 0 ? Double.NaN : (double) (b.calls() - a.calls()) / received;
-        long batches = b.cqeBatches() - a.cqeBatches();
-        double batch = b.cqes() < 0 || batches <= 0 ? Double.NaN : (double) (b.cqes() - a.cqes()) / batches;
-        double p50 = Double.NaN;
-        double p99 = Double.NaN;
-        if (b.latency() != null && b.latency().count() > 0) {
-            p50 = b.latency().quantile(0.50) / 1e3;
-            p99 = b.latency().quantile(0.99) / 1e3;
-        }
-        double loss = sent.sent() == 0 ? Double.NaN : 100.0 * Math.max(0, sent.sent() - received) / sent.sent();
-        double window = sent.elapsedNanos();
-        return new Run(sent.pps(), window == 0 ? 0 : received * 1e9 / window, loss, cpuNs,
-                window == 0 ? Double.NaN : 100.0 * (b.cpuNanos() - a.cpuNanos()) / window,
-                window == 0 ? Double.NaN : 100.0 * sent.cpuNanos() / window, calls, batch, p50, p99);
+        return new Run(sent, a, rx.snapshot(false));
     }
 
     /** Waits until the receiver's count has not moved for {@link #IDLE_NANOS} (at most 5 s). */
@@ -169,24 +227,11 @@ public final class RawBench {
         if (detail != null) {
             note = note.isEmpty() ? detail + " (last run)" : note + "; " + detail + " (last run)";
         }
-        return new Row(name, size, load, seconds, done.size(), opened.gso(),
-                Spread.of(done.stream().mapToDouble(Run::senderPps).toArray()),
-                Spread.of(done.stream().mapToDouble(Run::rxPps).toArray()),
-                Spread.of(done.stream().mapToDouble(Run::loss).toArray()),
-                Spread.of(done.stream().mapToDouble(Run::cpuNs).toArray()),
-                Spread.of(done.stream().mapToDouble(Run::rxCpu).toArray()),
-                Spread.of(done.stream().mapToDouble(Run::txCpu).toArray()),
-                Spread.of(done.stream().mapToDouble(Run::calls).toArray()),
-                Spread.of(done.stream().mapToDouble(Run::batch).toArray()),
-                Spread.of(done.stream().mapToDouble(Run::p50).toArray()),
-                Spread.of(done.stream().mapToDouble(Run::p99).toArray()),
-                note);
+        return new Row(name, size, load, seconds, done.size(), opened.gso(), Metric.summarise(METRICS, done), note);
     }
 
     private Row empty(String name, int size, long load, String note) {
-        Spread none = Spread.of();
-        return new Row(name, size, load, seconds, 0, gso, none, none, none, none, none, none, none, none, none, none,
-                note);
+        return new Row(name, size, load, seconds, 0, gso, Map.of(), note);
     }
 
     /** "250k", "1M", "max". */

@@ -1,80 +1,124 @@
 package io.zgrnet.cli.bench;
 
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 
 /**
  * Everything one {@code zgrnet bench} run measured, and its renderings: a Markdown table for
- * stdout, JSON, and an offline HTML page with inline SVG charts.
+ * stdout and the JSON tree (written by the CLI's one JSON writer); {@link Html} draws the charts.
+ * Columns and JSON fields come from the metric lists ({@link RawBench#METRICS},
+ * {@link E2eBench#METRICS}, {@link ZeroLoss#METRICS}).
  *
  * @param machine the machine line
  * @param command the command line that produced it
- * @param settings how the run was set up (durations, runs, pinning, GSO)
+ * @param settings how the run was set up (durations, runs, pinning, GSO, the zero-loss search)
  * @param raw raw receive rows
  * @param e2e transport rows
+ * @param zeroLoss zero-loss searches
  * @param notes skipped parts and why
+ * @param baseline a saved run to show ratios to, or null
  */
 public record Report(Machine machine, String command, String settings, List<RawBench.Row> raw,
-                     List<E2eBench.Row> e2e, List<String> notes) {
+                     List<E2eBench.Row> e2e, List<ZeroLoss.Row> zeroLoss, List<String> notes, Baseline baseline) {
     /** The stdout table. */
     public String table() {
         StringBuilder b = new StringBuilder();
         b.append("# ").append(machine.line()).append('\n');
         b.append("# ").append(command).append('\n');
         b.append("# ").append(settings).append('\n');
+        if (baseline != null) {
+            b.append("# ratios (new/old) to ").append(baseline.source()).append('\n');
+        }
+        String vs = baseline != null ? " vs baseline |" : "";
+        String vsRule = baseline != null ? "---|" : "";
+        if (!zeroLoss.isEmpty()) {
+            b.append("\n## zero-loss rate (RFC 2544 throughput): the highest offered rate with loss <= ")
+                    .append(ZeroLoss.LOSS_LIMIT_PERCENT).append(" %\n(raw: datagrams/s and the receiving thread's"
+                    + " CPU per datagram; e2e: messages/s and the receiving transport's CPU per message, all its"
+                    + " threads and the reader; bounds: the sender's maximum and the lowest rate that lost)\n\n");
+            b.append("| kind | receiver/backend | size B | workers | trial s | trials | upper bound | lowest fail |");
+            ZeroLoss.METRICS.forEach(m -> b.append(' ').append(m.header()).append(" |"));
+            b.append(vs).append("\n|---|---|---:|---:|---:|---:|---:|---:|");
+            ZeroLoss.METRICS.forEach(m -> b.append("---:|"));
+            b.append(vsRule).append('\n');
+            for (ZeroLoss.Row r : zeroLoss) {
+                b.append(String.format(Locale.ROOT, "| %s | %s | %d | %s | %.2f | %d | %s | %s |", r.kind(), r.name(),
+                        r.size(), r.workers() == 0 ? "-" : Integer.toString(r.workers()), r.trialSeconds(),
+                        r.trials().size(), Metric.rate(r.upperBoundPps()), Metric.rate(r.lowestFailPps())));
+                for (Metric<ZeroLoss.Trial> m : ZeroLoss.METRICS) {
+                    b.append(' ').append(r.found() == null ? "-" : m.style().format(m.take().applyAsDouble(r.found())))
+                            .append(" |");
+                }
+                if (baseline != null) {
+                    b.append(' ').append(Baseline.cell(zeroLossRatios(r))).append(" |");
+                }
+                b.append('\n');
+            }
+            notes(b, zeroLoss.stream().map(r -> new String[] {r.kind() + " " + r.name() + " " + r.size() + " B"
+                    + (r.workers() > 0 ? " " + r.workers() + " worker(s)" : ""), r.note()}).toList());
+        }
         if (!raw.isEmpty()) {
             b.append("\n## raw receive: datagrams from a separate sender process, loopback\n");
             b.append("(each cell: median of the runs; [min-max] where it matters; CPU = receiving thread's CPU time;"
                     + " rx/tx CPU % = receiving threads' / sending thread's CPU time over the sending window, % of one core;"
                     + " calls = receive syscalls, io_uring_enter for rings; latency = one-way from the payload's"
                     + " send stamp)\n\n");
-            b.append("| receiver | size B | offered | sender pps | dur s | runs | rx pps [min-max] | loss % [min-max]"
-                    + " | CPU ns/dgram [min-max] | rx CPU % | tx CPU % | calls/dgram | CQE batch | lat p50 us | lat p99 us |\n");
-            b.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+            b.append("| receiver | size B | offered | dur s | runs |");
+            RawBench.METRICS.forEach(m -> b.append(' ').append(m.header()).append(" |"));
+            b.append(vs).append("\n|---|---:|---:|---:|---:|");
+            RawBench.METRICS.forEach(m -> b.append("---:|"));
+            b.append(vsRule).append('\n');
             for (RawBench.Row r : raw) {
+                b.append(String.format(Locale.ROOT, "| %s | %d | %s |", r.receiver(), r.size(),
+                        RawBench.loadLabel(r.offeredPps())));
                 if (r.runs() == 0) {
-                    b.append(String.format(Locale.ROOT, "| %s | %d | %s | - | - | 0 | %s | | | | | | | | |%n", r.receiver(),
-                            r.size(), RawBench.loadLabel(r.offeredPps()), r.note()));
+                    b.append(" - | 0 | ").append(r.note()).append(" |").append(" |".repeat(RawBench.METRICS.size() - 1))
+                            .append(baseline != null ? " |" : "").append('\n');
                     continue;
                 }
-                b.append(String.format(Locale.ROOT, "| %s | %d | %s | %s | %.1f | %d | %s | %s | %s | %s | %s | %s | %s | %s | %s |%n",
-                        r.receiver(), r.size(), RawBench.loadLabel(r.offeredPps()), pps(r.senderPps().median()),
-                        r.durationSeconds(), r.runs(), ranged(r.rxPps(), true), lossRange(r.lossPercent()),
-                        ranged(r.cpuNsPerDatagram(), false), num(r.rxCpuPercent().median(), 0),
-                        num(r.txCpuPercent().median(), 0), num(r.callsPerDatagram().median(), 3),
-                        num(r.cqeBatch().median(), 1), num(r.p50Micros().median(), 0), num(r.p99Micros().median(), 0)));
-            }
-            for (RawBench.Row r : raw) {
-                if (r.runs() > 0 && r.note() != null && !r.note().isEmpty()) {
-                    b.append(String.format(Locale.ROOT, "%n- %s %d B %s: %s", r.receiver(), r.size(),
-                            RawBench.loadLabel(r.offeredPps()), r.note()));
+                b.append(String.format(Locale.ROOT, " %.1f | %d |", r.durationSeconds(), r.runs()));
+                for (Metric<RawBench.Run> m : RawBench.METRICS) {
+                    b.append(' ').append(m.style().cell(r.get(m))).append(" |");
                 }
+                if (baseline != null) {
+                    b.append(' ').append(Baseline.cell(rawRatios(r))).append(" |");
+                }
+                b.append('\n');
             }
-            b.append('\n');
+            notes(b, raw.stream().filter(r -> r.runs() > 0).map(r -> new String[] {r.receiver() + " " + r.size() + " B "
+                    + RawBench.loadLabel(r.offeredPps()), r.note()}).toList());
         }
         if (!e2e.isEmpty()) {
-            b.append("\n## e2e: two zgrnet-java transports, encrypted, loopback, one writer thread\n\n");
-            b.append("| backend | size B | decrypt workers | offered | dur s | runs | msgs/s [min-max] | MB/s [min-max] | loss % |\n");
-            b.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+            b.append("\n## e2e: two zgrnet-java transports, encrypted, loopback, one writer thread\n");
+            b.append("(rx CPU = the receiving transport's threads, decrypt workers included, and the reader,"
+                    + " per message delivered)\n\n");
+            b.append("| backend | size B | decrypt workers | offered | dur s | runs |");
+            E2eBench.METRICS.forEach(m -> b.append(' ').append(m.header()).append(" |"));
+            b.append(vs).append("\n|---|---:|---:|---:|---:|---:|");
+            E2eBench.METRICS.forEach(m -> b.append("---:|"));
+            b.append(vsRule).append('\n');
             for (E2eBench.Row r : e2e) {
+                b.append(String.format(Locale.ROOT, "| %s | %d | %d | %s |", r.backend(), r.size(), r.workers(),
+                        RawBench.loadLabel(r.offeredPps())));
                 if (r.runs() == 0) {
-                    b.append(String.format(Locale.ROOT, "| %s | %d | %d | %s | - | 0 | %s | | |%n", r.backend(), r.size(),
-                            r.workers(), RawBench.loadLabel(r.offeredPps()), r.note()));
+                    b.append(" - | 0 | ").append(r.note()).append(" |").append(" |".repeat(E2eBench.METRICS.size() - 1))
+                            .append(baseline != null ? " |" : "").append('\n');
                     continue;
                 }
-                b.append(String.format(Locale.ROOT, "| %s | %d | %d | %s | %.1f | %d | %s | %s | %s |%n", r.backend(),
-                        r.size(), r.workers(), RawBench.loadLabel(r.offeredPps()), r.durationSeconds(), r.runs(),
-                        ranged(r.pps(), true),
-                        ranged(r.megabytesPerSecond(), false), num(r.lossPercent().median(), 2)));
-            }
-            for (E2eBench.Row r : e2e) {
-                if (r.runs() > 0 && r.note() != null && !r.note().isEmpty()) {
-                    b.append(String.format(Locale.ROOT, "%n- %s %d B %d worker(s): %s", r.backend(), r.size(),
-                            r.workers(), r.note()));
+                b.append(String.format(Locale.ROOT, " %.1f | %d |", r.durationSeconds(), r.runs()));
+                for (Metric<E2eBench.Run> m : E2eBench.METRICS) {
+                    b.append(' ').append(m.style().cell(r.get(m))).append(" |");
                 }
+                if (baseline != null) {
+                    b.append(' ').append(Baseline.cell(e2eRatios(r))).append(" |");
+                }
+                b.append('\n');
             }
-            b.append('\n');
+            notes(b, e2e.stream().filter(r -> r.runs() > 0).map(r -> new String[] {r.backend() + " " + r.size()
+                    + " B " + r.workers() + " worker(s)", r.note()}).toList());
         }
         for (String n : notes) {
             b.append("\nnote: ").append(n);
@@ -85,45 +129,153 @@ public record Report(Machine machine, String command, String settings, List<RawB
         return b.toString();
     }
 
-    static String pps(double v) {
-        if (Double.isNaN(v)) {
-            return "-";
+    private static void notes(StringBuilder b, List<String[]> rowNotes) {
+        for (String[] n : rowNotes) {
+            if (n[1] != null && !n[1].isEmpty()) {
+                b.append("\n- ").append(n[0]).append(": ").append(n[1]);
+            }
         }
-        if (v >= 1e6) {
-            return String.format(Locale.ROOT, "%.2fM", v / 1e6);
-        }
-        if (v >= 1e3) {
-            return String.format(Locale.ROOT, "%.0fk", v / 1e3);
-        }
-        return String.format(Locale.ROOT, "%.0f", v);
+        b.append('\n');
     }
 
-    static String num(double v, int decimals) {
-        return Double.isNaN(v) ? "-" : String.format(Locale.ROOT, "%." + decimals + "f", v);
+    Map<Metric<RawBench.Run>, Double> rawRatios(RawBench.Row r) {
+        return baseline == null ? Map.of() : baseline.ratios(Baseline.rawKey(r.receiver(), r.size(),
+                Baseline.offered(r.offeredPps())), RawBench.METRICS, medians(r.values()));
     }
 
-    private static String ranged(Spread s, boolean asPps) {
-        if (Double.isNaN(s.median())) {
-            return "-";
-        }
-        if (asPps) {
-            return pps(s.median()) + " [" + pps(s.min()) + "-" + pps(s.max()) + "]";
-        }
-        int d = s.median() >= 100 ? 0 : 1;
-        return num(s.median(), d) + " [" + num(s.min(), d) + "-" + num(s.max(), d) + "]";
+    Map<Metric<E2eBench.Run>, Double> e2eRatios(E2eBench.Row r) {
+        return baseline == null ? Map.of() : baseline.ratios(Baseline.e2eKey(r.backend(), r.size(), r.workers(),
+                Baseline.offered(r.offeredPps())), E2eBench.METRICS, medians(r.values()));
     }
 
-    private static String lossRange(Spread s) {
-        if (Double.isNaN(s.median())) {
-            return "-";
+    Map<Metric<ZeroLoss.Trial>, Double> zeroLossRatios(ZeroLoss.Row r) {
+        if (baseline == null || r.found() == null) {
+            return Map.of();
         }
-        return num(s.median(), 2) + " [" + num(s.min(), 2) + "-" + num(s.max(), 2) + "]";
+        Map<String, Double> now = new LinkedHashMap<>();
+        ZeroLoss.METRICS.forEach(m -> now.put(m.key(), m.take().applyAsDouble(r.found())));
+        return baseline.ratios(Baseline.zeroLossKey(r.kind(), r.name(), r.size(), r.workers()), ZeroLoss.METRICS,
+                now);
     }
 
-    /** A copy with {@code note} appended. */
-    public Report withNote(String note) {
-        List<String> n = new ArrayList<>(notes);
-        n.add(note);
-        return new Report(machine, command, settings, raw, e2e, n);
+    private static Map<String, Double> medians(Map<String, Spread> values) {
+        Map<String, Double> m = new LinkedHashMap<>();
+        values.forEach((k, v) -> m.put(k, v.median()));
+        return m;
+    }
+
+    /** The JSON tree: machine, command, settings, zero_loss[], raw[], e2e[], notes[] (see docs/benchmarks/bench.md). */
+    public Map<String, Object> toJson() {
+        Map<String, Object> root = new LinkedHashMap<>();
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("line", machine.line());
+        m.put("cpu", machine.cpu());
+        m.put("cores", machine.cores());
+        m.put("kernel", machine.kernel());
+        m.put("jdk", machine.jdk());
+        m.put("io_uring", machine.ioUring());
+        m.put("aead", machine.aead());
+        root.put("machine", m);
+        root.put("command", command);
+        root.put("settings", settings);
+        root.put("baseline", baseline == null ? null : baseline.source());
+        root.put("units", units());
+        List<Object> z = new ArrayList<>();
+        for (ZeroLoss.Row r : zeroLoss) {
+            Map<String, Object> o = new LinkedHashMap<>();
+            o.put("kind", r.kind());
+            o.put("name", r.name());
+            o.put("size", r.size());
+            o.put("decrypt_workers", r.workers());
+            o.put("trial_s", r.trialSeconds());
+            o.put("max_steps", r.steps());
+            o.put("loss_limit_percent", ZeroLoss.LOSS_LIMIT_PERCENT);
+            o.put("upper_bound_pps", r.upperBoundPps());
+            o.put("lowest_fail_pps", r.lowestFailPps());
+            for (Metric<ZeroLoss.Trial> x : ZeroLoss.METRICS) {
+                o.put(x.key(), r.found() == null ? null : x.take().applyAsDouble(r.found()));
+            }
+            List<Object> trials = new ArrayList<>();
+            for (ZeroLoss.Trial t : r.trials()) {
+                Map<String, Object> tm = new LinkedHashMap<>();
+                tm.put("offered_pps", t.offeredPps());
+                tm.put("delivered_pps", t.deliveredPps());
+                tm.put("loss_percent", t.lossPercent());
+                tm.put("cpu_ns_per_datagram", t.cpuNs());
+                trials.add(tm);
+            }
+            o.put("trials", trials);
+            o.put("note", r.note());
+            putRatios(o, zeroLossRatios(r));
+            z.add(o);
+        }
+        root.put("zero_loss", z);
+        List<Object> rawRows = new ArrayList<>();
+        for (RawBench.Row r : raw) {
+            Map<String, Object> o = new LinkedHashMap<>();
+            o.put("receiver", r.receiver());
+            o.put("size", r.size());
+            o.put("offered_pps", r.offeredPps() == 0 ? "max" : r.offeredPps());
+            o.put("duration_s", r.durationSeconds());
+            o.put("runs", r.runs());
+            o.put("gso", r.gso());
+            for (Metric<RawBench.Run> x : RawBench.METRICS) {
+                o.put(x.key(), spread(r.get(x)));
+            }
+            o.put("note", r.note());
+            putRatios(o, rawRatios(r));
+            rawRows.add(o);
+        }
+        root.put("raw", rawRows);
+        List<Object> e2eRows = new ArrayList<>();
+        for (E2eBench.Row r : e2e) {
+            Map<String, Object> o = new LinkedHashMap<>();
+            o.put("backend", r.backend());
+            o.put("size", r.size());
+            o.put("decrypt_workers", r.workers());
+            o.put("offered_pps", r.offeredPps() == 0 ? "max" : r.offeredPps());
+            o.put("duration_s", r.durationSeconds());
+            o.put("runs", r.runs());
+            for (Metric<E2eBench.Run> x : E2eBench.METRICS) {
+                o.put(x.key(), spread(r.get(x)));
+            }
+            o.put("note", r.note());
+            putRatios(o, e2eRatios(r));
+            e2eRows.add(o);
+        }
+        root.put("e2e", e2eRows);
+        root.put("notes", notes);
+        return root;
+    }
+
+    /** Every metric's unit by section and key, for readers of the JSON. */
+    private static Map<String, Object> units() {
+        Map<String, Object> u = new LinkedHashMap<>();
+        Map<String, String> z = new LinkedHashMap<>();
+        ZeroLoss.METRICS.forEach(m -> z.put(m.key(), m.unit()));
+        Map<String, String> r = new LinkedHashMap<>();
+        RawBench.METRICS.forEach(m -> r.put(m.key(), m.unit()));
+        Map<String, String> e = new LinkedHashMap<>();
+        E2eBench.METRICS.forEach(m -> e.put(m.key(), m.unit()));
+        u.put("zero_loss", z);
+        u.put("raw", r);
+        u.put("e2e", e);
+        return u;
+    }
+
+    private static <R> void putRatios(Map<String, Object> o, Map<Metric<R>, Double> ratios) {
+        if (!ratios.isEmpty()) {
+            Map<String, Object> v = new LinkedHashMap<>();
+            ratios.forEach((k, x) -> v.put(k.key(), x));
+            o.put("vs_baseline", v);
+        }
+    }
+
+    private static Map<String, Object> spread(Spread s) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("median", s.median());
+        m.put("min", s.min());
+        m.put("max", s.max());
+        return m;
     }
 }
