@@ -73,6 +73,21 @@ class BenchCommandTest {
         assertTrue(e2e.get(0).path("pps").path("median").isNumber(), e2e.toString());
         assertEquals("max", e2e.get(0).path("offered_pps").asText(), "the unpaced writer says so");
 
+        JsonNode zero = root.path("zero_loss");
+        assertTrue(zero.isArray() && !zero.isEmpty(), "quick runs a zero-loss search too: " + zero);
+        for (JsonNode z : zero) {
+            assertTrue(z.path("trials").isArray() && !z.path("trials").isEmpty(), z.toString());
+            assertTrue(z.has("rate_pps") && z.has("cpu_ns_per_datagram") && z.has("upper_bound_pps"), z.toString());
+        }
+        assertTrue(r.out().contains("## zero-loss rate"), r.out());
+
+        // The same run as a baseline: every measured row gets its ratios.
+        Run again = run("bench", "--quick", "--no-e2e", "--no-zero-loss", "--loads", "max", "--backends", "mmsg",
+                "--baseline", json.toString());
+        assertEquals(0, again.exit(), again.err());
+        assertTrue(again.out().contains("vs baseline"), again.out());
+        assertTrue(again.out().matches("(?s).*\\| mmsg \\| 64 \\| max \\|.*rx pps x\\d\\.\\d\\d.*"), again.out());
+
         String page = Files.readString(html);
         assertTrue(page.contains("<svg"), "HTML has inline SVG charts");
         assertFalse(page.contains("<script"), "HTML works offline without scripts");
@@ -99,6 +114,12 @@ class BenchCommandTest {
         Run p = run("bench", "--e2e-rate", "fast");
         assertEquals(Main.EXIT_USAGE, p.exit());
         assertTrue(p.err().startsWith("zgrnet: --e2e-rate"), p.err());
+        Run z = run("bench", "--zero-loss-steps", "0");
+        assertEquals(Main.EXIT_USAGE, z.exit());
+        assertTrue(z.err().startsWith("zgrnet: --zero-loss-trial"), z.err());
+        Run bl = run("bench", "--baseline", "/nonexistent/old.json");
+        assertEquals(Main.EXIT_USAGE, bl.exit());
+        assertTrue(bl.err().startsWith("zgrnet: --baseline"), bl.err());
         Run c = run("bench", "--backends", "pigeon/x2");
         assertEquals(Main.EXIT_USAGE, c.exit());
         assertTrue(c.err().contains("only zgrnet receivers shard"), c.err());
