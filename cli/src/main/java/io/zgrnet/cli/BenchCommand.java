@@ -54,7 +54,7 @@ final class BenchCommand implements Callable<Integer> {
     boolean e2e;
 
     @Option(names = "--loads", split = ",", paramLabel = "PPS",
-            description = "offered loads, e.g. 250k,500k,1M,max, or none (zero-loss search only)"
+            description = "offered loads, e.g. 250k,500k,1M,max, or none (the zero-loss search only, raw and e2e)"
                     + " (default 250k,500k,1M,max; quick: 250k,max)")
     List<String> loads;
 
@@ -335,6 +335,9 @@ final class BenchCommand implements Callable<Integer> {
             }
         }
         List<E2eBench.Row> rows = new ArrayList<>();
+        if (plan.loads().isEmpty()) { // --loads none: the zero-loss search only
+            return rows;
+        }
         for (IOMode mode : plan.modes()) {
             for (int size : plan.sizes()) {
                 for (int w : e2eWorkers(mode, plan.modes(), plan.workers())) {
@@ -411,7 +414,7 @@ final class BenchCommand implements Callable<Integer> {
             }
         }
         if (e2e) {
-            for (IOMode m : plan.modes()) {
+            for (IOMode m : plan.loads().isEmpty() ? List.<IOMode>of() : plan.modes()) {
                 n += plan.sizes().size() * e2eWorkers(m, plan.modes(), plan.workers()).size() * plan.runs();
             }
             n += plan.zeroLossModes().size() * plan.sizes().size() * trialsPerSearch;

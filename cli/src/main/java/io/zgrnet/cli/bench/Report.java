@@ -38,8 +38,8 @@ public record Report(Machine machine, String command, String settings, List<RawB
             b.append("\n## zero-loss rate (RFC 2544 throughput): the highest offered rate with loss <= ")
                     .append(ZeroLoss.LOSS_LIMIT_PERCENT).append(" %\n(raw: datagrams/s and the receiving thread's"
                     + " CPU per datagram; e2e: messages/s and the receiving transport's CPU per message, all its"
-                    + " threads and the reader; bounds: the sender's maximum and the lowest rate that lost)\n\n");
-            b.append("| kind | receiver/backend | size B | workers | trial s | trials | upper bound | lowest fail |");
+                    + " threads and the reader; bounds: the sender's maximum, and the lowest requested rate that lost in two trials in a row)\n\n");
+            b.append("| kind | receiver/backend | size B | workers | trial s | trials | sender max | lowest fail |");
             ZeroLoss.METRICS.forEach(m -> b.append(' ').append(m.header()).append(" |"));
             b.append(vs).append("\n|---|---|---:|---:|---:|---:|---:|---:|");
             ZeroLoss.METRICS.forEach(m -> b.append("---:|"));
@@ -47,7 +47,7 @@ public record Report(Machine machine, String command, String settings, List<RawB
             for (ZeroLoss.Row r : zeroLoss) {
                 b.append(String.format(Locale.ROOT, "| %s | %s | %d | %s | %.2f | %d | %s | %s |", r.kind(), r.name(),
                         r.size(), r.workers() == 0 ? "-" : Integer.toString(r.workers()), r.trialSeconds(),
-                        r.trials().size(), Metric.rate(r.upperBoundPps()), Metric.rate(r.lowestFailPps())));
+                        r.trials().size(), Metric.rate(r.upperBoundPps()), Metric.rate(r.failPps())));
                 for (Metric<ZeroLoss.Trial> m : ZeroLoss.METRICS) {
                     b.append(' ').append(r.found() == null ? "-" : m.style().format(m.take().applyAsDouble(r.found())))
                             .append(" |");
@@ -191,7 +191,7 @@ public record Report(Machine machine, String command, String settings, List<RawB
             o.put("max_steps", r.steps());
             o.put("loss_limit_percent", ZeroLoss.LOSS_LIMIT_PERCENT);
             o.put("upper_bound_pps", r.upperBoundPps());
-            o.put("lowest_fail_pps", r.lowestFailPps());
+            o.put("fail_pps", r.failPps());
             for (Metric<ZeroLoss.Trial> x : ZeroLoss.METRICS) {
                 o.put(x.key(), r.found() == null ? null : x.take().applyAsDouble(r.found()));
             }

@@ -72,29 +72,20 @@ public record ZeroLoss(double trialSeconds, int steps) {
      * @param steps most rates tried after the maximum
      * @param trials every trial in order, the first at the maximum
      * @param found the passing trial with the highest offered rate, or null
+     * @param failPps the lowest requested rate that failed (two trials in a row) after the maximum,
+     *     NaN when none did
      * @param note why the row is empty, or extra facts
      */
     public record Row(String kind, String name, int size, int workers, double trialSeconds, int steps,
-                      List<Trial> trials, Trial found, String note) {
+                      List<Trial> trials, Trial found, double failPps, String note) {
         /** The sender's maximum: the search's upper bound (NaN without trials). */
         public double upperBoundPps() {
             return trials.isEmpty() ? Double.NaN : trials.get(0).offeredPps();
         }
 
-        /** The lowest requested rate that failed, as offered (NaN when none failed below the maximum). */
-        public double lowestFailPps() {
-            double low = Double.NaN;
-            for (Trial t : trials) {
-                if (!t.passed() && (Double.isNaN(low) || t.offeredPps() < low)) {
-                    low = t.offeredPps();
-                }
-            }
-            return low;
-        }
-
         /** A copy with {@code more} appended to the note. */
         public Row withNote(String more) {
-            return new Row(kind, name, size, workers, trialSeconds, steps, trials, found,
+            return new Row(kind, name, size, workers, trialSeconds, steps, trials, found, failPps,
                     note.isEmpty() ? more : note + "; " + more);
         }
     }
@@ -113,11 +104,12 @@ public record ZeroLoss(double trialSeconds, int steps) {
         Trial max = trials.run(0);
         done.add(max);
         if (max.passed()) {
-            return new Row(kind, name, size, workers, trialSeconds, steps, done, max,
+            return new Row(kind, name, size, workers, trialSeconds, steps, done, max, Double.NaN,
                     "nothing lost at the sender's maximum: the sender is the limit");
         }
         double pass = 0;
         double fail = max.offeredPps();
+        double failed = Double.NaN;
         double rate = Math.min(max.deliveredPps() * FIRST_GUESS, fail);
         Trial best = null;
         for (int i = 0; i < steps && rate >= 1; i++) {
@@ -136,6 +128,7 @@ public record ZeroLoss(double trialSeconds, int steps) {
                 }
             } else {
                 fail = Math.min(fail, rate);
+                failed = fail;
             }
             if (fail - pass <= RESOLUTION * fail) {
                 break;
@@ -144,12 +137,12 @@ public record ZeroLoss(double trialSeconds, int steps) {
         }
         String note = best == null ? String.format(Locale.ROOT, "no trial passed down to %s", Metric.rate(
                 done.get(done.size() - 1).offeredPps())) : "";
-        return new Row(kind, name, size, workers, trialSeconds, steps, done, best, note);
+        return new Row(kind, name, size, workers, trialSeconds, steps, done, best, failed, note);
     }
 
     /** A row that could not run. */
     public Row unavailable(String kind, String name, int size, int workers, String note) {
-        return new Row(kind, name, size, workers, trialSeconds, steps, List.of(), null, note);
+        return new Row(kind, name, size, workers, trialSeconds, steps, List.of(), null, Double.NaN, note);
     }
 
     /** "trials of 0.5 s, at most 6 after the maximum, bisection to 2 %, pass: loss <= 0.001 %". */

@@ -29,7 +29,7 @@ class ReportTest {
         Machine m = new Machine("cpu", 2, "kernel", "jdk", "uring", "aead");
         ZeroLoss.Trial t = new ZeroLoss.Trial(zeroRate, zeroRate, 0, cpu);
         ZeroLoss.Row z = new ZeroLoss.Row("raw", "mmsg", 64, 0, 0.5, 6, List.of(new ZeroLoss.Trial(2e6, 1e6, 50, cpu),
-                t), t, "");
+                t), t, 1e6, "");
         return new Report(m, "zgrnet bench", "settings", List.of(rawRow("mmsg", pps, cpu)), List.of(), List.of(z),
                 List.of("a note"), baseline);
     }
