@@ -61,7 +61,9 @@ public final class Baseline {
             }
         }
         String command = top.get("command") instanceof String c ? c : "";
-        return new Baseline(file + (command.isEmpty() ? "" : " (" + command + ")"), rows);
+        String cpu = top.get("machine") instanceof Map<?, ?> m && m.get("cpu") instanceof String c ? c : "";
+        return new Baseline(file + (command.isEmpty() ? "" : " (" + command + (cpu.isEmpty() ? "" : ", on " + cpu)
+                + ")"), rows);
     }
 
     /** The file and the command that made it. */

@@ -59,7 +59,7 @@ public final class E2eBench {
      * writing and in all (after a flush), and the receiving side's CPU time.
      */
     public record Run(int size, long written, long elapsedNanos, long deliveredInWindow, long delivered,
-                      long rxCpuNanos) {
+                      long rxCpuNanos, String threadSplit) {
         double pps() {
             return elapsedNanos == 0 ? Double.NaN : deliveredInWindow * 1e9 / elapsedNanos;
         }
@@ -145,7 +145,8 @@ public final class E2eBench {
                 progress.accept(String.format("zero-loss e2e %s %d B %d worker(s) at %s", pair.label, size, workers,
                         RawBench.loadLabel(rate)));
                 Run r = pair.run(rate, search.trialSeconds());
-                return new ZeroLoss.Trial(r.offeredPps(), r.pps(), r.lossPercent(), r.rxCpuNsPerMessage());
+                return new ZeroLoss.Trial(r.offeredPps(), r.pps(), r.lossPercent(), r.rxCpuNsPerMessage(),
+                        r.threadSplit());
             });
             String lost = pair.lossNote();
             return lost.isEmpty() ? row : row.withNote(lost.replace("lost in the runs", "lost in all trials"));
@@ -165,6 +166,8 @@ public final class E2eBench {
         private final Reader reader;
         private final Thread readerThread;
         private final long[] rxThreads;
+        /** Every thread of the pair and the harness by id, named "A:zgrnet-io", "B:...", "writer", "reader". */
+        private final java.util.Map<Long, String> roles = new java.util.LinkedHashMap<>();
         private final String label;
         private final long kernel0 = HostStats.rcvbufErrors();
         private final long queue0;
@@ -177,6 +180,7 @@ public final class E2eBench {
             random.nextBytes(ka);
             random.nextBytes(kb);
             ThreadMXBean mx = ManagementFactory.getThreadMXBean();
+            Set<Long> none = ids(mx);
             a = UDP.open(TransportConfig.builder().privateKey(ka).ioMode(mode).socketOptions(options)
                     .decryptWorkers(workers).build());
             Set<Long> before = ids(mx);
@@ -192,6 +196,10 @@ public final class E2eBench {
             b = opened;
             Set<Long> bThreads = ids(mx);
             bThreads.removeAll(before);
+            before.removeAll(none);
+            name(mx, "A:", before);
+            name(mx, "B:", bThreads);
+            roles.put(Thread.currentThread().threadId(), "writer");
             try {
                 bKey = b.hostInfo().publicKey();
                 a.setPeerEndpoint(bKey, b.hostInfo().localAddress());
@@ -213,6 +221,7 @@ public final class E2eBench {
             readerThread.setDaemon(true);
             readerThread.start();
             bThreads.add(readerThread.threadId());
+            roles.put(readerThread.threadId(), "reader");
             rxThreads = bThreads.stream().mapToLong(Long::longValue).toArray();
             queue0 = b.stats().get(TransportCounter.DROP_RECEIVE_QUEUE_FULL);
             pool0 = b.stats().get(TransportCounter.DROP_POOL_EXHAUSTED);
@@ -224,6 +233,38 @@ public final class E2eBench {
                 s.add(id);
             }
             return s;
+        }
+
+        private void name(ThreadMXBean mx, String prefix, Set<Long> threads) {
+            for (long id : threads) {
+                var info = mx.getThreadInfo(id);
+                roles.put(id, prefix + (info == null ? id : info.getThreadName()));
+            }
+        }
+
+        /** CPU time per thread of {@link #roles}, in its order (-1 where unknown). */
+        private long[] cpuByRole() {
+            ThreadMXBean mx = ManagementFactory.getThreadMXBean();
+            long[] out = new long[roles.size()];
+            int i = 0;
+            for (long id : roles.keySet()) {
+                out[i++] = mx.isThreadCpuTimeSupported() ? mx.getThreadCpuTime(id) : -1;
+            }
+            return out;
+        }
+
+        /** "% of a core: writer 80, A:zgrnet-io 60, ..." over {@code nanos}, threads above 1 %. */
+        private String split(long[] before, long[] after, long nanos) {
+            StringBuilder b = new StringBuilder("% of a core per thread:");
+            int i = 0;
+            for (String role : roles.values()) {
+                long d = before[i] < 0 || after[i] < 0 ? -1 : after[i] - before[i];
+                i++;
+                if (d >= 0 && 100.0 * d / nanos >= 1) {
+                    b.append(String.format(java.util.Locale.ROOT, " %s %.0f,", role, 100.0 * d / nanos));
+                }
+            }
+            return b.charAt(b.length() - 1) == ',' ? b.substring(0, b.length() - 1) : "";
         }
 
         /** CPU time of B's threads and the reader so far, or -1 when the JVM cannot tell. */
@@ -245,16 +286,18 @@ public final class E2eBench {
         Run run(long rate, double runSeconds) throws InterruptedException {
             long rx0 = reader.count;
             long cpu0 = rxCpuNanos();
+            long[] all0 = cpuByRole();
             long t0 = System.nanoTime();
             long written = write((long) (runSeconds * 1e9), rate);
             long elapsed = System.nanoTime() - t0;
             long rx1 = reader.count;
+            String split = split(all0, cpuByRole(), elapsed);
             // Let the in-flight tail arrive before the next run; it counts towards loss only.
             a.flush(Duration.ofSeconds(1));
             awaitQuiet();
             long cpu1 = rxCpuNanos();
             return new Run(payload.length, written, elapsed, rx1 - rx0, reader.count - rx0,
-                    cpu0 < 0 || cpu1 < 0 ? -1 : cpu1 - cpu0);
+                    cpu0 < 0 || cpu1 < 0 ? -1 : cpu1 - cpu0, split);
         }
 
         /** Waits until the reader's count stops moving for 50 ms (at most 2 s). */

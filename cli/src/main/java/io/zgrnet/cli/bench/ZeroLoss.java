@@ -47,8 +47,13 @@ public record ZeroLoss(double trialSeconds, int steps) {
      * @param deliveredPps what the receiver got per second of the trial
      * @param lossPercent (offered - delivered) / offered, after the receiver drained
      * @param cpuNs receive CPU per datagram (see the row's kind for whose)
+     * @param detail where the CPU went in this trial (e2e: % of a core per thread), or ""
      */
-    public record Trial(double offeredPps, double deliveredPps, double lossPercent, double cpuNs) {
+    public record Trial(double offeredPps, double deliveredPps, double lossPercent, double cpuNs, String detail) {
+        public Trial(double offeredPps, double deliveredPps, double lossPercent, double cpuNs) {
+            this(offeredPps, deliveredPps, lossPercent, cpuNs, "");
+        }
+
         /** True when the trial lost at most {@link #LOSS_LIMIT_PERCENT}. */
         public boolean passed() {
             return !Double.isNaN(lossPercent) && lossPercent <= LOSS_LIMIT_PERCENT;
@@ -105,7 +110,8 @@ public record ZeroLoss(double trialSeconds, int steps) {
         done.add(max);
         if (max.passed()) {
             return new Row(kind, name, size, workers, trialSeconds, steps, done, max, Double.NaN,
-                    "nothing lost at the sender's maximum: the sender is the limit");
+                    "nothing lost at the sender's maximum: the sender is the limit"
+                            + (max.detail().isEmpty() ? "" : "; there " + max.detail()));
         }
         double pass = 0;
         double fail = max.offeredPps();
@@ -136,7 +142,7 @@ public record ZeroLoss(double trialSeconds, int steps) {
             rate = (pass + fail) / 2;
         }
         String note = best == null ? String.format(Locale.ROOT, "no trial passed down to %s", Metric.rate(
-                done.get(done.size() - 1).offeredPps())) : "";
+                done.get(done.size() - 1).offeredPps())) : best.detail().isEmpty() ? "" : "at that rate " + best.detail();
         return new Row(kind, name, size, workers, trialSeconds, steps, done, best, failed, note);
     }
 
