@@ -91,6 +91,33 @@ public record Report(Machine machine, String command, String settings, List<RawB
             notes(b, raw.stream().filter(r -> r.runs() > 0).map(r -> new String[] {r.receiver() + " " + r.size() + " B "
                     + RawBench.loadLabel(r.offeredPps()), r.note()}).toList());
         }
+        List<CostRatio> costs = costVsC();
+        if (!costs.isEmpty()) {
+            b.append("\n## receive cost against the cheaper C receiver (c-recvmmsg, c-uring-multishot) of the same size"
+                    + " and load: CPU ns/dgram ratio (median rows; 1.00 = the C floor)\n\n");
+            List<Long> loads = raw.stream().map(RawBench.Row::offeredPps).distinct().sorted((x, y) -> x == 0 ? 1
+                    : y == 0 ? -1 : Long.compare(x, y)).toList();
+            b.append("| receiver | size B |");
+            loads.forEach(l -> b.append(' ').append(RawBench.loadLabel(l)).append(" |"));
+            b.append("\n|---|---:|");
+            loads.forEach(l -> b.append("---:|"));
+            b.append('\n');
+            List<String> seen = new ArrayList<>();
+            for (CostRatio c : costs) {
+                String key = c.receiver() + "|" + c.size();
+                if (seen.contains(key)) {
+                    continue;
+                }
+                seen.add(key);
+                b.append("| ").append(c.receiver()).append(" | ").append(c.size()).append(" |");
+                for (long l : loads) {
+                    double v = costs.stream().filter(x -> x.receiver().equals(c.receiver()) && x.size() == c.size()
+                            && x.offeredPps() == l).mapToDouble(CostRatio::ratio).findFirst().orElse(Double.NaN);
+                    b.append(' ').append(Double.isNaN(v) ? "-" : String.format(Locale.ROOT, "%.2f", v)).append(" |");
+                }
+                b.append('\n');
+            }
+        }
         if (!e2e.isEmpty()) {
             b.append("\n## e2e: two zgrnet-java transports, encrypted, loopback, one writer thread\n");
             b.append("(rx CPU = the receiving transport's threads, decrypt workers included, and the reader,"
@@ -127,6 +154,47 @@ public record Report(Machine machine, String command, String settings, List<RawB
             b.append('\n');
         }
         return b.toString();
+    }
+
+    /**
+     * One receiver's CPU per datagram over the cheaper C receiver's at the same size and offered load.
+     *
+     * @param cReference the C receiver it is compared with
+     */
+    public record CostRatio(String receiver, int size, long offeredPps, double ratio, String cReference) {
+    }
+
+    /** The C references: the plain C receivers (not the GRO one, which copies nothing). */
+    private static boolean cReference(String receiver) {
+        return receiver.equals("c-recvmmsg") || receiver.equals("c-uring-multishot");
+    }
+
+    /**
+     * Every measured non-C row without GRO against the cheaper C reference of its size and load
+     * (GRO rows and shards answer other questions).
+     */
+    public List<CostRatio> costVsC() {
+        Metric<RawBench.Run> cpu = RawBench.metric("cpu_ns_per_datagram");
+        List<CostRatio> out = new ArrayList<>();
+        for (RawBench.Row r : raw) {
+            if (r.runs() == 0 || cReference(r.receiver()) || r.receiver().startsWith("c-")
+                    || r.receiver().contains("-gro") || r.receiver().contains("/x")) {
+                continue;
+            }
+            RawBench.Row best = null;
+            for (RawBench.Row c : raw) {
+                if (c.runs() > 0 && cReference(c.receiver()) && c.size() == r.size() && c.offeredPps() == r.offeredPps()
+                        && !Double.isNaN(c.get(cpu).median())
+                        && (best == null || c.get(cpu).median() < best.get(cpu).median())) {
+                    best = c;
+                }
+            }
+            if (best != null && !Double.isNaN(r.get(cpu).median())) {
+                out.add(new CostRatio(r.receiver(), r.size(), r.offeredPps(),
+                        r.get(cpu).median() / best.get(cpu).median(), best.receiver()));
+            }
+        }
+        return out;
     }
 
     private static void notes(StringBuilder b, List<String[]> rowNotes) {
@@ -244,6 +312,17 @@ public record Report(Machine machine, String command, String settings, List<RawB
             e2eRows.add(o);
         }
         root.put("e2e", e2eRows);
+        List<Object> costs = new ArrayList<>();
+        for (CostRatio c : costVsC()) {
+            Map<String, Object> o = new LinkedHashMap<>();
+            o.put("receiver", c.receiver());
+            o.put("size", c.size());
+            o.put("offered_pps", c.offeredPps() == 0 ? "max" : c.offeredPps());
+            o.put("cpu_ratio_to_cheaper_c", c.ratio());
+            o.put("c_reference", c.cReference());
+            costs.add(o);
+        }
+        root.put("cost_vs_c", costs);
         root.put("notes", notes);
         return root;
     }

@@ -58,6 +58,19 @@ class ReportTest {
     }
 
     @Test
+    void receiveCostIsComparedWithTheCheaperCReferenceOfTheSameSizeAndLoad() {
+        Machine m = new Machine("cpu", 2, "kernel", "jdk", "uring", "aead");
+        Report r = new Report(m, "c", "s", List.of(rawRow("uring-multishot", 1e6, 600), rawRow("mmsg-gro", 1e6, 60),
+                rawRow("c-recvmmsg", 1e6, 550), rawRow("c-uring-multishot", 1e6, 500)), List.of(), List.of(), List.of(),
+                null);
+        List<Report.CostRatio> c = r.costVsC();
+        assertEquals(1, c.size(), "GRO rows and the C rows themselves are not compared: " + c);
+        assertEquals(1.2, c.get(0).ratio(), 1e-9);
+        assertEquals("c-uring-multishot", c.get(0).cReference());
+        assertTrue(r.table().contains("| uring-multishot | 64 | 1.20 |"), r.table());
+    }
+
+    @Test
     void aFileThatIsNotABenchReportIsRefusedByName() throws Exception {
         Path bad = dir.resolve("bad.json");
         Files.writeString(bad, "{\"probe\": 1}");
