@@ -62,7 +62,8 @@ final class BenchCommand implements Callable<Integer> {
     List<Integer> sizes;
 
     @Option(names = "--backends", split = ",", paramLabel = "NAME",
-            description = {"raw receivers: uring-multishot, uring-multishot-gro, uring-armed, mmsg, mmsg-gro, nio (-gro: with UDP_GRO),",
+            description = {"raw receivers: uring-multishot, uring-multishot-gro, uring-armed (uring-armed-32: 32 in flight), mmsg,",
+                "mmsg-gro, nio (-gro: with UDP_GRO),",
                 "the C references c-recvmmsg, c-recvmmsg-gro and c-uring-multishot, Netty's netty-epoll-mmsg",
                 "and netty-uring, and NAME/xN: N SO_REUSEPORT shards of a zgrnet receiver on one port",
                 "(default: all but c-recvmmsg-gro; the -gro ones and uring-multishot/x2 at the first size only)"})

@@ -33,6 +33,8 @@ import java.util.concurrent.TimeUnit;
 /** A receiver thread draining one zgrnet {@link DatagramBackend}, as the transport's I/O agent would. */
 public final class JavaReceiver implements Receiver {
     private static final int MAX_BATCH = 256;
+    /** "uring-armed-N": armed receive with N RECVMSG in flight instead of the default 256. */
+    static final String ARMED_DEPTH_PREFIX = "uring-armed-";
     private static final long POLL_NANOS = TimeUnit.MILLISECONDS.toNanos(20);
     private static final int CMD_NONE = 0;
     private static final int CMD_SNAPSHOT = 1;
@@ -79,7 +81,8 @@ public final class JavaReceiver implements Receiver {
                         IoUringSupport s = IoUringSupport.get();
                         yield !s.available() ? s.unavailabilityCause() : s.multishotReceive() ? null : s.multishotCause();
                     }
-                    case "uring-armed" -> BackendSelector.unavailabilityCause(IOMode.URING);
+                    case String n when n.equals("uring-armed") || n.startsWith(ARMED_DEPTH_PREFIX) ->
+                            BackendSelector.unavailabilityCause(IOMode.URING);
                     case "mmsg", "mmsg-gro" -> Backends.unavailabilityCause(Backends.Kind.MMSG);
                     case "nio" -> null;
                     default -> "unknown receiver " + name;
@@ -112,6 +115,9 @@ public final class JavaReceiver implements Receiver {
                         UringOptions.defaults(UringOptions.ReceiveMode.MULTISHOT));
                 case "uring-armed" -> UringBackend.open(bind, options, pool,
                         UringOptions.defaults(UringOptions.ReceiveMode.ARMED));
+                case String n when n.startsWith(ARMED_DEPTH_PREFIX) -> UringBackend.open(bind, options, pool,
+                        UringOptions.defaults(UringOptions.ReceiveMode.ARMED)
+                                .withReceiveDepth(Integer.parseInt(n.substring(ARMED_DEPTH_PREFIX.length()))));
                 case "mmsg", "mmsg-gro" ->
                         Backends.open(Backends.Kind.MMSG, bind, options, pool, MmsgBackend.DEFAULT_BATCH_SIZE);
                 case "nio" -> Backends.open(Backends.Kind.NIO, bind, options, pool, 1);

@@ -55,6 +55,8 @@ public final class Receivers {
                 "io_uring multishot RECVMSG over a buffer ring (the default backend)"));
         e.add(java("uring-multishot-gro", Scope.FIRST_SIZE, false, "the same with UDP_GRO"));
         e.add(java("uring-armed", Scope.DEFAULT, false, "io_uring, 256 armed RECVMSG (kernels without multishot)"));
+        e.add(java("uring-armed-32", Scope.NAMED, false, "io_uring, 32 armed RECVMSG (the depth A/B of"
+                + " docs/BENCHMARKS.md: fewer requests parked on the socket's poll)"));
         e.add(java("mmsg", Scope.ALWAYS, true, "recvmmsg"));
         e.add(java("mmsg-gro", Scope.FIRST_SIZE, false, "recvmmsg with UDP_GRO"));
         e.add(java("nio", Scope.DEFAULT, false, "JDK DatagramChannel (the portable backend)"));
