@@ -94,7 +94,8 @@ public record Report(Machine machine, String command, String settings, List<RawB
         List<CostRatio> costs = costVsC();
         if (!costs.isEmpty()) {
             b.append("\n## receive cost against the cheaper C receiver (c-recvmmsg, c-uring-multishot) of the same size"
-                    + " and load: CPU ns/dgram ratio (median rows; 1.00 = the C floor)\n\n");
+                    + " and load: CPU ns/dgram ratio (median rows; 1.00 = the C floor; - where either lost more than "
+                    + COST_LOSS_LIMIT_PERCENT + " %: a receiver behind reads bigger, cheaper batches)\n\n");
             List<Long> loads = raw.stream().map(RawBench.Row::offeredPps).distinct().sorted((x, y) -> x == 0 ? 1
                     : y == 0 ? -1 : Long.compare(x, y)).toList();
             b.append("| receiver | size B |");
@@ -170,21 +171,32 @@ public record Report(Machine machine, String command, String settings, List<RawB
     }
 
     /**
+     * Rows compared for receive cost lose at most this (median, percent): a receiver that falls
+     * behind reads bigger batches, which makes each datagram cheaper and the ratio meaningless.
+     */
+    static final double COST_LOSS_LIMIT_PERCENT = 0.1;
+
+    /**
      * Every measured non-C row without GRO against the cheaper C reference of its size and load
-     * (GRO rows and shards answer other questions).
+     * (GRO rows and shards answer other questions); only rows where both kept up (loss at most
+     * {@link #COST_LOSS_LIMIT_PERCENT}).
      */
     public List<CostRatio> costVsC() {
         Metric<RawBench.Run> cpu = RawBench.metric("cpu_ns_per_datagram");
+        Metric<RawBench.Run> loss = RawBench.metric("loss_percent");
         List<CostRatio> out = new ArrayList<>();
         for (RawBench.Row r : raw) {
             if (r.runs() == 0 || cReference(r.receiver()) || r.receiver().startsWith("c-")
                     || r.receiver().contains("-gro") || r.receiver().contains("/x")) {
                 continue;
             }
+            if (!(r.get(loss).median() <= COST_LOSS_LIMIT_PERCENT)) {
+                continue;
+            }
             RawBench.Row best = null;
             for (RawBench.Row c : raw) {
                 if (c.runs() > 0 && cReference(c.receiver()) && c.size() == r.size() && c.offeredPps() == r.offeredPps()
-                        && !Double.isNaN(c.get(cpu).median())
+                        && !Double.isNaN(c.get(cpu).median()) && c.get(loss).median() <= COST_LOSS_LIMIT_PERCENT
                         && (best == null || c.get(cpu).median() < best.get(cpu).median())) {
                     best = c;
                 }
