@@ -16,8 +16,6 @@ import io.zgrnet.pipeline.Agent;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
-import java.nio.ByteOrder;
 import java.security.SecureRandom;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -36,7 +34,6 @@ final class ControlAgent implements Agent {
     private static final System.Logger LOG = System.getLogger(ControlAgent.class.getName());
     /** How often the timers are checked. */
     static final long TICK_NS = TimeUnit.MILLISECONDS.toNanos(100);
-    private static final ValueLayout.OfInt LE_INT = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
 
     private final UDP udp;
     private final PacketPool pool;
@@ -112,7 +109,12 @@ final class ControlAgent implements Agent {
 
     // ------------------------------------------------------------ handshakes
 
-    /** An admitted initiation, in {@link #initScratch} from {@link #sourceScratch}. */
+    /**
+     * An admitted initiation, in {@link #initScratch} from {@link #sourceScratch}. It becomes a
+     * candidate session of its peer, never the current one: only an authenticated transport packet
+     * on it promotes it ({@link #confirm}), because a valid initiation proves nothing about who
+     * sent it.
+     */
     private void handleInit(long now) {
         HandshakeAdapter.ReceivedInitiation init = udp.handshakes().readInit(initScratch, 0,
                 HandshakeAdmission.INIT_BYTES);
@@ -127,51 +129,78 @@ final class ControlAgent implements Agent {
                 stats.increment(TransportCounter.DROP_HANDSHAKE_UNKNOWN_PEER);
                 return;
             }
-            peer = new Peer(PeerKey.of(init.remotePublicKey()), null, false);
-            if (!udp.peerTable().add(peer)) {
-                peer = udp.peerTable().find(init.remotePublicKey());
-                if (peer == null) {
-                    stats.increment(TransportCounter.DROP_PEER_TABLE_FULL);
-                    return;
-                }
+            peer = learnPeer(PeerKey.of(init.remotePublicKey()), now);
+            if (peer == null) {
+                stats.increment(TransportCounter.DROP_PEER_TABLE_FULL);
+                return;
             }
         }
-        if (!peer.rememberEphemeral(init.remoteEphemeral())) {
+        if (peer.seenEphemeral(init.remoteEphemeral())) {
             stats.increment(TransportCounter.DROP_HANDSHAKE_REPLAYED);
             return;
         }
+        peer.rememberEphemeral(init.remoteEphemeral());
         int localIndex = freshIndex();
         HandshakeAdapter.Response response = udp.handshakes().respond(init, localIndex);
         if (response == null) {
             stats.increment(TransportCounter.DROP_HANDSHAKE_INVALID);
             return;
         }
-        PeerSession session = new PeerSession(peer, response.keys(), localIndex, false, now, source);
+        // Anti-amplification (RFC 9000 8.1): an address not proven by an authenticated packet of
+        // this peer may receive 3x what it sent, the response included.
+        Endpoint known = peer.endpoint;
+        boolean proven = known != null && peer.current != null && known.sameAs(source);
+        long budget = proven ? PeerSession.UNLIMITED
+                : 3L * HandshakeAdmission.INIT_BYTES - response.wire().length;
+        PeerSession session = new PeerSession(peer, response.keys(), localIndex, false, now, source, budget,
+                init.remoteEphemeral());
         udp.sessions().put(localIndex, session);
         // Install first, answer second: once the response is out the peer may speak at once, and
-        // may wait for us to speak first. Sent earlier, the response opened a window in which
-        // writeTo found no (or not this) session, and in which the session's first packet could be
-        // consumed before it was parked as unconfirmed, so that it was never promoted.
+        // may wait for us to speak first.
         synchronized (peer) {
-            PeerSession live = peer.current;
-            if (udp.usable(live) && live.confirmed) {
-                // Keep the live session and endpoint until the new one proves itself (hardening 2):
-                // a replayed init never authenticates a packet, so it can never take over.
-                PeerSession older = peer.unconfirmed;
-                peer.unconfirmed = session;
-                if (older != null) {
-                    retire(older);
-                }
+            PeerSession[] old = peer.candidates;
+            PeerSession[] next;
+            if (old.length < Peer.MAX_CANDIDATES) {
+                next = java.util.Arrays.copyOf(old, old.length + 1);
             } else {
-                replaceCurrent(peer, session);
-                peer.endpoint = source;
+                retire(old[0]); // the oldest waits longest and is the least likely to be the genuine one
+                next = java.util.Arrays.copyOfRange(old, 1, old.length + 1);
             }
+            next[next.length - 1] = session;
+            peer.candidates = next;
+            // A writer that read the candidates before this one was added must have queued its
+            // datagram before the response: once the response is out, a peer that switches the
+            // moment it has it (zgrnet Go) can no longer open a datagram that has no copy here.
+            awaitWriters(peer);
         }
         udp.sendRaw(response.wire(), source);
         stats.increment(TransportCounter.HANDSHAKES_RESPONDED);
-        stats.increment(TransportCounter.HANDSHAKES_COMPLETED);
-        completeWaiters(peer);
-        LOG.log(Level.DEBUG, "responded to handshake from {0} at {1}", peer.key, source);
+        LOG.log(Level.DEBUG, "responded to a handshake claiming {0} from {1}", peer.key, source);
+    }
+
+    /** A peer learned from an initiation; when the table is full, one that never confirmed makes room. */
+    private Peer learnPeer(PeerKey key, long now) {
+        Peer peer = new Peer(key, null, false, now);
+        if (udp.peerTable().add(peer)) {
+            return peer;
+        }
+        Peer existing = udp.peerTable().get(key);
+        if (existing != null) {
+            return existing;
+        }
+        Peer victim = null;
+        for (Peer p : udp.peerTable().all()) {
+            if (!p.configured && p.current == null && p.previous == null
+                    && (victim == null || p.createdNs - victim.createdNs < 0)) {
+                victim = p;
+            }
+        }
+        if (victim == null || udp.peerTable().remove(victim.key) == null) {
+            return null;
+        }
+        forget(victim);
+        stats.increment(TransportCounter.PEERS_EVICTED);
+        return udp.peerTable().add(peer) ? peer : null;
     }
 
     private void handleResponse(int slot) {
@@ -187,46 +216,94 @@ final class ControlAgent implements Agent {
         HandshakeAdapter.Initiation pending = peer.pending;
         io.zgrnet.noise.SessionKeys keys = udp.handshakes().finish(pending, slab, off, len);
         if (keys == null) {
+            peer.responseQueuedIndex = 0;
             // A forged response leaves the pending handshake untouched (hardening 3).
             stats.increment(TransportCounter.DROP_HANDSHAKE_INVALID);
             return;
         }
+        Endpoint source = Endpoint.copyOf(pool.addresses(), pool.addressOffset(slot));
+        PeerSession session = new PeerSession(peer, keys, pending.localIndex(), true, now, source,
+                PeerSession.UNLIMITED, null);
+        session.confirmed = true; // the response authenticated the responder
+        // The session before the pending entry goes: a worker waiting on the index always finds one of them.
+        udp.sessions().put(pending.localIndex(), session);
+        peer.responseQueuedIndex = 0;
         pendingByIndex.remove(receiverIndex, peer);
         peer.pending = null;
-        Endpoint source = Endpoint.copyOf(pool.addresses(), pool.addressOffset(slot));
-        PeerSession session = new PeerSession(peer, keys, pending.localIndex(), true, now, source);
-        session.confirmed = true; // the response authenticated the responder
-        udp.sessions().put(pending.localIndex(), session);
         synchronized (peer) {
-            replaceCurrent(peer, session);
-            peer.endpoint = source;
-            PeerSession stale = peer.unconfirmed;
-            if (stale != null) {
-                peer.unconfirmed = null;
-                retire(stale);
-            }
+            switchTo(peer, session);
         }
         peer.connectRequested = false;
         peer.rekeyRequested = false;
+        peer.holdUntilNs = 0;
         stats.increment(TransportCounter.HANDSHAKES_COMPLETED);
         completeWaiters(peer);
         LOG.log(Level.DEBUG, "handshake with {0} complete", peer.key);
     }
 
-    /** Called on the reader thread when a session authenticates its first packet. */
+    /**
+     * Called on the reader thread when a session authenticates its first packet: a candidate
+     * becomes current (the other candidates, which nothing proved, are retired) and what was
+     * staged goes out on it, in order.
+     */
     void confirm(PeerSession s) {
         Peer peer = s.peer;
+        boolean promoted = false;
         synchronized (peer) {
             if (s.confirmed) {
                 return;
             }
             s.confirmed = true;
-            if (peer.unconfirmed == s) {
-                peer.unconfirmed = null;
-                replaceCurrent(peer, s);
-                peer.endpoint = s.endpoint;
-                LOG.log(Level.DEBUG, "new session with {0} confirmed; switched to {1}", peer.key, s.endpoint);
+            s.proven();
+            for (PeerSession c : peer.candidates) {
+                if (c == s) {
+                    promoted = true;
+                }
             }
+            if (promoted) {
+                switchTo(peer, s);
+                peer.rememberConfirmed(s.initEphemeral);
+                LOG.log(Level.DEBUG, "session with {0} confirmed; switched to {1}", peer.key, s.endpoint);
+            }
+        }
+        if (promoted) {
+            stats.increment(TransportCounter.HANDSHAKES_COMPLETED);
+            submit(() -> completeWaiters(peer));
+        }
+    }
+
+    /**
+     * Makes {@code session} current (peer's monitor held): new writers are diverted to the slow
+     * path (which takes this monitor), writers already on the fast path finish on the old session,
+     * then the staged messages go out on the new one, in order, and only then is it published.
+     */
+    private void switchTo(Peer peer, PeerSession session) {
+        peer.staging = true;
+        awaitWriters(peer);
+        PeerSession[] waiting = peer.candidates;
+        if (java.util.Arrays.asList(waiting).contains(session)) {
+            // The proven candidate becomes current; the others, which nothing proved, are retired.
+            // Only now that no writer is on the fast path: one that read the candidates earlier
+            // still sends its copy to this session.
+            peer.candidates = Peer.NO_CANDIDATES;
+            for (PeerSession c : waiting) {
+                if (c != session) {
+                    retire(c);
+                }
+            }
+        }
+        peer.endpoint = session.endpoint;
+        udp.flushStaged(peer, session, session.endpoint);
+        replaceCurrent(peer, session);
+        peer.holdUntilNs = 0;
+        peer.staging = false;
+    }
+
+    /** Waits (bounded) for writers that read "not staging" before it was set to leave the fast path. */
+    private void awaitWriters(Peer peer) {
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(50);
+        while (peer.writersInside.get() != 0 && System.nanoTime() - deadline < 0) {
+            Thread.onSpinWait();
         }
     }
 
@@ -234,6 +311,9 @@ final class ControlAgent implements Agent {
     private void replaceCurrent(Peer peer, PeerSession session) {
         PeerSession old = peer.current;
         PeerSession older = peer.previous;
+        if (old == session) {
+            return;
+        }
         peer.previous = old;
         peer.current = session;
         if (older != null && older != session) {
@@ -264,15 +344,16 @@ final class ControlAgent implements Agent {
             }
             return;
         }
+        long now = udp.config().clock().nanoTime();
         if (waiter != null) {
-            if (udp.usable(peer.current)) {
+            if (peer.hasCurrent(now)) {
                 waiter.complete(null);
                 return;
             }
             peer.connectWaiters.add(waiter);
         }
-        if (peer.pending == null && !udp.usable(peer.current)) {
-            startHandshake(peer, udp.config().clock().nanoTime());
+        if (peer.pending == null && !peer.hasCurrent(now)) {
+            startHandshake(peer, now);
         }
         peer.connectRequested = false;
     }
@@ -281,6 +362,13 @@ final class ControlAgent implements Agent {
     void rekey(Peer peer) {
         if (peer.pending == null && !removed(peer)) {
             startHandshake(peer, udp.config().clock().nanoTime());
+        }
+    }
+
+    /** A writer found the staging queue full: a rekey hold ends now, the messages go out on the old session. */
+    void stagingFull(Peer peer) {
+        if (peer.holdUntilNs != 0) {
+            releaseHold(peer);
         }
     }
 
@@ -294,12 +382,41 @@ final class ControlAgent implements Agent {
         return udp.peerTable().get(peer.key) != peer;
     }
 
+    /**
+     * Starts a handshake. With a confirmed session to rekey, writes are held (staged) while our
+     * initiation is in flight, for at most {@link #REKEY_HOLD_NS}: a responder that switches the
+     * moment it answers (zgrnet Go) cannot open packets of the old session any more, so none
+     * should be on the way; the held messages go out on the new session when the response comes.
+     */
     private void startHandshake(Peer peer, long now) {
         if (peer.endpoint == null) {
             return;
         }
         peer.handshakeStartedNs = now;
+        peer.initsSent = 0;
+        if (peer.hasCurrent(now)) {
+            synchronized (peer) {
+                peer.staging = true;
+                awaitWriters(peer);
+                peer.holdUntilNs = now + REKEY_HOLD_NS;
+            }
+        }
         sendInit(peer, now);
+    }
+
+    /** The rekey hold ends without a response: what it held goes out on the old session. */
+    private void releaseHold(Peer peer) {
+        synchronized (peer) {
+            peer.holdUntilNs = 0;
+            PeerSession s = peer.current;
+            if (s != null && !s.expired(udp.config().clock().nanoTime())) {
+                udp.flushStaged(peer, s, peer.endpoint);
+                peer.staging = false;
+            } else if (peer.stagedCount == 0) {
+                peer.staging = false;
+            }
+        }
+        stats.increment(TransportCounter.REKEY_HOLDS_RELEASED);
     }
 
     private void sendInit(Peer peer, long now) {
@@ -317,6 +434,7 @@ final class ControlAgent implements Agent {
         peer.pending = init;
         pendingByIndex.put(index, peer);
         peer.lastInitSentNs = now;
+        peer.initsSent++;
         udp.sendRaw(init.wire(), peer.endpoint);
         stats.increment(TransportCounter.HANDSHAKES_INITIATED);
     }
@@ -335,7 +453,20 @@ final class ControlAgent implements Agent {
         peer.connectWaiters.clear();
     }
 
+    /** The state of a peer's handshake in words, for error messages. */
+    String describeHandshake(Peer peer, long now) {
+        Endpoint e = peer.endpoint;
+        return "handshake with " + peer.key + (e == null ? "" : " at " + e) + ": "
+                + (peer.initsSent == 0 ? "no initiation sent yet" : peer.initsSent + " initiation(s) sent in "
+                + TimeUnit.NANOSECONDS.toMillis(now - peer.handshakeStartedNs) + " ms, no valid response");
+    }
+
     // ------------------------------------------------------------ timers
+
+    /** How long a rekey of ours holds writes at most, waiting for the response. */
+    static final long REKEY_HOLD_NS = TimeUnit.MILLISECONDS.toNanos(300);
+    /** How long a peer learned from an initiation may stay without a confirmed session. */
+    static final long UNKNOWN_PEER_PROOF_NS = KEEPALIVE_TIMEOUT_NS + REKEY_TIMEOUT_NS;
 
     private int tick(long now) {
         int work = 0;
@@ -347,15 +478,24 @@ final class ControlAgent implements Agent {
 
     private int tick(Peer peer, long now) {
         int work = 0;
+        if (peer.holdUntilNs != 0 && now - peer.holdUntilNs >= 0) {
+            releaseHold(peer);
+            work++;
+        }
         // Handshake retries and give-up.
         if (peer.pending != null) {
             if (now - peer.handshakeStartedNs >= REKEY_ATTEMPT_TIME_NS) {
+                String what = describeHandshake(peer, now);
                 pendingByIndex.remove(peer.pending.localIndex(), peer);
                 peer.pending = null;
                 peer.connectRequested = false;
                 peer.rekeyRequested = false;
-                failWaiters(peer, new IOException("handshake with " + peer.key + " got no response within "
+                peer.unansweredSinceNs = 0;
+                failWaiters(peer, new IOException(what + "; gave up after "
                         + TimeUnit.NANOSECONDS.toSeconds(REKEY_ATTEMPT_TIME_NS) + " s"));
+                if (!peer.hasCurrent(now)) {
+                    udp.dropStaged(peer);
+                }
                 work++;
             } else if (now - peer.lastInitSentNs >= REKEY_TIMEOUT_NS) {
                 sendInit(peer, now); // a fresh ephemeral and index each retry
@@ -367,7 +507,12 @@ final class ControlAgent implements Agent {
         if (current != null && now - current.createdNs >= REJECT_AFTER_TIME_NS) {
             synchronized (peer) {
                 if (peer.current == current) {
-                    replaceCurrent(peer, null);
+                    PeerSession older = peer.previous;
+                    peer.previous = current;
+                    peer.current = null;
+                    if (older != null) {
+                        retire(older);
+                    }
                     stats.increment(TransportCounter.SESSIONS_EXPIRED);
                 }
             }
@@ -383,22 +528,23 @@ final class ControlAgent implements Agent {
                 }
             }
         }
-        PeerSession unconfirmed = peer.unconfirmed;
-        if (unconfirmed != null && now - unconfirmed.createdNs >= REKEY_ATTEMPT_TIME_NS) {
-            synchronized (peer) {
-                if (peer.unconfirmed == unconfirmed) {
-                    peer.unconfirmed = null;
-                    retire(unconfirmed);
-                }
-            }
-        }
-        // Start a handshake that a sender asked for, or a rekey the initiator owes.
+        work += expireCandidates(peer, now);
+        // Start a handshake that a sender asked for, a rekey the initiator owes, or one the
+        // liveness rule calls for: data sent and no authenticated answer for 15 s (a restarted peer).
         if (peer.pending == null && peer.endpoint != null) {
             boolean rekey = current != null && current.initiator
                     && (now - current.createdNs >= REKEY_AFTER_TIME_NS && peer.rekeyRequested
                         || now - current.createdNs >= REKEY_ON_RECEIVE_NS && peer.received
                            && now - peer.lastReceivedNs < KEEPALIVE_TIMEOUT_NS);
-            if (peer.connectRequested && current == null || rekey || peer.rekeyRequested && current == null) {
+            long unanswered = peer.unansweredSinceNs;
+            boolean silent = unanswered != 0 && now - unanswered >= KEEPALIVE_TIMEOUT_NS + REKEY_TIMEOUT_NS;
+            if (silent) {
+                stats.increment(TransportCounter.LIVENESS_HANDSHAKES);
+                peer.unansweredSinceNs = now; // once per 15 s of silence
+                LOG.log(Level.DEBUG, "{0}: data sent and nothing received for 15 s; new handshake", peer);
+            }
+            if (peer.connectRequested && current == null || rekey || peer.rekeyRequested && current == null
+                    || silent) {
                 startHandshake(peer, now);
                 peer.connectRequested = false;
                 work++;
@@ -414,11 +560,50 @@ final class ControlAgent implements Agent {
             work++;
         }
         // Unknown peers with nothing left are forgotten, so the table does not fill up.
-        if (!peer.configured && peer.current == null && peer.unconfirmed == null && peer.pending == null
-                && (peer.previous == null)) {
-            udp.peerTable().remove(peer.key);
+        if (!peer.configured && peer.current == null && peer.candidates.length == 0 && peer.pending == null
+                && peer.previous == null) {
+            if (udp.peerTable().remove(peer.key) != null) {
+                forget(peer);
+            }
         }
         return work;
+    }
+
+    /**
+     * Candidates that nothing proved: retired after the handshake attempt time (90 s), or, for a
+     * peer learned from an initiation (not configured), after 15 s, so that forged initiations
+     * from random keys cannot keep table entries.
+     */
+    private int expireCandidates(Peer peer, long now) {
+        PeerSession[] waiting = peer.candidates;
+        if (waiting.length == 0) {
+            return 0;
+        }
+        long ttl = peer.configured ? REKEY_ATTEMPT_TIME_NS : UNKNOWN_PEER_PROOF_NS;
+        int expired = 0;
+        for (PeerSession c : waiting) {
+            if (now - c.createdNs >= ttl) {
+                expired++;
+            }
+        }
+        if (expired == 0) {
+            return 0;
+        }
+        synchronized (peer) {
+            java.util.List<PeerSession> keep = new java.util.ArrayList<>();
+            for (PeerSession c : peer.candidates) {
+                if (now - c.createdNs >= ttl) {
+                    retire(c);
+                } else {
+                    keep.add(c);
+                }
+            }
+            peer.candidates = keep.isEmpty() ? Peer.NO_CANDIDATES : keep.toArray(new PeerSession[0]);
+            if (peer.candidates.length == 0 && peer.current == null && peer.pending == null) {
+                udp.dropStaged(peer); // nothing will carry them
+            }
+        }
+        return expired;
     }
 
     // ------------------------------------------------------------ teardown
@@ -426,15 +611,19 @@ final class ControlAgent implements Agent {
     /** Retires everything of a removed peer. */
     void forget(Peer peer) {
         synchronized (peer) {
-            for (PeerSession s : new PeerSession[] {peer.current, peer.previous, peer.unconfirmed}) {
+            for (PeerSession s : new PeerSession[] {peer.current, peer.previous}) {
                 if (s != null) {
                     retire(s);
                 }
             }
+            for (PeerSession c : peer.candidates) {
+                retire(c);
+            }
             peer.current = null;
             peer.previous = null;
-            peer.unconfirmed = null;
+            peer.candidates = Peer.NO_CANDIDATES;
         }
+        udp.dropStaged(peer);
         if (peer.pending != null) {
             pendingByIndex.remove(peer.pending.localIndex(), peer);
             peer.pending = null;

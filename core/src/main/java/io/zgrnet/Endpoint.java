@@ -41,6 +41,11 @@ final class Endpoint {
         return SockAddr.equals(sockaddr, 0, segment, offset);
     }
 
+    /** True if {@code other} is the same address. */
+    boolean sameAs(Endpoint other) {
+        return other != null && SockAddr.equals(sockaddr, 0, other.sockaddr, 0);
+    }
+
     /** Writes this endpoint into a pool slot's address area; no allocation. */
     void writeTo(MemorySegment segment, long offset) {
         SockAddr.copy(sockaddr, 0, segment, offset);

@@ -51,7 +51,8 @@ final class HandshakeGate implements IoAgent.HandshakeIntake {
             return false; // copied out (or refused): the slot goes back now
         }
         int receiverIndex = HandshakeResponse.receiverIndex(slab, pool.slotOffset(slot) + pool.dataOffset(slot));
-        if (pendingByIndex.get(receiverIndex) == null) {
+        Peer peer = pendingByIndex.get(receiverIndex);
+        if (peer == null) {
             stats.increment(TransportCounter.DROP_RESPONSE_UNMATCHED);
             return false;
         }
@@ -59,6 +60,9 @@ final class HandshakeGate implements IoAgent.HandshakeIntake {
             stats.increment(TransportCounter.DROP_CONTROL_QUEUE_FULL);
             return false;
         }
+        // Transport datagrams on the new session may follow right behind (in arrival order, on
+        // this thread): the workers wait for the session of an index with a response queued.
+        peer.responseQueuedIndex = receiverIndex;
         wakeControl.run();
         return true;
     }

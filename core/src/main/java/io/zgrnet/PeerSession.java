@@ -10,7 +10,7 @@ import java.lang.invoke.VarHandle;
  * A transport session as the transport tracks it: the protocol {@link Session} plus whose it is,
  * when it began, who started it, and whether the peer has proven it with an authenticated packet.
  *
- * <p>Threads: senders call {@link #seal} concurrently (atomic counter inside {@link Session});
+ * <p>Threads: senders call {@link #seal} concurrently (counters from the peer's one atomic counter);
  * decrypt workers call {@link #open} concurrently (stateless); only the in-order reader calls
  * {@link #acceptCounter} (the replay window's single owner).
  */
@@ -23,19 +23,66 @@ final class PeerSession {
     final Endpoint endpoint;
     /** True once an authenticated transport packet (or, for an initiator, the response) proved it. */
     volatile boolean confirmed;
+    /** Unlimited: the endpoint is proven (ours as initiator, or the peer's confirmed address). */
+    static final long UNLIMITED = Long.MAX_VALUE;
+    /** Anti-amplification (RFC 9000 8.1): bytes the candidate may still send to its unproven endpoint. */
+    private final java.util.concurrent.atomic.AtomicLong budget;
+    /** The initiator's ephemeral key of a responder session (replay memory once confirmed), else null. */
+    final byte[] initEphemeral;
+    /** The peer's send counter when this session began (for the rekey-after-messages limit). */
+    private final long firstCounter;
+    private final java.util.concurrent.atomic.AtomicLong counters;
     /** {@link #seal} result: the session was retired; its slot must be dropped, not sent. */
     static final int RETIRED = Integer.MIN_VALUE;
 
     private final Session session;
     private volatile boolean destroyed;
 
-    PeerSession(Peer peer, SessionKeys keys, int localIndex, boolean initiator, long createdNs, Endpoint endpoint) {
+    /**
+     * @param budgetBytes {@link #UNLIMITED}, or what may be sent to {@code endpoint} before it is proven
+     * @param initEphemeral a responder session's initiator ephemeral key, or null
+     */
+    PeerSession(Peer peer, SessionKeys keys, int localIndex, boolean initiator, long createdNs, Endpoint endpoint,
+                long budgetBytes, byte[] initEphemeral) {
         this.peer = peer;
         this.session = new Session(keys);
         this.localIndex = localIndex;
         this.initiator = initiator;
         this.createdNs = createdNs;
         this.endpoint = endpoint;
+        this.budget = new java.util.concurrent.atomic.AtomicLong(budgetBytes);
+        this.initEphemeral = initEphemeral;
+        this.counters = peer.nextSendCounter;
+        this.firstCounter = counters.get();
+    }
+
+    /**
+     * Takes {@code bytes} from the anti-amplification budget; false (nothing taken) when it does
+     * not hold that many. Unlimited once proven.
+     */
+    boolean spend(int bytes) {
+        while (true) {
+            long b = budget.get();
+            if (b == UNLIMITED) {
+                return true;
+            }
+            if (b < bytes) {
+                return false;
+            }
+            if (budget.compareAndSet(b, b - bytes)) {
+                return true;
+            }
+        }
+    }
+
+    /** Adds to the budget what another datagram from the unproven endpoint brought (3 times its size). */
+    void credit(long bytes) {
+        budget.getAndUpdate(b -> b == UNLIMITED ? b : Math.min(b + bytes, UNLIMITED - 1));
+    }
+
+    /** The endpoint is proven: no more limit. */
+    void proven() {
+        budget.set(UNLIMITED);
     }
 
     /** Past its reject time or retired: never used again. */
@@ -46,7 +93,7 @@ final class PeerSession {
     /** True when an initiator should start a new handshake before sending more. */
     boolean dueForRekey(long nowNs) {
         return nowNs - createdNs >= ProtocolLimits.REKEY_AFTER_TIME_NS
-                || Long.compareUnsigned(session.nextSendCounter(), ProtocolLimits.REKEY_AFTER_MESSAGES) >= 0;
+                || Long.compareUnsigned(counters.get() - firstCounter, ProtocolLimits.REKEY_AFTER_MESSAGES) >= 0;
     }
 
     /**
@@ -57,7 +104,11 @@ final class PeerSession {
         if (destroyed) {
             return RETIRED;
         }
-        return validated(session.seal(protocol, src, srcOff, len, dst, dstOff));
+        long counter = counters.getAndIncrement();
+        if (Long.compareUnsigned(counter, ProtocolLimits.REJECT_AFTER_MESSAGES) >= 0) {
+            return io.zgrnet.peer.TransportResult.COUNTER_EXHAUSTED;
+        }
+        return validated(session.sealAt(counter, protocol, src, srcOff, len, dst, dstOff));
     }
 
     /** Seals a keepalive (empty plaintext); see {@link #seal}. */
@@ -65,7 +116,8 @@ final class PeerSession {
         if (destroyed) {
             return RETIRED;
         }
-        return validated(session.sealKeepalive(dst, dstOff));
+        return validated(session.sealAt(counters.getAndIncrement(), io.zgrnet.wire.ProtocolByte.NONE,
+                MemorySegment.NULL, 0, 0, dst, dstOff));
     }
 
     /**

@@ -32,8 +32,14 @@ public enum TransportCounter {
     DROP_HANDSHAKE_ADMISSION_FULL("dropped: every handshake admission entry for the source is busy"),
     DROP_HANDSHAKE_REPLAYED("dropped: handshake init replayed (same ephemeral key)"),
     DROP_PEER_TABLE_FULL("dropped: peer table full"),
+    PEERS_EVICTED("unknown peers that never confirmed a session, evicted to make room"),
     DROP_RESPONSE_UNMATCHED("dropped: handshake response for no pending handshake"),
-    DROP_NO_SESSION("messages not sent: no session with the peer"),
+    DROP_NO_SESSION("messages not sent: no session with the peer (the handshake failed, or the peer was removed)"),
+    MESSAGES_STAGED("messages staged while a handshake ran (sent in order once a session was up)"),
+    DROP_STAGING_FULL("messages not sent: the peer's staging queue was full"),
+    DROP_AMPLIFICATION_LIMIT("copies not sent to an unproven address: 3x what it sent us was reached"),
+    REKEY_HOLDS_RELEASED("rekey holds ended without a response (staged messages went out on the old session)"),
+    LIVENESS_HANDSHAKES("handshakes started because sent data got no answer for 15 s"),
     DROP_PAYLOAD_TOO_LARGE("messages not sent: payload larger than a slot"),
     DROP_SEND_FAILED("messages not sent: the backend refused them");
 

@@ -70,6 +70,8 @@ public final class UDP implements AutoCloseable {
     private final io.zgrnet.peer.IndexTable<PeerSession> sessions = new io.zgrnet.peer.IndexTable<>();
     private final BoundedIntQueue sendQueue;
     private final HandshakeGate handshakeGate;
+    /** Our initiations in flight by their index (the control agent writes it; workers read it). */
+    private final io.zgrnet.peer.IndexTable<Peer> pendingByIndex;
     private final OrderedPipeline receiveRing;
     private final PeerSession[] slotSession;
     private final int[] slotDropReason;
@@ -114,7 +116,7 @@ public final class UDP implements AutoCloseable {
         this.slotSession = new PeerSession[config.poolSlots()];
         this.slotDropReason = new int[config.poolSlots()];
         this.receiveRing = new OrderedPipeline(config.receiveQueueSize(), this::decrypt);
-        io.zgrnet.peer.IndexTable<Peer> pendingByIndex = new io.zgrnet.peer.IndexTable<>();
+        this.pendingByIndex = new io.zgrnet.peer.IndexTable<>();
         HandshakeAdmission admission = new HandshakeAdmission(pool);
         this.handshakeGate = new HandshakeGate(pool, stats, admission, pendingByIndex, this::wakeControl,
                 config.clock());
@@ -180,7 +182,7 @@ public final class UDP implements AutoCloseable {
             existing.endpoint = e;
             return;
         }
-        if (!peers.add(new Peer(key, e, true))) {
+        if (!peers.add(new Peer(key, e, true, config.clock().nanoTime()))) {
             throw new IllegalStateException("peer table full (maxPeers=" + config.maxPeers() + ")");
         }
     }
@@ -202,6 +204,11 @@ public final class UDP implements AutoCloseable {
     public void connect(PeerKey key, Duration timeout) throws IOException, TimeoutException, InterruptedException {
         try {
             connectAsync(key).get(timeout.toNanos(), TimeUnit.NANOSECONDS);
+        } catch (TimeoutException e) {
+            Peer p = peers.get(key);
+            throw new TimeoutException("no session within " + timeout.toMillis() + " ms: "
+                    + (p == null ? "peer " + key + " was removed" : control.describeHandshake(p,
+                    config.clock().nanoTime())));
         } catch (ExecutionException e) {
             Throwable cause = e.getCause();
             if (cause instanceof IOException io) {
@@ -255,8 +262,9 @@ public final class UDP implements AutoCloseable {
      * Encrypts {@code data[off..off+len)} with protocol byte {@code protocol} on the calling thread and
      * queues it for sending.
      *
-     * @return true if queued; false if dropped (no session yet: a handshake is started; or a full
-     *         queue or pool), each counted in {@link #stats()}
+     * @return true if queued (sent, or staged while a handshake runs, then sent in order once a
+     *         session is up); false if dropped (a full queue, pool or staging queue), counted in
+     *         {@link #stats()}
      * @throws IllegalArgumentException for an unknown peer, a bad protocol byte or a payload that
      *         exceeds the slot size
      */
@@ -294,30 +302,153 @@ public final class UDP implements AutoCloseable {
         if (failed != null) {
             throw new IllegalStateException("transport failed: " + failed.getMessage(), failed);
         }
-        PeerSession s = p.current;
-        if (!usable(s)) {
-            stats.increment(TransportCounter.DROP_NO_SESSION);
-            if (p.endpoint != null && !p.connectRequested) {
+        long now = config.clock().nanoTime();
+        if (!p.staging) {
+            // Fast path, no lock: a confirmed session. writersInside lets a session switch wait
+            // for writers that saw "not staging" before it began (see docs/SESSIONS.md).
+            p.writersInside.incrementAndGet();
+            try {
+                PeerSession s = p.current;
+                if (!p.staging && s != null && !s.expired(now)) {
+                    return sendData(p, s, protocol, array, data, off, len, now);
+                }
+            } finally {
+                p.writersInside.decrementAndGet();
+            }
+        }
+        return writeSlow(p, protocol, array, data, off, len, now);
+    }
+
+    /**
+     * No confirmed session, or our rekey holds writes: under the peer's monitor (which a session
+     * switch also takes), either send after all, send a budgeted copy to each responder session
+     * waiting for proof, or stage the message until a session comes up.
+     */
+    private boolean writeSlow(Peer p, int protocol, byte[] array, MemorySegment data, long off, int len, long now) {
+        synchronized (p) {
+            if (!p.staging && p.hasCurrent(now)) {
+                return sendData(p, p.current, protocol, array, data, off, len, now);
+            }
+            if (!p.staging) {
+                // First contact as a responder: the initiator may wait for us to speak first, so
+                // each candidate gets a copy within its anti-amplification budget.
+                boolean any = false;
+                for (PeerSession c : p.candidates) {
+                    if (!c.expired(now)) {
+                        any |= sendBudgeted(p, c, protocol, array, data, off, len);
+                    }
+                }
+                if (any) {
+                    stats.increment(TransportCounter.MESSAGES_SENT);
+                    return true;
+                }
+            }
+            if (p.stagedCount == Peer.STAGE_LIMIT) {
+                stats.increment(TransportCounter.DROP_STAGING_FULL);
+                control.submit(() -> control.stagingFull(p));
+                return false;
+            }
+            if (!stage(p, protocol, array, data, off, len)) {
+                return false;
+            }
+            if (!p.hasCurrent(now) && p.candidates.length == 0 && p.endpoint != null && !p.connectRequested) {
                 // One request per peer until the control agent acts on it: no flood of commands.
                 p.connectRequested = true;
                 control.submit(() -> control.connect(p, null));
             }
+            return true;
+        }
+    }
+
+    /** Copies a message into a slot, plaintext in place for sealing later, at the end of the peer's staging queue. */
+    private boolean stage(Peer p, int protocol, byte[] array, MemorySegment data, long off, int len) {
+        if (!senders.enter()) {
             return false;
         }
+        try {
+            int slot = slotWithPayload(array, data, off, len, true);
+            if (slot < 0) {
+                return false;
+            }
+            long base = pool.slotOffset(slot);
+            slab.set(ValueLayout.JAVA_BYTE, base + HEADER, (byte) protocol);
+            pool.length(slot, len);
+            p.staged[(p.stagedHead + p.stagedCount) % Peer.STAGE_LIMIT] = slot;
+            p.stagedCount++;
+            p.staging = true;
+            stats.increment(TransportCounter.MESSAGES_STAGED);
+            return true;
+        } finally {
+            senders.exit();
+        }
+    }
+
+    /**
+     * Seals every staged message, in order, on {@code s} and queues it to {@code to}. Peer's
+     * monitor held, by the thread switching sessions (control agent or reader).
+     */
+    void flushStaged(Peer p, PeerSession s, Endpoint to) {
+        while (p.stagedCount > 0) {
+            int slot = p.staged[p.stagedHead];
+            p.stagedHead = (p.stagedHead + 1) % Peer.STAGE_LIMIT;
+            p.stagedCount--;
+            long base = pool.slotOffset(slot);
+            int len = pool.length(slot);
+            int protocol = slab.get(ValueLayout.JAVA_BYTE, base + HEADER) & 0xFF;
+            int n = s == null ? -1 : s.seal(protocol, slab, base + HEADER + 1, len, slab, base);
+            if (n < 0 || to == null) {
+                pool.release(slot);
+                stats.increment(TransportCounter.DROP_NO_SESSION);
+                continue;
+            }
+            if (enqueue(slot, n, to)) {
+                noteSent(p, len, config.clock().nanoTime());
+            }
+        }
+    }
+
+    /** Drops every staged message (the handshake gave up, the peer was removed, or close). */
+    void dropStaged(Peer p) {
+        synchronized (p) {
+            while (p.stagedCount > 0) {
+                pool.release(p.staged[p.stagedHead]);
+                p.stagedHead = (p.stagedHead + 1) % Peer.STAGE_LIMIT;
+                p.stagedCount--;
+                stats.increment(TransportCounter.DROP_NO_SESSION);
+            }
+            p.staging = false;
+        }
+    }
+
+    /** A data message on the confirmed session, and a copy to each responder session waiting for proof. */
+    private boolean sendData(Peer p, PeerSession s, int protocol, byte[] array, MemorySegment data, long off, int len,
+                             long now) {
         boolean sent = sendOn(p, s, protocol, array, data, off, len, p.endpoint);
-        PeerSession next = p.unconfirmed;
-        if (next != null && usable(next)) {
-            // Until the new responder session is confirmed, send on both (protocol.md hardening 2).
-            sendOn(p, next, protocol, array, data, off, len, next.endpoint);
+        for (PeerSession c : p.candidates) {
+            // Hardening 2: a re-handshake (a restarted peer, a rekey) is not confirmed yet; the
+            // peer may already use it and wait for us. Copies to an unproven address stay within 3x
+            // what it sent us, so a spoofed initiation cannot make us reflect traffic.
+            if (!c.expired(now)) {
+                sendBudgeted(p, c, protocol, array, data, off, len);
+            }
         }
         if (sent) {
             stats.increment(TransportCounter.MESSAGES_SENT);
-            if (s.initiator && !p.rekeyRequested && s.dueForRekey(config.clock().nanoTime())) {
+            if (s.initiator && !p.rekeyRequested && s.dueForRekey(now)) {
                 p.rekeyRequested = true;
                 control.submit(() -> control.rekey(p));
             }
         }
         return sent;
+    }
+
+    private boolean sendBudgeted(Peer p, PeerSession c, int protocol, byte[] array, MemorySegment data, long off,
+                                 int len) {
+        if (!c.spend(len + io.zgrnet.wire.TransportHeader.OVERHEAD)) {
+            stats.increment(TransportCounter.DROP_AMPLIFICATION_LIMIT);
+            return false;
+        }
+        return sendOn(p, c, protocol, array, data, off, len, c.endpoint);
     }
 
     /** Largest payload {@link #writeTo} accepts with this slot size (and at most 65535 - 30). */
@@ -342,17 +473,34 @@ public final class UDP implements AutoCloseable {
         }
     }
 
-    private boolean sealAndQueue(Peer p, PeerSession s, int protocol, byte[] array, MemorySegment data, long off,
-                                 int len, Endpoint to) {
+    /**
+     * Takes a slot and places the payload where the sealed plaintext goes (the session seals it in
+     * place): always from an array, from a segment only when {@code copySegment} (else the seal
+     * reads it where it is). Counts and returns -1 when the pool is exhausted.
+     */
+    private int slotWithPayload(byte[] array, MemorySegment data, long off, int len, boolean copySegment) {
         int slot = pool.acquire();
         if (slot < 0) {
             stats.increment(TransportCounter.DROP_POOL_EXHAUSTED);
+            return -1;
+        }
+        long at = pool.slotOffset(slot) + HEADER + 1;
+        if (array != null) {
+            MemorySegment.copy(array, (int) off, slab, ValueLayout.JAVA_BYTE, at, len);
+        } else if (copySegment && len > 0) {
+            MemorySegment.copy(data, off, slab, at, len);
+        }
+        return slot;
+    }
+
+    private boolean sealAndQueue(Peer p, PeerSession s, int protocol, byte[] array, MemorySegment data, long off,
+                                 int len, Endpoint to) {
+        int slot = slotWithPayload(array, data, off, len, false);
+        if (slot < 0) {
             return false;
         }
         long base = pool.slotOffset(slot);
         if (array != null) {
-            // Place the payload where the sealed plaintext goes; the session seals it in place.
-            MemorySegment.copy(array, (int) off, slab, ValueLayout.JAVA_BYTE, base + HEADER + 1, len);
             data = slab;
             off = base + HEADER + 1;
         }
@@ -373,14 +521,27 @@ public final class UDP implements AutoCloseable {
         if (!enqueue(slot, n, to)) {
             return false;
         }
-        p.lastSentNs = config.clock().nanoTime();
+        if (protocol >= 0) {
+            noteSent(p, len, config.clock().nanoTime());
+        } else {
+            p.lastSentNs = config.clock().nanoTime();
+            p.sent = true;
+        }
+        return true;
+    }
+
+    /** Bookkeeping of a data message handed to the I/O agent. */
+    private void noteSent(Peer p, int len, long now) {
+        p.lastSentNs = now;
         p.sent = true;
         if (p.keepaliveDue) {
             p.keepaliveDue = false;
         }
+        if (p.unansweredSinceNs == 0) {
+            p.unansweredSinceNs = now; // the liveness rule starts: an answer is expected within 15 s
+        }
         p.messagesSent.incrementAndGet();
-        p.bytesSent.addAndGet(Math.max(0, len));
-        return true;
+        p.bytesSent.addAndGet(len);
     }
 
     /** Queues an already-built datagram (handshake messages) from the control agent. */
@@ -431,6 +592,12 @@ public final class UDP implements AutoCloseable {
         int index = slab.get(LE_INT, off + 1);
         PeerSession s = sessions.get(index);
         if (s == null) {
+            Peer waiting = pendingByIndex.get(index);
+            if (waiting != null && waiting.responseQueuedIndex == index) {
+                s = awaitSession(index);
+            }
+        }
+        if (s == null) {
             slotDropReason[slot] = TransportCounter.DROP_UNKNOWN_INDEX.ordinal();
             return DROPPED;
         }
@@ -446,6 +613,28 @@ public final class UDP implements AutoCloseable {
         slotSession[slot] = s;
         return n;
     }
+
+    /**
+     * A transport datagram for the index of an initiation of ours whose response arrived just
+     * before it: the responder answered and speaks on the new session at once (zgrnet Go switches
+     * the moment it answers), and the response is with the control agent (two X25519 away, longer
+     * while the JIT is cold). Waiting for it (bounded: {@link #PENDING_SESSION_WAIT_NS}) instead of
+     * dropping keeps a rekey lossless. Only a response that matched a pending index opens this
+     * wait, and the control agent closes it as soon as it handled that response.
+     */
+    private PeerSession awaitSession(int index) {
+        long deadline = System.nanoTime() + PENDING_SESSION_WAIT_NS;
+        PeerSession s;
+        Peer p;
+        while ((s = sessions.get(index)) == null && (p = pendingByIndex.get(index)) != null
+                && p.responseQueuedIndex == index && System.nanoTime() - deadline < 0) {
+            Thread.onSpinWait();
+        }
+        return s != null ? s : sessions.get(index);
+    }
+
+    /** How long a worker waits for the session of an initiation whose response is being processed. */
+    static final long PENDING_SESSION_WAIT_NS = TimeUnit.MILLISECONDS.toNanos(200);
 
     /**
      * Receives the next message into {@code buffer}, waiting as long as it takes.
@@ -586,6 +775,7 @@ public final class UDP implements AutoCloseable {
             long now = config.clock().nanoTime();
             p.lastReceivedNs = now;
             p.received = true;
+            p.unansweredSinceNs = 0;
             p.messagesReceived++;
             if (!s.confirmed) {
                 control.confirm(s);

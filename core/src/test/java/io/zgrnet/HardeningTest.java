@@ -188,6 +188,8 @@ class HardeningTest {
                 try (ManualPeer stranger = new ManualPeer(TransportTestSupport.randomKey())) {
                     if (i < 2) {
                         stranger.connect(udp, i + 1);
+                        stranger.send(udp, 0, new byte[] {1}); // confirmed: it keeps its entry
+                        assertEquals(1, udp.readFrom(new byte[8], java.time.Duration.ofSeconds(10)).length());
                     } else {
                         stranger.sendRaw(stranger.initFor(udp, 3), udp);
                         assertTrue(stranger.silentFor(500), "the third peer must be refused");
@@ -196,6 +198,24 @@ class HardeningTest {
             }
             assertEquals(2, udp.peers().size());
             assertEquals(1, udp.stats().get(TransportCounter.DROP_PEER_TABLE_FULL));
+        }
+    }
+
+    /**
+     * Initiations from random keys that never send a packet (the cheapest table-filling attack)
+     * do not lock genuine peers out: entries that never confirmed are evicted first.
+     */
+    @Test
+    void unconfirmedUnknownPeersMakeRoomForNewOnes() throws Exception {
+        try (UDP udp = UDP.open(config(IOMode.AUTO).allowUnknownPeers(true).maxPeers(3).build())) {
+            for (int i = 0; i < HandshakeAdmission.BURST; i++) {
+                try (ManualPeer stranger = new ManualPeer(TransportTestSupport.randomKey())) {
+                    stranger.connect(udp, i + 1); // answered, never confirmed
+                }
+            }
+            assertEquals(HandshakeAdmission.BURST - 3, udp.stats().get(TransportCounter.PEERS_EVICTED));
+            assertEquals(0, udp.stats().get(TransportCounter.DROP_PEER_TABLE_FULL));
+            assertEquals(3, udp.peers().size());
         }
     }
 

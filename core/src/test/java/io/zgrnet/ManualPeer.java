@@ -32,9 +32,44 @@ final class ManualPeer implements AutoCloseable {
     }
 
     private ManualPeer(KeyPair keys) throws IOException {
+        this(keys, InetAddress.getLoopbackAddress());
+    }
+
+    private ManualPeer(KeyPair keys, InetAddress bind) throws IOException {
         this.keys = keys;
-        this.socket = new DatagramSocket(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+        this.socket = new DatagramSocket(new InetSocketAddress(bind, 0));
         socket.setSoTimeout(5000);
+    }
+
+    /**
+     * An attacker that claims {@code victim}'s identity from another address (e.g. 127.0.0.2). It
+     * holds the victim's private key only because this project's Initiator needs one; zgrnet's
+     * message 1 mixes DH(s_i, s_r) into nothing it sends, so a real attacker builds the same bytes
+     * from the victim's public key alone. It never sends transport data (a real one cannot).
+     */
+    static ManualPeer impersonating(ManualPeer victim, InetAddress from) throws IOException {
+        return new ManualPeer(victim.keys, from);
+    }
+
+    /** A peer with a fresh key bound to {@code from} (another loopback address). */
+    static ManualPeer at(InetAddress from) throws IOException {
+        return new ManualPeer(KeyPair.fromPrivate(TransportTestSupport.randomKey()), from);
+    }
+
+    /** Bytes this socket receives within {@code millis} (reading until quiet). */
+    long drainBytes(int millis) throws IOException {
+        long total = 0;
+        int old = socket.getSoTimeout();
+        socket.setSoTimeout(millis);
+        try {
+            while (true) {
+                total += receiveRaw().length;
+            }
+        } catch (SocketTimeoutException e) {
+            return total;
+        } finally {
+            socket.setSoTimeout(old);
+        }
     }
 
     PeerKey key() {

@@ -27,8 +27,9 @@ class PeerSessionTest {
     }
 
     private static PeerSession session(byte[] sendKey) {
-        Peer peer = new Peer(PeerKey.of(random32()), null, true);
-        return new PeerSession(peer, SessionKeys.of(sendKey, random32(), 1, 2, random32(), true), 1, true, 0, null);
+        Peer peer = new Peer(PeerKey.of(random32()), null, true, 0);
+        return new PeerSession(peer, SessionKeys.of(sendKey, random32(), 1, 2, random32(), true), 1, true, 0, null,
+                PeerSession.UNLIMITED, null);
     }
 
     @Test

@@ -47,9 +47,11 @@ class SessionLifecycleTest {
                         + "answers at once finds no session");
             }
             peer.finish(peer.receiveRaw());
-            assertEquals(PeerInfo.State.ESTABLISHED, udp.peerInfo(peer.key()).state());
+            // A responder session waits for proof: the peer's first packet.
+            assertEquals(PeerInfo.State.CONNECTING, udp.peerInfo(peer.key()).state());
             peer.send(udp, 0, "first".getBytes(StandardCharsets.UTF_8));
             assertEquals("first", read(udp));
+            assertEquals(PeerInfo.State.ESTABLISHED, udp.peerInfo(peer.key()).state());
         }
     }
 
@@ -76,7 +78,7 @@ class SessionLifecycleTest {
             restarted.send(udp, 0, "yes".getBytes(StandardCharsets.UTF_8));
             assertEquals("yes", read(udp));
             assertEquals(restarted.address(), udp.peerInfo(peer.key()).endpoint());
-            assertTrue(p.unconfirmed == null && p.current.localIndex == restarted.session.remoteIndex(),
+            assertTrue(p.candidates.length == 0 && p.current.localIndex == restarted.session.remoteIndex(),
                     "the confirmed session was not promoted");
         }
     }

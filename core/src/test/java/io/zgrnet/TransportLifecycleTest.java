@@ -411,7 +411,7 @@ class TransportLifecycleTest {
             // After zgrnet's 90 s of attempts the handshake is abandoned and every waiter fails.
             clock.advance(91, TimeUnit.SECONDS);
             ExecutionException e = assertThrows(ExecutionException.class, () -> again.get(10, TimeUnit.SECONDS));
-            assertTrue(e.getCause().getMessage().contains("no response"), e.getCause().getMessage());
+            assertTrue(e.getCause().getMessage().contains("no valid response"), e.getCause().getMessage());
             await("the peer to be idle", () -> udp.peerInfo(silent.key()).state() == PeerInfo.State.NEW);
         }
     }

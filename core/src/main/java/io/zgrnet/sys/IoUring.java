@@ -156,6 +156,8 @@ public final class IoUring {
     public static final int IORING_REGISTER_BUFFERS = 0;
     /** Register fixed files (5.1). */
     public static final int IORING_REGISTER_FILES = 2;
+    /** Drop the fixed-file table (5.1): its file references go at once, not when the ring is freed. */
+    public static final int IORING_UNREGISTER_FILES = 3;
     /** Probe supported opcodes (5.6). */
     public static final int IORING_REGISTER_PROBE = 8;
     /** Enable a ring set up with R_DISABLED (5.10). */

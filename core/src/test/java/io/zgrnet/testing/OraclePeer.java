@@ -130,6 +130,23 @@ public final class OraclePeer implements AutoCloseable {
         }
     }
 
+    /** The stream mode's final {@code STATS k=v ...} line as a map (after {@link #waitForExit}), or empty. */
+    public java.util.Map<String, String> streamStats() {
+        java.util.Map<String, String> out = new java.util.LinkedHashMap<>();
+        for (JsonNode e : seen()) {
+            String line = e.path("line").asText("");
+            if ("unparsed".equals(e.path("event").asText()) && line.startsWith("STATS ")) {
+                for (String kv : line.substring(6).trim().split("\\s+")) {
+                    int eq = kv.indexOf('=');
+                    if (eq > 0) {
+                        out.put(kv.substring(0, eq), kv.substring(eq + 1));
+                    }
+                }
+            }
+        }
+        return out;
+    }
+
     /** All events consumed so far. */
     public List<JsonNode> seen() {
         return List.copyOf(seen);

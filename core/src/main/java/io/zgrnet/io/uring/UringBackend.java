@@ -858,6 +858,12 @@ public final class UringBackend implements DatagramBackend {
                 LOG.log(System.Logger.Level.DEBUG, "io_uring: cancel at teardown failed", e);
             }
             done = inFlight() == 0;
+            if (done && fileFlag != 0) {
+                // The fixed-file table holds a reference to the socket until the ring is freed,
+                // which the kernel does in its own time after the fd closes: the port would stay
+                // bound for a while after close().
+                old.tryRegister(IoUring.IORING_UNREGISTER_FILES, 0, 0);
+            }
         }
         OwnerTask o = owner;
         if (!done && !ownerThread && o != null && o.awaitExit(OWNER_GONE_WAIT_NANOS)) {
