@@ -27,7 +27,7 @@ import java.util.concurrent.TimeUnit;
  * <p>It owns the handshake state of all peers and is the only thread that installs, replaces or
  * retires sessions (the receive consumer only promotes a confirmed responder session, under the
  * peer's monitor). Commands from API threads arrive through a queue; handshake datagrams arrive
- * as pool slots from the I/O agent. Time comes from the configured {@link io.zgrnet.peer.Clock},
+ * as pool slots from the I/O agent. Time comes from the configured {@link io.zgrnet.config.Clock},
  * so tests drive the timers without sleeping.
  */
 final class ControlAgent implements Agent {

@@ -26,10 +26,10 @@ final class HandshakeGate implements IoAgent.HandshakeIntake {
     private final IndexTable<Peer> pendingByIndex;
     private final BoundedIntQueue responses = new BoundedIntQueue(RESPONSE_QUEUE);
     private final Runnable wakeControl;
-    private final io.zgrnet.peer.Clock clock;
+    private final io.zgrnet.config.Clock clock;
 
     HandshakeGate(PacketPool pool, TransportStats stats, HandshakeAdmission admission,
-                  IndexTable<Peer> pendingByIndex, Runnable wakeControl, io.zgrnet.peer.Clock clock) {
+                  IndexTable<Peer> pendingByIndex, Runnable wakeControl, io.zgrnet.config.Clock clock) {
         this.pool = pool;
         this.slab = pool.slab();
         this.stats = stats;

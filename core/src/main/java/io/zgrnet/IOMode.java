@@ -4,7 +4,7 @@ package io.zgrnet;
  * Which datagram I/O backend a transport uses.
  *
  * <p>{@link #AUTO} picks the best one this process may use and records why it fell back
- * (see {@code io.zgrnet.io.BackendSelector}); the others insist on one backend and fail with the
+ * (see {@code io.zgrnet.io.select.BackendSelector}); the others insist on one backend and fail with the
  * reason when it cannot run.
  */
 public enum IOMode {

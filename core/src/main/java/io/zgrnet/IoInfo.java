@@ -1,7 +1,7 @@
 package io.zgrnet;
 
 import io.zgrnet.io.BackendStats;
-import io.zgrnet.io.SocketOptionsReport;
+import io.zgrnet.sys.SocketOptionsReport;
 
 /**
  * Which datagram backend a transport uses and why.

@@ -1,8 +1,8 @@
 package io.zgrnet;
 
 import io.zgrnet.io.PacketPool;
-import io.zgrnet.io.SocketOptions;
-import io.zgrnet.peer.Clock;
+import io.zgrnet.config.SocketOptions;
+import io.zgrnet.config.Clock;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.util.Objects;

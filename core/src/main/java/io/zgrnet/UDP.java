@@ -1,6 +1,6 @@
 package io.zgrnet;
 
-import io.zgrnet.io.BackendSelector;
+import io.zgrnet.io.select.BackendSelector;
 import io.zgrnet.io.BoundedIntQueue;
 import io.zgrnet.io.CloseGuard;
 import io.zgrnet.io.DatagramBackend;
@@ -101,7 +101,7 @@ public final class UDP implements AutoCloseable {
         this.slab = pool.slab();
         BackendSelector.Selection selection;
         try {
-            selection = BackendSelector.open(config.ioMode(), config.bindAddress(), config.socketOptions(), pool);
+            selection = BackendSelector.open(io.zgrnet.io.select.BackendKind.valueOf(config.ioMode().name()), config.bindAddress(), config.socketOptions(), pool);
         } catch (IOException | RuntimeException e) {
             pool.close();
             throw e;

@@ -8,11 +8,11 @@ final class BackendAssumptions {
     }
 
     static boolean available(IOMode mode) {
-        return io.zgrnet.io.BackendSelector.unavailabilityCause(mode) == null;
+        return io.zgrnet.io.select.BackendSelector.unavailabilityCause(io.zgrnet.io.select.BackendKind.valueOf(mode.name())) == null;
     }
 
     static void assumeAvailable(IOMode mode) {
-        String cause = io.zgrnet.io.BackendSelector.unavailabilityCause(mode);
+        String cause = io.zgrnet.io.select.BackendSelector.unavailabilityCause(io.zgrnet.io.select.BackendKind.valueOf(mode.name()));
         Assumptions.assumeTrue(cause == null, () -> mode + " backend unavailable here: " + cause);
     }
 }

@@ -1,6 +1,6 @@
 package io.zgrnet;
 
-import io.zgrnet.peer.Clock;
+import io.zgrnet.config.Clock;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 

@@ -4,10 +4,11 @@ import io.zgrnet.cli.bench.Affinity;
 import io.zgrnet.cli.bench.HostStats;
 import io.zgrnet.cli.bench.LoadSender;
 import io.zgrnet.io.BackendStats;
-import io.zgrnet.io.Backends;
+import io.zgrnet.io.select.BackendKind;
+import io.zgrnet.io.select.Backends;
 import io.zgrnet.io.DatagramBackend;
 import io.zgrnet.io.PacketPool;
-import io.zgrnet.io.SocketOptions;
+import io.zgrnet.config.SocketOptions;
 import io.zgrnet.io.mmsg.MmsgBackend;
 import io.zgrnet.io.uring.UringBackend;
 import io.zgrnet.io.uring.UringOptions;
@@ -100,8 +101,8 @@ public final class SendBench {
             case "uring" -> UringBackend.open(bind, options, pool, UringOptions.defaults());
             case "uring-sendmsg" -> UringBackend.open(bind, options, pool, UringOptions.defaults().withSendTo(false));
             case "uring-zc" -> UringBackend.open(bind, options, pool, UringOptions.defaults().withZeroCopySend(true));
-            case "mmsg" -> Backends.open(Backends.Kind.MMSG, bind, options, pool, MmsgBackend.DEFAULT_BATCH_SIZE);
-            case "nio" -> Backends.open(Backends.Kind.NIO, bind, options, pool, 1);
+            case "mmsg" -> Backends.open(BackendKind.MMSG, bind, options, pool, MmsgBackend.DEFAULT_BATCH_SIZE);
+            case "nio" -> Backends.open(BackendKind.NIO, bind, options, pool, 1);
             default -> throw new IllegalArgumentException("unknown backend " + name);
         };
     }

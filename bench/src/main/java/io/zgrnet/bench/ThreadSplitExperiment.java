@@ -8,7 +8,7 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
 import static java.lang.foreign.ValueLayout.JAVA_SHORT;
 
 import io.zgrnet.io.PacketPool;
-import io.zgrnet.io.SocketOptions;
+import io.zgrnet.config.SocketOptions;
 import io.zgrnet.io.uring.Ring;
 import io.zgrnet.sys.BufRing;
 import io.zgrnet.sys.GeteventsArg;

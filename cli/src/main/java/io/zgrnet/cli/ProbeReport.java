@@ -1,12 +1,13 @@
 package io.zgrnet.cli;
 
+import io.zgrnet.io.select.BackendKind;
 import io.zgrnet.IOMode;
-import io.zgrnet.io.BackendSelector;
-import io.zgrnet.io.Backends;
+import io.zgrnet.io.select.BackendSelector;
+import io.zgrnet.io.select.Backends;
 import io.zgrnet.io.DatagramBackend;
 import io.zgrnet.io.PacketPool;
-import io.zgrnet.io.SocketOptions;
-import io.zgrnet.io.SocketOptionsReport;
+import io.zgrnet.config.SocketOptions;
+import io.zgrnet.sys.SocketOptionsReport;
 import io.zgrnet.io.uring.IoUringSupport;
 import io.zgrnet.sys.Errno;
 import io.zgrnet.sys.KernelProbe;
@@ -153,7 +154,7 @@ final class ProbeReport {
 
         r.rmemMax = readLong("/proc/sys/net/core/rmem_max");
         r.wmemMax = readLong("/proc/sys/net/core/wmem_max");
-        r.recvmmsg = new Verdict("recvmmsg", "2.6.33", Backends.unavailabilityCause(Backends.Kind.MMSG));
+        r.recvmmsg = new Verdict("recvmmsg", "2.6.33", Backends.unavailabilityCause(BackendKind.MMSG));
         r.udpGso = new Verdict("UDP GSO send (UDP_SEGMENT)", "4.18", Net.isAvailable() ? null : Net.unavailabilityCause());
         r.udpGro = new Verdict("UDP GRO receive (UDP_GRO)", "5.0", Net.isAvailable() ? null : Net.unavailabilityCause());
         r.aead = io.zgrnet.crypto.ChaChaPoly.engines();
@@ -215,7 +216,7 @@ final class ProbeReport {
     /** What {@link IOMode#AUTO} opens on loopback, closed at once. */
     private void probeAuto() {
         try (PacketPool pool = new PacketPool(64, PacketPool.DEFAULT_SLOT_SIZE)) {
-            BackendSelector.Selection s = BackendSelector.open(IOMode.AUTO,
+            BackendSelector.Selection s = BackendSelector.open(BackendKind.AUTO,
                     new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), SocketOptions.defaults(), pool);
             try (DatagramBackend b = s.backend()) {
                 autoMode = s.mode().name();

@@ -1,5 +1,6 @@
 package io.zgrnet.io;
 
+import io.zgrnet.sys.SocketOptionsReport;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 

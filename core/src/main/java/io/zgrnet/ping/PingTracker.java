@@ -1,7 +1,7 @@
 package io.zgrnet.ping;
 
 import io.zgrnet.PeerKey;
-import io.zgrnet.peer.Clock;
+import io.zgrnet.config.Clock;
 import io.zgrnet.wire.WireResult;
 import java.lang.foreign.MemorySegment;
 

@@ -1,7 +1,7 @@
 package io.zgrnet.relay;
 
 import io.zgrnet.PeerKey;
-import io.zgrnet.peer.Clock;
+import io.zgrnet.config.Clock;
 import io.zgrnet.ping.NodeMetrics;
 import io.zgrnet.ping.Pong;
 import io.zgrnet.ping.PingResponder;

@@ -2,8 +2,7 @@ package io.zgrnet.sys;
 
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 
-import io.zgrnet.io.SocketOptions;
-import io.zgrnet.io.SocketOptionsReport;
+import io.zgrnet.config.SocketOptions;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -121,7 +120,7 @@ public final class UdpSocket implements AutoCloseable {
             MemorySegment address = arena.allocate(SockAddr.MAX_SIZE, 8);
             int length = SockAddr.write(address, 0, bind);
             if (Net.bind(errno, fd, address, length) != 0) {
-                throw new NativeException("bind(" + SockAddr.format(bind) + ")", Libc.errno(errno));
+                throw new BindFailedException(SockAddr.format(bind), Libc.errno(errno));
             }
             MemorySegment lengthInOut = arena.allocate(JAVA_INT);
             address.fill((byte) 0);

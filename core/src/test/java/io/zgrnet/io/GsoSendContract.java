@@ -1,5 +1,6 @@
 package io.zgrnet.io;
 
+import io.zgrnet.config.SocketOptions;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 

@@ -1,5 +1,6 @@
 package io.zgrnet.io;
 
+import io.zgrnet.config.SocketOptions;
 import io.zgrnet.io.mmsg.MmsgBackend;
 import java.io.IOException;
 import java.net.InetSocketAddress;

@@ -1,5 +1,6 @@
 package io.zgrnet.io;
 
+import io.zgrnet.config.SocketOptions;
 import io.zgrnet.io.uring.IoUringSupport;
 import io.zgrnet.io.uring.UringBackend;
 import io.zgrnet.io.uring.UringOptions;

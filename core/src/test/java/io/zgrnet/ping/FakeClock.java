@@ -1,6 +1,6 @@
 package io.zgrnet.ping;
 
-import io.zgrnet.peer.Clock;
+import io.zgrnet.config.Clock;
 
 /** A clock that moves only when a test says so (shared by the ping and relay tests). */
 public final class FakeClock implements Clock {

@@ -6,8 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.zgrnet.io.SocketOptions;
-import io.zgrnet.io.SocketOptionsReport;
+import io.zgrnet.config.SocketOptions;
+import io.zgrnet.sys.SocketOptionsReport;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;

@@ -1,14 +1,15 @@
 package io.zgrnet.cli.bench;
 
+import io.zgrnet.io.select.BackendKind;
 import io.zgrnet.IOMode;
 import io.zgrnet.MessageHandler;
 import io.zgrnet.PeerKey;
 import io.zgrnet.TransportConfig;
 import io.zgrnet.TransportCounter;
 import io.zgrnet.UDP;
-import io.zgrnet.io.BackendSelector;
-import io.zgrnet.io.SocketOptions;
-import io.zgrnet.io.SocketOptionsReport;
+import io.zgrnet.io.select.BackendSelector;
+import io.zgrnet.config.SocketOptions;
+import io.zgrnet.sys.SocketOptionsReport;
 import java.lang.foreign.MemorySegment;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
@@ -115,7 +116,7 @@ public final class E2eBench {
 
     /** Measures one backend, size and worker count. */
     public Row measure(IOMode mode, int size, int workers, Consumer<String> progress) throws Exception {
-        String cause = BackendSelector.unavailabilityCause(mode);
+        String cause = BackendSelector.unavailabilityCause(BackendKind.valueOf(mode.name()));
         if (cause != null) {
             return new Row(label(mode), size, workers, ratePps, seconds, 0, Map.of(), "unavailable: " + cause);
         }
@@ -135,7 +136,7 @@ public final class E2eBench {
     /** The zero-loss search for one backend, size and worker count: paced trials of the writer. */
     public ZeroLoss.Row zeroLoss(IOMode mode, int size, int workers, ZeroLoss search, Consumer<String> progress)
             throws Exception {
-        String cause = BackendSelector.unavailabilityCause(mode);
+        String cause = BackendSelector.unavailabilityCause(BackendKind.valueOf(mode.name()));
         if (cause != null) {
             return search.unavailable("e2e", label(mode), size, workers, "unavailable: " + cause);
         }

@@ -1,13 +1,14 @@
 package io.zgrnet.cli.bench;
 
+import io.zgrnet.io.select.BackendKind;
 import static java.lang.foreign.ValueLayout.JAVA_LONG_UNALIGNED;
 
-import io.zgrnet.io.BackendSelector;
+import io.zgrnet.io.select.BackendSelector;
 import io.zgrnet.io.BackendStats;
-import io.zgrnet.io.Backends;
+import io.zgrnet.io.select.Backends;
 import io.zgrnet.io.DatagramBackend;
 import io.zgrnet.io.PacketPool;
-import io.zgrnet.io.SocketOptions;
+import io.zgrnet.config.SocketOptions;
 import io.zgrnet.IOMode;
 import io.zgrnet.io.mmsg.MmsgBackend;
 import io.zgrnet.io.uring.IoUringSupport;
@@ -82,8 +83,8 @@ public final class JavaReceiver implements Receiver {
                         yield !s.available() ? s.unavailabilityCause() : s.multishotReceive() ? null : s.multishotCause();
                     }
                     case String n when n.equals("uring-armed") || n.startsWith(ARMED_DEPTH_PREFIX) ->
-                            BackendSelector.unavailabilityCause(IOMode.URING);
-                    case "mmsg", "mmsg-gro" -> Backends.unavailabilityCause(Backends.Kind.MMSG);
+                            BackendSelector.unavailabilityCause(BackendKind.URING);
+                    case "mmsg", "mmsg-gro" -> Backends.unavailabilityCause(BackendKind.MMSG);
                     case "nio" -> null;
                     default -> "unknown receiver " + name;
                 };
@@ -119,8 +120,8 @@ public final class JavaReceiver implements Receiver {
                         UringOptions.defaults(UringOptions.ReceiveMode.ARMED)
                                 .withReceiveDepth(Integer.parseInt(n.substring(ARMED_DEPTH_PREFIX.length()))));
                 case "mmsg", "mmsg-gro" ->
-                        Backends.open(Backends.Kind.MMSG, bind, options, pool, MmsgBackend.DEFAULT_BATCH_SIZE);
-                case "nio" -> Backends.open(Backends.Kind.NIO, bind, options, pool, 1);
+                        Backends.open(BackendKind.MMSG, bind, options, pool, MmsgBackend.DEFAULT_BATCH_SIZE);
+                case "nio" -> Backends.open(BackendKind.NIO, bind, options, pool, 1);
                 default -> throw new IllegalArgumentException("unknown receiver " + name);
             };
             return new JavaReceiver(b, pool, cpu);

@@ -3,7 +3,7 @@ package io.zgrnet.io.mmsg;
 import io.zgrnet.io.DatagramBackend;
 import io.zgrnet.io.GsoSendContract;
 import io.zgrnet.io.PacketPool;
-import io.zgrnet.io.SocketOptions;
+import io.zgrnet.config.SocketOptions;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 

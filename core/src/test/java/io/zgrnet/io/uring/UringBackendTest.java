@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.zgrnet.io.BackendStats;
 import io.zgrnet.io.PacketPool;
-import io.zgrnet.io.SocketOptions;
+import io.zgrnet.config.SocketOptions;
 import io.zgrnet.sys.SockAddr;
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;

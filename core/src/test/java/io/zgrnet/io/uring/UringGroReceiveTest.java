@@ -6,7 +6,7 @@ import io.zgrnet.io.BackendStats;
 import io.zgrnet.io.DatagramBackend;
 import io.zgrnet.io.GroReceiveContract;
 import io.zgrnet.io.PacketPool;
-import io.zgrnet.io.SocketOptions;
+import io.zgrnet.config.SocketOptions;
 import io.zgrnet.io.mmsg.MmsgBackend;
 import io.zgrnet.sys.SockAddr;
 import java.io.IOException;

@@ -8,7 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.zgrnet.io.BackendStats;
 import io.zgrnet.io.PacketPool;
-import io.zgrnet.io.SocketOptions;
+import io.zgrnet.config.SocketOptions;
 import io.zgrnet.sys.Errno;
 import io.zgrnet.sys.FaultSite;
 import io.zgrnet.sys.IoUring;

@@ -1,4 +1,4 @@
-package io.zgrnet.peer;
+package io.zgrnet.config;
 
 /**
  * Monotonic time for timers. The transport reads time only through this, so tests drive the

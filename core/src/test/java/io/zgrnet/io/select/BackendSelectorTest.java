@@ -1,10 +1,12 @@
-package io.zgrnet.io;
+package io.zgrnet.io.select;
 
+import io.zgrnet.io.DatagramBackend;
+import io.zgrnet.io.PacketPool;
+import io.zgrnet.config.SocketOptions;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.zgrnet.IOMode;
 import io.zgrnet.io.mmsg.MmsgBackend;
 import io.zgrnet.io.uring.IoUringSupport;
 import io.zgrnet.io.uring.UringBackend;
@@ -31,7 +33,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /**
- * IOMode selection and each fallback path. Failures are injected at the binding layer (io_uring_setup
+ * BackendKind selection and each fallback path. Failures are injected at the binding layer (io_uring_setup
  * returning ENOSYS or EPERM, the opcode probe hiding RECVMSG), and one test runs the real thing: an
  * unprivileged child JVM started while {@code kernel.io_uring_disabled=1}.
  */
@@ -52,7 +54,7 @@ class BackendSelectorTest {
         IoUringFaults.clear();
     }
 
-    private static BackendSelector.Selection open(IOMode mode, IoUringSupport support, PacketPool pool)
+    private static BackendSelector.Selection open(BackendKind mode, IoUringSupport support, PacketPool pool)
             throws IOException {
         return BackendSelector.open(mode, LOOPBACK, SocketOptions.defaults(), pool, support, null);
     }
@@ -62,7 +64,7 @@ class BackendSelectorTest {
         IoUringSupport support = IoUringSupport.probe();
         Assumptions.assumeTrue(support.available(), support::unavailabilityCause);
         try (PacketPool pool = new PacketPool(64, 2048);
-                DatagramBackend b = open(IOMode.AUTO, support, pool).backend()) {
+                DatagramBackend b = open(BackendKind.AUTO, support, pool).backend()) {
             assertTrue(b instanceof UringBackend, b.name());
             assertEquals(support.multishotReceive() ? "uring-multishot" : "uring-armed", b.name());
         }
@@ -73,13 +75,13 @@ class BackendSelectorTest {
         IoUringSupport support = IoUringSupport.probe();
         Assumptions.assumeTrue(support.available() || MmsgBackend.isAvailable(), "neither io_uring nor recvmmsg here");
         try (PacketPool pool = new PacketPool(64, 2048)) {
-            BackendSelector.Selection s = BackendSelector.open(IOMode.AUTO, LOOPBACK,
+            BackendSelector.Selection s = BackendSelector.open(BackendKind.AUTO, LOOPBACK,
                     SocketOptions.builder().udpGro(true).build(), pool, support, null);
             try (DatagramBackend b = s.backend()) {
                 if (support.available() && support.multishotReceive()) {
                     assertEquals("uring-multishot", b.name(), s.reason());
                 } else {
-                    assertEquals(IOMode.MMSG, s.mode());
+                    assertEquals(BackendKind.MMSG, s.mode());
                     assertTrue(s.reason().contains("UDP_GRO"), s.reason());
                 }
                 assertTrue(b.socketOptionsReport().entry("UDP_GRO").applied(), b.socketOptionsReport()::toString);
@@ -94,14 +96,14 @@ class BackendSelectorTest {
         assertEquals(IoUringSupport.Status.NOT_IN_KERNEL, support.status());
         assertEquals(Errno.ENOSYS, support.errno());
         try (PacketPool pool = new PacketPool(64, 2048)) {
-            BackendSelector.Selection s = open(IOMode.AUTO, support, pool);
+            BackendSelector.Selection s = open(BackendKind.AUTO, support, pool);
             try (DatagramBackend b = s.backend()) {
-                assertEquals(IOMode.MMSG, s.mode());
+                assertEquals(BackendKind.MMSG, s.mode());
                 assertEquals("mmsg", b.name());
                 assertTrue(s.reason().contains("kernel without io_uring") && s.reason().contains("ENOSYS"),
                         s.reason());
             }
-            IOException e = assertThrows(IOException.class, () -> open(IOMode.URING, support, pool));
+            IOException e = assertThrows(IOException.class, () -> open(BackendKind.URING, support, pool));
             assertTrue(e.getMessage().contains("ENOSYS"), e.getMessage());
             assertEquals(0, pool.outstanding());
         }
@@ -113,12 +115,12 @@ class BackendSelectorTest {
         IoUringSupport support = IoUringSupport.probe();
         assertEquals(IoUringSupport.Status.NOT_PERMITTED, support.status());
         try (PacketPool pool = new PacketPool(64, 2048)) {
-            BackendSelector.Selection s = open(IOMode.AUTO, support, pool);
+            BackendSelector.Selection s = open(BackendKind.AUTO, support, pool);
             try (DatagramBackend b = s.backend()) {
-                assertEquals(IOMode.MMSG, s.mode());
+                assertEquals(BackendKind.MMSG, s.mode());
                 assertTrue(s.reason().contains("EPERM") && s.reason().contains("io_uring_disabled"), s.reason());
             }
-            IOException e = assertThrows(IOException.class, () -> open(IOMode.URING, support, pool));
+            IOException e = assertThrows(IOException.class, () -> open(BackendKind.URING, support, pool));
             assertTrue(e.getMessage().contains("not permitted"), e.getMessage());
         }
     }
@@ -143,11 +145,11 @@ class BackendSelectorTest {
         assertEquals(IoUringSupport.Status.KERNEL_TOO_OLD, support.status());
         assertTrue(support.unavailabilityCause().contains("IORING_OP_RECVMSG"), support.unavailabilityCause());
         try (PacketPool pool = new PacketPool(64, 2048)) {
-            BackendSelector.Selection s = open(IOMode.AUTO, support, pool);
+            BackendSelector.Selection s = open(BackendKind.AUTO, support, pool);
             s.backend().close();
-            assertEquals(IOMode.MMSG, s.mode());
+            assertEquals(BackendKind.MMSG, s.mode());
             assertTrue(s.reason().contains("kernel too old"), s.reason());
-            IOException e = assertThrows(IOException.class, () -> open(IOMode.URING, support, pool));
+            IOException e = assertThrows(IOException.class, () -> open(BackendKind.URING, support, pool));
             assertTrue(e.getMessage().contains("IORING_OP_RECVMSG"), e.getMessage());
         }
     }
@@ -161,7 +163,7 @@ class BackendSelectorTest {
         assertTrue(!support.multishotReceive() && support.multishotCause().contains("6.0"),
                 support.multishotCause());
         try (PacketPool pool = new PacketPool(64, 2048)) {
-            BackendSelector.Selection s = open(IOMode.URING, support, pool);
+            BackendSelector.Selection s = open(BackendKind.URING, support, pool);
             try (DatagramBackend b = s.backend()) {
                 assertEquals("uring-armed", b.name());
                 assertTrue(s.reason().contains("multishot unavailable"), s.reason());
@@ -176,12 +178,12 @@ class BackendSelectorTest {
         IoUringFaults.hideOpcode(IoUring.IORING_OP_SEND_ZC); // the 6.0 witness: looks like a 5.x kernel
         IoUringSupport support = IoUringSupport.probe();
         try (PacketPool pool = new PacketPool(64, 2048)) {
-            BackendSelector.Selection s = open(IOMode.AUTO, support, pool); // GRO on: the default
+            BackendSelector.Selection s = open(BackendKind.AUTO, support, pool); // GRO on: the default
             try (DatagramBackend b = s.backend()) {
-                assertEquals(IOMode.MMSG, s.mode());
+                assertEquals(BackendKind.MMSG, s.mode());
                 assertTrue(s.reason().contains("UDP_GRO") && s.reason().contains("multishot"), s.reason());
             }
-            BackendSelector.Selection t = BackendSelector.open(IOMode.AUTO, LOOPBACK,
+            BackendSelector.Selection t = BackendSelector.open(BackendKind.AUTO, LOOPBACK,
                     SocketOptions.builder().udpGro(false).build(), pool, support, null);
             try (DatagramBackend b = t.backend()) {
                 assertEquals("uring-armed", b.name(), t.reason());
@@ -192,11 +194,11 @@ class BackendSelectorTest {
     @Test
     void explicitModesOpenThatBackend() throws IOException {
         try (PacketPool pool = new PacketPool(64, 2048)) {
-            try (DatagramBackend b = open(IOMode.NIO, IoUringSupport.get(), pool).backend()) {
+            try (DatagramBackend b = open(BackendKind.NIO, IoUringSupport.get(), pool).backend()) {
                 assertEquals("nio", b.name());
             }
-            Assumptions.assumeTrue(Backends.isAvailable(Backends.Kind.MMSG));
-            try (DatagramBackend b = open(IOMode.MMSG, IoUringSupport.get(), pool).backend()) {
+            Assumptions.assumeTrue(Backends.isAvailable(BackendKind.MMSG));
+            try (DatagramBackend b = open(BackendKind.MMSG, IoUringSupport.get(), pool).backend()) {
                 assertEquals("mmsg", b.name());
             }
         }
@@ -205,8 +207,8 @@ class BackendSelectorTest {
     @Test
     void bindErrorsAreNotMistakenForMissingIoUring() throws IOException {
         try (PacketPool pool = new PacketPool(64, 2048);
-                DatagramBackend first = open(IOMode.AUTO, IoUringSupport.get(), pool).backend()) {
-            IOException e = assertThrows(IOException.class, () -> BackendSelector.open(IOMode.AUTO,
+                DatagramBackend first = open(BackendKind.AUTO, IoUringSupport.get(), pool).backend()) {
+            IOException e = assertThrows(IOException.class, () -> BackendSelector.open(BackendKind.AUTO,
                     first.localAddress(), SocketOptions.defaults(), pool, IoUringSupport.get(), null));
             assertTrue(e.getMessage().contains("EADDRINUSE"), e.getMessage());
         }

@@ -1,37 +1,36 @@
-package io.zgrnet.io;
+package io.zgrnet.io.select;
 
+import io.zgrnet.config.SocketOptions;
+import io.zgrnet.config.SocketOptions;
+import io.zgrnet.io.DatagramBackend;
+import io.zgrnet.io.PacketPool;
 import io.zgrnet.io.mmsg.MmsgBackend;
+import io.zgrnet.io.uring.IoUringSupport;
+import io.zgrnet.io.uring.UringBackend;
 import io.zgrnet.io.nio.NioBackend;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 
 /**
- * Opens a datagram backend by kind. Minimal on purpose: automatic selection (io_uring, then mmsg,
- * then NIO, with the reason for each fallback) builds on {@link #isAvailable} and
- * {@link #unavailabilityCause}.
+ * Opens one datagram backend by kind, with its defaults. Automatic selection (io_uring, then
+ * recvmmsg, then NIO, with the reason for each fallback) is {@link BackendSelector}.
  */
 public final class Backends {
-    /** The backends this factory knows. */
-    public enum Kind {
-        /** {@link NioBackend}: portable, one datagram per system call. */
-        NIO,
-        /** {@link MmsgBackend}: Linux recvmmsg/sendmmsg batches. */
-        MMSG
-    }
-
     private Backends() {
     }
 
     /** True when {@code kind} can run on this platform. */
-    public static boolean isAvailable(Kind kind) {
+    public static boolean isAvailable(BackendKind kind) {
         return unavailabilityCause(kind) == null;
     }
 
     /** Why {@code kind} cannot run here, or null when it can. */
-    public static String unavailabilityCause(Kind kind) {
+    public static String unavailabilityCause(BackendKind kind) {
         return switch (kind) {
             case NIO -> null;
             case MMSG -> MmsgBackend.unavailabilityCause();
+            case URING -> IoUringSupport.get().available() ? null : IoUringSupport.get().unavailabilityCause();
+            case AUTO -> throw new IllegalArgumentException("kind: AUTO is not one backend (use BackendSelector)");
         };
     }
 
@@ -43,7 +42,7 @@ public final class Backends {
      * @throws IOException if the backend is unavailable here or the socket cannot be bound (the
      *         message names the address)
      */
-    public static DatagramBackend open(Kind kind, InetSocketAddress bind, SocketOptions options, PacketPool pool,
+    public static DatagramBackend open(BackendKind kind, InetSocketAddress bind, SocketOptions options, PacketPool pool,
                                        int batchSize) throws IOException {
         if (kind == null) {
             throw new IllegalArgumentException("kind must not be null");
@@ -55,6 +54,8 @@ public final class Backends {
         return switch (kind) {
             case NIO -> NioBackend.open(bind, options, pool);
             case MMSG -> MmsgBackend.open(bind, options, pool, batchSize);
+            case URING -> UringBackend.open(bind, options, pool);
+            case AUTO -> throw new IllegalArgumentException("kind: AUTO is not one backend (use BackendSelector)");
         };
     }
 }

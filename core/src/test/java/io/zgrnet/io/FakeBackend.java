@@ -1,5 +1,6 @@
 package io.zgrnet.io;
 
+import io.zgrnet.sys.SocketOptionsReport;
 import io.zgrnet.io.BackendStats.Counter;
 import io.zgrnet.sys.Errno;
 import io.zgrnet.sys.SockAddr;

@@ -1,4 +1,4 @@
-package io.zgrnet.io;
+package io.zgrnet.sys;
 
 import java.util.List;
 

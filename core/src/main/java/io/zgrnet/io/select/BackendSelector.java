@@ -1,6 +1,8 @@
-package io.zgrnet.io;
+package io.zgrnet.io.select;
 
-import io.zgrnet.IOMode;
+import io.zgrnet.config.SocketOptions;
+import io.zgrnet.io.DatagramBackend;
+import io.zgrnet.io.PacketPool;
 import io.zgrnet.io.mmsg.MmsgBackend;
 import io.zgrnet.io.uring.IoUringSupport;
 import io.zgrnet.io.uring.UringBackend;
@@ -9,9 +11,9 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 
 /**
- * Opens the datagram backend an {@link IOMode} asks for, and says why.
+ * Opens the datagram backend an {@link BackendKind} asks for, and says why.
  *
- * <p>{@link IOMode#AUTO}: io_uring when {@link IoUringSupport} allows it (multishot receive when
+ * <p>{@link BackendKind#AUTO}: io_uring when {@link IoUringSupport} allows it (multishot receive when
  * the kernel has it, else armed RECVMSG), else recvmmsg, else NIO. Each fallback records its cause:
  * ENOSYS from io_uring_setup = a kernel without io_uring (or a sandbox hiding it); EPERM/EACCES =
  * a seccomp filter (Docker's default profile since 25), an LSM or {@code kernel.io_uring_disabled};
@@ -19,8 +21,8 @@ import java.net.InetSocketAddress;
  * (e.g. ENOMEM from the locked-memory limit) also falls back, with that error. When
  * {@code SocketOptions.udpGro} is on (the default) and the kernel lacks multishot receive (before
  * 6.0), AUTO skips io_uring (armed receive reads into pool slots and cannot take coalesced
- * datagrams) for recvmmsg, which splits them and is faster than armed receive anyway. {@link IOMode#URING},
- * {@link IOMode#MMSG} and {@link IOMode#NIO} open exactly that backend or throw with the reason.
+ * datagrams) for recvmmsg, which splits them and is faster than armed receive anyway. {@link BackendKind#URING},
+ * {@link BackendKind#MMSG} and {@link BackendKind#NIO} open exactly that backend or throw with the reason.
  *
  * <p>Stateless; the io_uring probe runs once per process ({@link IoUringSupport#get()}).
  */
@@ -34,23 +36,19 @@ public final class BackendSelector {
      * @param mode the backend's kind: URING, MMSG or NIO (never AUTO)
      * @param reason why this one: the probe's verdict and every fallback's cause
      */
-    public record Selection(DatagramBackend backend, IOMode mode, String reason) {
+    public record Selection(DatagramBackend backend, BackendKind mode, String reason) {
     }
 
     private BackendSelector() {
     }
 
     /** Why {@code mode} cannot run here, or null when it can (AUTO and NIO always can). */
-    public static String unavailabilityCause(IOMode mode) {
-        return switch (mode) {
-            case AUTO, NIO -> null;
-            case MMSG -> Backends.unavailabilityCause(Backends.Kind.MMSG);
-            case URING -> IoUringSupport.get().available() ? null : IoUringSupport.get().unavailabilityCause();
-        };
+    public static String unavailabilityCause(BackendKind mode) {
+        return mode == BackendKind.AUTO ? null : Backends.unavailabilityCause(mode);
     }
 
     /** Opens per {@code mode} with the process-wide io_uring probe and default io_uring options. */
-    public static Selection open(IOMode mode, InetSocketAddress bind, SocketOptions options, PacketPool pool)
+    public static Selection open(BackendKind mode, InetSocketAddress bind, SocketOptions options, PacketPool pool)
             throws IOException {
         return open(mode, bind, options, pool, IoUringSupport.get(), null);
     }
@@ -63,7 +61,7 @@ public final class BackendSelector {
      * @throws IOException if the backend {@code mode} insists on cannot run (the message says why),
      *         or the socket cannot be bound
      */
-    public static Selection open(IOMode mode, InetSocketAddress bind, SocketOptions options, PacketPool pool,
+    public static Selection open(BackendKind mode, InetSocketAddress bind, SocketOptions options, PacketPool pool,
             IoUringSupport support, UringOptions uringOptions) throws IOException {
         if (mode == null) {
             throw new IllegalArgumentException("mode must not be null");
@@ -74,12 +72,12 @@ public final class BackendSelector {
                     throw new IOException("io_uring backend unavailable: " + support.unavailabilityCause());
                 }
                 UringOptions o = uringOptions(support, uringOptions);
-                yield new Selection(UringBackend.open(bind, options, pool, o), IOMode.URING,
+                yield new Selection(UringBackend.open(bind, options, pool, o), BackendKind.URING,
                         uringReason(support, o, options.udpGro()));
             }
-            case MMSG -> new Selection(Backends.open(Backends.Kind.MMSG, bind, options, pool,
-                    MmsgBackend.DEFAULT_BATCH_SIZE), IOMode.MMSG, "recvmmsg/sendmmsg requested");
-            case NIO -> new Selection(Backends.open(Backends.Kind.NIO, bind, options, pool, 1), IOMode.NIO,
+            case MMSG -> new Selection(Backends.open(BackendKind.MMSG, bind, options, pool,
+                    MmsgBackend.DEFAULT_BATCH_SIZE), BackendKind.MMSG, "recvmmsg/sendmmsg requested");
+            case NIO -> new Selection(Backends.open(BackendKind.NIO, bind, options, pool, 1), BackendKind.NIO,
                     "NIO requested");
             case AUTO -> auto(bind, options, pool, support, uringOptions);
         };
@@ -94,7 +92,7 @@ public final class BackendSelector {
         } else if (support.available()) {
             UringOptions o = uringOptions(support, uringOptions);
             try {
-                return new Selection(UringBackend.open(bind, options, pool, o), IOMode.URING,
+                return new Selection(UringBackend.open(bind, options, pool, o), BackendKind.URING,
                         uringReason(support, o, options.udpGro()));
             } catch (IOException e) {
                 if (isBindError(e)) {
@@ -105,20 +103,20 @@ public final class BackendSelector {
         } else {
             uringCause = support.unavailabilityCause();
         }
-        String mmsgCause = Backends.unavailabilityCause(Backends.Kind.MMSG);
+        String mmsgCause = Backends.unavailabilityCause(BackendKind.MMSG);
         if (mmsgCause == null) {
             String reason = "recvmmsg/sendmmsg, because " + uringCause;
             LOG.log(System.Logger.Level.INFO, "datagram backend: {0}", reason);
-            return new Selection(Backends.open(Backends.Kind.MMSG, bind, options, pool,
-                    MmsgBackend.DEFAULT_BATCH_SIZE), IOMode.MMSG, reason);
+            return new Selection(Backends.open(BackendKind.MMSG, bind, options, pool,
+                    MmsgBackend.DEFAULT_BATCH_SIZE), BackendKind.MMSG, reason);
         }
         String reason = "NIO, because " + uringCause + "; and recvmmsg unavailable: " + mmsgCause;
         LOG.log(System.Logger.Level.INFO, "datagram backend: {0}", reason);
-        return new Selection(Backends.open(Backends.Kind.NIO, bind, options, pool, 1), IOMode.NIO, reason);
+        return new Selection(Backends.open(BackendKind.NIO, bind, options, pool, 1), BackendKind.NIO, reason);
     }
 
     private static boolean isBindError(IOException e) {
-        return e instanceof io.zgrnet.sys.NativeException n && n.call().startsWith("bind(");
+        return e instanceof io.zgrnet.sys.BindFailedException || e instanceof java.net.BindException;
     }
 
     private static UringOptions uringOptions(IoUringSupport support, UringOptions requested) {

@@ -1,4 +1,4 @@
-package io.zgrnet.io;
+package io.zgrnet.config;
 
 /**
  * Socket options every backend applies the same way. Immutable; build with {@link #builder()}.

@@ -1,6 +1,8 @@
-package io.zgrnet.io;
+package io.zgrnet.io.select;
 
-import io.zgrnet.IOMode;
+import io.zgrnet.io.DatagramBackend;
+import io.zgrnet.io.PacketPool;
+import io.zgrnet.config.SocketOptions;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 
@@ -14,7 +16,7 @@ public final class SelectorProbeMain {
 
     public static void main(String[] args) throws Exception {
         try (PacketPool pool = new PacketPool(64, 2048)) {
-            BackendSelector.Selection s = BackendSelector.open(IOMode.AUTO,
+            BackendSelector.Selection s = BackendSelector.open(BackendKind.AUTO,
                     new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), SocketOptions.defaults(), pool);
             try (DatagramBackend b = s.backend()) {
                 System.out.println("mode=" + s.mode());
