@@ -9,6 +9,7 @@ import static io.zgrnet.peer.ProtocolLimits.REKEY_TIMEOUT_NS;
 import static io.zgrnet.peer.ProtocolLimits.CLEAR_SESSIONS_AFTER_NS;
 
 import io.zgrnet.io.PacketPool;
+import io.zgrnet.noise.HandshakeFailure;
 import io.zgrnet.peer.IndexTable;
 import io.zgrnet.wire.HandshakeResponse;
 import java.lang.foreign.Arena;
@@ -18,7 +19,6 @@ import java.lang.System.Logger.Level;
 import java.lang.foreign.MemorySegment;
 import java.security.SecureRandom;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -35,11 +35,13 @@ final class ControlAgent implements Agent {
     /** How often the timers are checked. */
     static final long TICK_NS = TimeUnit.MILLISECONDS.toNanos(100);
 
-    private final UDP udp;
+    private final TransportContext ctx;
     private final PacketPool pool;
     private final MemorySegment slab;
     private final TransportStats stats;
-    private final ConcurrentLinkedQueue<Runnable> commands = new ConcurrentLinkedQueue<>();
+    private final SendPath sendPath;
+    private final SessionSwitch switcher;
+    private final ControlCommands commands;
     /** Our pending initiations by their index; read lock-free by the I/O thread's {@link HandshakeGate}. */
     private final IndexTable<Peer> pendingByIndex;
     private final HandshakeGate gate;
@@ -51,25 +53,23 @@ final class ControlAgent implements Agent {
     private long nextTickNs;
     private boolean ticked;
 
-    ControlAgent(UDP udp, HandshakeGate gate, HandshakeAdmission admission, IndexTable<Peer> pendingByIndex) {
-        this.udp = udp;
-        this.pool = udp.pool();
-        this.slab = pool.slab();
-        this.stats = udp.statsInternal();
+    ControlAgent(TransportContext ctx, SendPath sendPath, SessionSwitch switcher, ControlCommands commands,
+                 HandshakeGate gate, HandshakeAdmission admission) {
+        this.ctx = ctx;
+        this.pool = ctx.pool;
+        this.slab = ctx.slab;
+        this.stats = ctx.stats;
+        this.sendPath = sendPath;
+        this.switcher = switcher;
+        this.commands = commands;
         this.gate = gate;
         this.admission = admission;
-        this.pendingByIndex = pendingByIndex;
+        this.pendingByIndex = ctx.pendingByIndex;
     }
 
     @Override
     public String roleName() {
         return "zgrnet-control";
-    }
-
-    /** Runs {@code command} on the control thread. */
-    void submit(Runnable command) {
-        commands.add(command);
-        udp.wakeControl();
     }
 
     @Override
@@ -80,9 +80,9 @@ final class ControlAgent implements Agent {
     @Override
     public int doWork() {
         int work = 0;
-        Runnable c;
-        while ((c = commands.poll()) != null) {
-            c.run();
+        ControlCommands.Command c;
+        while (work < 256 && (c = commands.poll()) != null) {
+            execute(c);
             work++;
         }
         int slot;
@@ -95,16 +95,37 @@ final class ControlAgent implements Agent {
             work++;
         }
         while (work < 64 && admission.take(initScratch, sourceScratch)) {
-            handleInit(udp.config().clock().nanoTime());
+            handleInit(ctx.now());
             work++;
         }
-        long now = udp.config().clock().nanoTime();
+        long now = ctx.now();
         if (!ticked || now - nextTickNs >= 0) {
             ticked = true;
             nextTickNs = now + TICK_NS;
             work += tick(now);
         }
         return work;
+    }
+
+    private void execute(ControlCommands.Command c) {
+        switch (c.kind()) {
+            case CONNECT -> connect(c.peer(), c.waiter());
+            case REKEY -> rekey(c.peer());
+            case STAGING_FULL -> stagingFull(c.peer());
+            case FORGET -> forget(c.peer());
+            case COMPLETE_WAITERS -> completeWaiters(c.peer());
+            case RUN -> c.task().run();
+        }
+    }
+
+    /** Counts a refused handshake message under its reason. */
+    private void refused(HandshakeFailure reason) {
+        stats.increment(switch (reason) {
+            case DECRYPT_FAILED -> TransportCounter.DROP_HANDSHAKE_DECRYPT_FAILED;
+            case INVALID_KEY -> TransportCounter.DROP_HANDSHAKE_INVALID_KEY;
+            case ALREADY_USED -> TransportCounter.DROP_HANDSHAKE_ALREADY_USED;
+            case TOO_SHORT, WRONG_TYPE, WRONG_INDEX -> TransportCounter.DROP_HANDSHAKE_MALFORMED;
+        });
     }
 
     // ------------------------------------------------------------ handshakes
@@ -116,16 +137,15 @@ final class ControlAgent implements Agent {
      * sent it.
      */
     private void handleInit(long now) {
-        HandshakeAdapter.ReceivedInitiation init = udp.handshakes().readInit(initScratch, 0,
-                HandshakeAdmission.INIT_BYTES);
-        if (init == null) {
-            stats.increment(TransportCounter.DROP_HANDSHAKE_INVALID);
+        HandshakeAdapter.Result read = ctx.handshakes.readInit(initScratch, 0, HandshakeAdmission.INIT_BYTES);
+        if (!(read instanceof HandshakeAdapter.ReceivedInitiation init)) {
+            refused(((HandshakeAdapter.Refused) read).reason());
             return;
         }
         Endpoint source = Endpoint.copyOf(sourceScratch, 0); // authenticated: now worth an allocation
-        Peer peer = udp.peerTable().find(init.remotePublicKey());
+        Peer peer = ctx.peers.find(init.remotePublicKey());
         if (peer == null) {
-            if (!udp.config().allowUnknownPeers()) {
+            if (!ctx.config.allowUnknownPeers()) {
                 stats.increment(TransportCounter.DROP_HANDSHAKE_UNKNOWN_PEER);
                 return;
             }
@@ -141,9 +161,9 @@ final class ControlAgent implements Agent {
         }
         peer.rememberEphemeral(init.remoteEphemeral());
         int localIndex = freshIndex();
-        HandshakeAdapter.Response response = udp.handshakes().respond(init, localIndex);
-        if (response == null) {
-            stats.increment(TransportCounter.DROP_HANDSHAKE_INVALID);
+        HandshakeAdapter.Result answer = ctx.handshakes.respond(init, localIndex);
+        if (!(answer instanceof HandshakeAdapter.Response response)) {
+            refused(((HandshakeAdapter.Refused) answer).reason());
             return;
         }
         // Anti-amplification (RFC 9000 8.1): an address not proven by an authenticated packet of
@@ -154,7 +174,7 @@ final class ControlAgent implements Agent {
                 : 3L * HandshakeAdmission.INIT_BYTES - response.wire().length;
         PeerSession session = new PeerSession(peer, response.keys(), localIndex, false, now, source, budget,
                 init.remoteEphemeral());
-        udp.sessions().put(localIndex, session);
+        ctx.sessions.put(localIndex, session);
         // Install first, answer second: once the response is out the peer may speak at once, and
         // may wait for us to speak first.
         synchronized (peer) {
@@ -163,7 +183,7 @@ final class ControlAgent implements Agent {
             if (old.length < Peer.MAX_CANDIDATES) {
                 next = java.util.Arrays.copyOf(old, old.length + 1);
             } else {
-                retire(old[0]); // the oldest waits longest and is the least likely to be the genuine one
+                switcher.retire(old[0]); // the oldest waits longest and is the least likely to be the genuine one
                 next = java.util.Arrays.copyOfRange(old, 1, old.length + 1);
             }
             next[next.length - 1] = session;
@@ -171,9 +191,9 @@ final class ControlAgent implements Agent {
             // A writer that read the candidates before this one was added must have queued its
             // datagram before the response: once the response is out, a peer that switches the
             // moment it has it (zgrnet Go) can no longer open a datagram that has no copy here.
-            awaitWriters(peer);
+            switcher.awaitWriters(peer);
         }
-        udp.sendRaw(response.wire(), source);
+        sendPath.sendRaw(response.wire(), source);
         stats.increment(TransportCounter.HANDSHAKES_RESPONDED);
         LOG.log(Level.DEBUG, "responded to a handshake claiming {0} from {1}", peer.key, source);
     }
@@ -181,32 +201,32 @@ final class ControlAgent implements Agent {
     /** A peer learned from an initiation; when the table is full, one that never confirmed makes room. */
     private Peer learnPeer(PeerKey key, long now) {
         Peer peer = new Peer(key, null, false, now);
-        if (udp.peerTable().add(peer)) {
+        if (ctx.peers.add(peer)) {
             return peer;
         }
-        Peer existing = udp.peerTable().get(key);
+        Peer existing = ctx.peers.get(key);
         if (existing != null) {
             return existing;
         }
         Peer victim = null;
-        for (Peer p : udp.peerTable().all()) {
+        for (Peer p : ctx.peers.all()) {
             if (!p.configured && p.current == null && p.previous == null
                     && (victim == null || p.createdNs - victim.createdNs < 0)) {
                 victim = p;
             }
         }
-        if (victim == null || udp.peerTable().remove(victim.key) == null) {
+        if (victim == null || ctx.peers.remove(victim.key) == null) {
             return null;
         }
         forget(victim);
         stats.increment(TransportCounter.PEERS_EVICTED);
-        return udp.peerTable().add(peer) ? peer : null;
+        return ctx.peers.add(peer) ? peer : null;
     }
 
     private void handleResponse(int slot) {
         long off = pool.slotOffset(slot) + pool.dataOffset(slot);
         int len = pool.length(slot);
-        long now = udp.config().clock().nanoTime();
+        long now = ctx.now();
         int receiverIndex = HandshakeResponse.receiverIndex(slab, off);
         Peer peer = pendingByIndex.get(receiverIndex);
         if (peer == null || peer.pending == null) {
@@ -214,11 +234,11 @@ final class ControlAgent implements Agent {
             return;
         }
         HandshakeAdapter.Initiation pending = peer.pending;
-        io.zgrnet.noise.SessionKeys keys = udp.handshakes().finish(pending, slab, off, len);
-        if (keys == null) {
+        io.zgrnet.noise.SessionOutcome outcome = ctx.handshakes.finish(pending, slab, off, len);
+        if (!(outcome instanceof io.zgrnet.noise.SessionKeys keys)) {
             peer.responseQueuedIndex = 0;
             // A forged response leaves the pending handshake untouched (hardening 3).
-            stats.increment(TransportCounter.DROP_HANDSHAKE_INVALID);
+            refused((HandshakeFailure) outcome);
             return;
         }
         Endpoint source = Endpoint.copyOf(pool.addresses(), pool.addressOffset(slot));
@@ -226,12 +246,12 @@ final class ControlAgent implements Agent {
                 PeerSession.UNLIMITED, null);
         session.confirmed = true; // the response authenticated the responder
         // The session before the pending entry goes: a worker waiting on the index always finds one of them.
-        udp.sessions().put(pending.localIndex(), session);
+        ctx.sessions.put(pending.localIndex(), session);
         peer.responseQueuedIndex = 0;
         pendingByIndex.remove(receiverIndex, peer);
         peer.pending = null;
         synchronized (peer) {
-            switchTo(peer, session);
+            switcher.switchTo(peer, session);
         }
         peer.connectRequested = false;
         peer.rekeyRequested = false;
@@ -241,95 +261,10 @@ final class ControlAgent implements Agent {
         LOG.log(Level.DEBUG, "handshake with {0} complete", peer.key);
     }
 
-    /**
-     * Called on the reader thread when a session authenticates its first packet: a candidate
-     * becomes current (the other candidates, which nothing proved, are retired) and what was
-     * staged goes out on it, in order.
-     */
-    void confirm(PeerSession s) {
-        Peer peer = s.peer;
-        boolean promoted = false;
-        synchronized (peer) {
-            if (s.confirmed) {
-                return;
-            }
-            s.confirmed = true;
-            s.proven();
-            for (PeerSession c : peer.candidates) {
-                if (c == s) {
-                    promoted = true;
-                }
-            }
-            if (promoted) {
-                switchTo(peer, s);
-                peer.rememberConfirmed(s.initEphemeral);
-                LOG.log(Level.DEBUG, "session with {0} confirmed; switched to {1}", peer.key, s.endpoint);
-            }
-        }
-        if (promoted) {
-            stats.increment(TransportCounter.HANDSHAKES_COMPLETED);
-            submit(() -> completeWaiters(peer));
-        }
-    }
-
-    /**
-     * Makes {@code session} current (peer's monitor held): new writers are diverted to the slow
-     * path (which takes this monitor), writers already on the fast path finish on the old session,
-     * then the staged messages go out on the new one, in order, and only then is it published.
-     */
-    private void switchTo(Peer peer, PeerSession session) {
-        peer.staging = true;
-        awaitWriters(peer);
-        PeerSession[] waiting = peer.candidates;
-        if (java.util.Arrays.asList(waiting).contains(session)) {
-            // The proven candidate becomes current; the others, which nothing proved, are retired.
-            // Only now that no writer is on the fast path: one that read the candidates earlier
-            // still sends its copy to this session.
-            peer.candidates = Peer.NO_CANDIDATES;
-            for (PeerSession c : waiting) {
-                if (c != session) {
-                    retire(c);
-                }
-            }
-        }
-        peer.endpoint = session.endpoint;
-        udp.flushStaged(peer, session, session.endpoint);
-        replaceCurrent(peer, session);
-        peer.holdUntilNs = 0;
-        peer.staging = false;
-    }
-
-    /** Waits (bounded) for writers that read "not staging" before it was set to leave the fast path. */
-    private void awaitWriters(Peer peer) {
-        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(50);
-        while (peer.writersInside.get() != 0 && System.nanoTime() - deadline < 0) {
-            Thread.onSpinWait();
-        }
-    }
-
-    /** Makes {@code session} current; the old current becomes previous; the older previous retires. */
-    private void replaceCurrent(Peer peer, PeerSession session) {
-        PeerSession old = peer.current;
-        PeerSession older = peer.previous;
-        if (old == session) {
-            return;
-        }
-        peer.previous = old;
-        peer.current = session;
-        if (older != null && older != session) {
-            retire(older);
-        }
-    }
-
-    private void retire(PeerSession s) {
-        udp.sessions().remove(s.localIndex, s);
-        s.destroy();
-    }
-
     private int freshIndex() {
         while (true) {
             int index = random.nextInt();
-            if (udp.sessions().get(index) == null && pendingByIndex.get(index) == null) {
+            if (ctx.sessions.get(index) == null && pendingByIndex.get(index) == null) {
                 return index;
             }
         }
@@ -344,7 +279,7 @@ final class ControlAgent implements Agent {
             }
             return;
         }
-        long now = udp.config().clock().nanoTime();
+        long now = ctx.now();
         if (waiter != null) {
             if (peer.hasCurrent(now)) {
                 waiter.complete(null);
@@ -361,7 +296,7 @@ final class ControlAgent implements Agent {
     /** A sender found the current session due for a rekey (we initiated it). */
     void rekey(Peer peer) {
         if (peer.pending == null && !removed(peer)) {
-            startHandshake(peer, udp.config().clock().nanoTime());
+            startHandshake(peer, ctx.now());
         }
     }
 
@@ -379,7 +314,7 @@ final class ControlAgent implements Agent {
      * retired) nor park a waiter that nothing will complete.
      */
     private boolean removed(Peer peer) {
-        return udp.peerTable().get(peer.key) != peer;
+        return ctx.peers.get(peer.key) != peer;
     }
 
     /**
@@ -397,7 +332,7 @@ final class ControlAgent implements Agent {
         if (peer.hasCurrent(now)) {
             synchronized (peer) {
                 peer.staging = true;
-                awaitWriters(peer);
+                switcher.awaitWriters(peer);
                 peer.holdUntilNs = now + REKEY_HOLD_NS;
             }
         }
@@ -409,8 +344,8 @@ final class ControlAgent implements Agent {
         synchronized (peer) {
             peer.holdUntilNs = 0;
             PeerSession s = peer.current;
-            if (s != null && !s.expired(udp.config().clock().nanoTime())) {
-                udp.flushStaged(peer, s, peer.endpoint);
+            if (s != null && !s.expired(ctx.now())) {
+                sendPath.flushStaged(peer, s, peer.endpoint);
                 peer.staging = false;
             } else if (peer.stagedCount == 0) {
                 peer.staging = false;
@@ -424,7 +359,7 @@ final class ControlAgent implements Agent {
             pendingByIndex.remove(peer.pending.localIndex(), peer);
         }
         int index = freshIndex();
-        HandshakeAdapter.Initiation init = udp.handshakes().initiate(peer.publicKey, index);
+        HandshakeAdapter.Initiation init = ctx.handshakes.initiate(peer.publicKey, index);
         if (init == null) {
             peer.pending = null;
             peer.connectRequested = false;
@@ -435,7 +370,7 @@ final class ControlAgent implements Agent {
         pendingByIndex.put(index, peer);
         peer.lastInitSentNs = now;
         peer.initsSent++;
-        udp.sendRaw(init.wire(), peer.endpoint);
+        sendPath.sendRaw(init.wire(), peer.endpoint);
         stats.increment(TransportCounter.HANDSHAKES_INITIATED);
     }
 
@@ -470,7 +405,7 @@ final class ControlAgent implements Agent {
 
     private int tick(long now) {
         int work = 0;
-        for (Peer peer : udp.peerTable().all()) {
+        for (Peer peer : ctx.peers.all()) {
             work += tick(peer, now);
         }
         return work;
@@ -494,7 +429,7 @@ final class ControlAgent implements Agent {
                 failWaiters(peer, new IOException(what + "; gave up after "
                         + TimeUnit.NANOSECONDS.toSeconds(REKEY_ATTEMPT_TIME_NS) + " s"));
                 if (!peer.hasCurrent(now)) {
-                    udp.dropStaged(peer);
+                    sendPath.dropStaged(peer);
                 }
                 work++;
             } else if (now - peer.lastInitSentNs >= REKEY_TIMEOUT_NS) {
@@ -511,7 +446,7 @@ final class ControlAgent implements Agent {
                     peer.previous = current;
                     peer.current = null;
                     if (older != null) {
-                        retire(older);
+                        switcher.retire(older);
                     }
                     stats.increment(TransportCounter.SESSIONS_EXPIRED);
                 }
@@ -524,7 +459,7 @@ final class ControlAgent implements Agent {
             synchronized (peer) {
                 if (peer.previous == previous) {
                     peer.previous = null;
-                    retire(previous);
+                    switcher.retire(previous);
                 }
             }
         }
@@ -553,7 +488,7 @@ final class ControlAgent implements Agent {
         // Passive keepalive: we received data and have sent nothing for KEEPALIVE_TIMEOUT.
         if (current != null && peer.keepaliveDue && now - peer.lastDataReceivedNs >= KEEPALIVE_TIMEOUT_NS
                 && (!peer.sent || now - peer.lastSentNs >= KEEPALIVE_TIMEOUT_NS)) {
-            if (udp.sendOn(peer, current, -1, null, MemorySegment.NULL, 0, 0, peer.endpoint)) {
+            if (sendPath.sendOn(peer, current, -1, null, MemorySegment.NULL, 0, 0, peer.endpoint)) {
                 stats.increment(TransportCounter.KEEPALIVES_SENT);
             }
             peer.keepaliveDue = false;
@@ -562,7 +497,7 @@ final class ControlAgent implements Agent {
         // Unknown peers with nothing left are forgotten, so the table does not fill up.
         if (!peer.configured && peer.current == null && peer.candidates.length == 0 && peer.pending == null
                 && peer.previous == null) {
-            if (udp.peerTable().remove(peer.key) != null) {
+            if (ctx.peers.remove(peer.key) != null) {
                 forget(peer);
             }
         }
@@ -593,14 +528,14 @@ final class ControlAgent implements Agent {
             java.util.List<PeerSession> keep = new java.util.ArrayList<>();
             for (PeerSession c : peer.candidates) {
                 if (now - c.createdNs >= ttl) {
-                    retire(c);
+                    switcher.retire(c);
                 } else {
                     keep.add(c);
                 }
             }
             peer.candidates = keep.isEmpty() ? Peer.NO_CANDIDATES : keep.toArray(new PeerSession[0]);
             if (peer.candidates.length == 0 && peer.current == null && peer.pending == null) {
-                udp.dropStaged(peer); // nothing will carry them
+                sendPath.dropStaged(peer); // nothing will carry them
             }
         }
         return expired;
@@ -613,17 +548,17 @@ final class ControlAgent implements Agent {
         synchronized (peer) {
             for (PeerSession s : new PeerSession[] {peer.current, peer.previous}) {
                 if (s != null) {
-                    retire(s);
+                    switcher.retire(s);
                 }
             }
             for (PeerSession c : peer.candidates) {
-                retire(c);
+                switcher.retire(c);
             }
             peer.current = null;
             peer.previous = null;
             peer.candidates = Peer.NO_CANDIDATES;
         }
-        udp.dropStaged(peer);
+        sendPath.dropStaged(peer);
         if (peer.pending != null) {
             pendingByIndex.remove(peer.pending.localIndex(), peer);
             peer.pending = null;
@@ -633,11 +568,13 @@ final class ControlAgent implements Agent {
 
     /** At close, after the agent's thread stopped: erase all keys, fail all waiters. */
     void destroyAll() {
-        Runnable c;
+        ControlCommands.Command c;
         while ((c = commands.poll()) != null) {
-            c.run();
+            if (c.waiter() != null) {
+                c.waiter().completeExceptionally(new TransportClosedException(ctx.lifecycle.failure()));
+            }
         }
-        for (Peer peer : udp.peerTable().all()) {
+        for (Peer peer : ctx.peers.all()) {
             forget(peer);
         }
     }

@@ -10,6 +10,10 @@ public final class Message {
     private int length;
     private boolean truncated;
 
+    /** An empty holder, to pass to {@link UDP#readFrom(Message, byte[], java.time.Duration)} again and again. */
+    public Message() {
+    }
+
     /** The authenticated sender. */
     public PeerKey sender() {
         return sender;

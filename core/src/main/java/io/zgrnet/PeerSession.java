@@ -138,7 +138,7 @@ final class PeerSession {
      * @return plaintext length (0 = keepalive), or negative when it does not authenticate
      */
     int open(MemorySegment segment, long off, int len) {
-        return session.decrypt(segment, off, len, segment, off + UDP.HEADER);
+        return session.decrypt(segment, off, len, segment, off + io.zgrnet.wire.TransportHeader.LENGTH);
     }
 
     /** Reader only: records an authenticated counter; false for a replay. */

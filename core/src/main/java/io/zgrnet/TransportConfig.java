@@ -5,7 +5,6 @@ import io.zgrnet.config.SocketOptions;
 import io.zgrnet.config.Clock;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.util.Objects;
 
 /**
  * Everything a {@link UDP} transport is configured with, validated in one place
@@ -36,6 +35,10 @@ public record TransportConfig(byte[] privateKey, InetSocketAddress bindAddress, 
 
     /** Builder for {@link TransportConfig}; {@link #build()} validates every option. */
     public static final class Builder {
+        /** A builder with the defaults; see {@link TransportConfig#builder()}. */
+        public Builder() {
+        }
+
         private byte[] privateKey;
         private InetSocketAddress bindAddress = new InetSocketAddress(InetAddress.getLoopbackAddress(), 0);
         private boolean allowUnknownPeers;
@@ -129,56 +132,73 @@ public record TransportConfig(byte[] privateKey, InetSocketAddress bindAddress, 
         }
 
         /**
-         * Validates and builds.
+         * Validates and builds (see {@link TransportConfig#TransportConfig}).
          *
          * @throws IllegalArgumentException naming the first invalid option
          */
         public TransportConfig build() {
-            if (privateKey == null || privateKey.length != 32) {
-                throw new IllegalArgumentException("privateKey: must be 32 bytes, got "
-                        + (privateKey == null ? "none" : privateKey.length));
-            }
-            Objects.requireNonNull(bindAddress, "bindAddress");
-            if (bindAddress.isUnresolved()) {
-                throw new IllegalArgumentException("bindAddress: unresolved host " + bindAddress.getHostString());
-            }
-            Objects.requireNonNull(ioMode, "ioMode");
-            Objects.requireNonNull(socketOptions, "socketOptions");
-            Objects.requireNonNull(clock, "clock");
-            requireRange("maxPeers", maxPeers, 1, 1 << 20);
-            requireRange("decryptWorkers", decryptWorkers, 1, 256);
-            requirePowerOfTwo("receiveQueueSize", receiveQueueSize, 2, 1 << 20);
-            requirePowerOfTwo("sendQueueSize", sendQueueSize, 2, 1 << 20);
-            requireRange("ioBatchSize", ioBatchSize, 1, 1024);
-            requireRange("slotSize", slotSize, 128, PacketPool.MAX_SLOT_SIZE);
-            if (slotSize % 64 != 0) {
-                throw new IllegalArgumentException("slotSize: must be a multiple of 64, got " + slotSize);
-            }
-            requireRange("poolSlots", poolSlots, 64, 1 << 20);
-            // Every stage can hold slots at once: the receive ring, the send queue, and one batch in flight.
-            long needed = (long) receiveQueueSize + sendQueueSize + 2L * ioBatchSize + 256;
-            if (poolSlots < needed) {
-                throw new IllegalArgumentException("poolSlots: must be at least receiveQueueSize + sendQueueSize + "
-                        + "2 * ioBatchSize + 256 = " + needed + ", got " + poolSlots);
-            }
-            return new TransportConfig(privateKey.clone(), bindAddress, allowUnknownPeers, maxPeers, decryptWorkers,
+            return new TransportConfig(privateKey, bindAddress, allowUnknownPeers, maxPeers, decryptWorkers,
                     receiveQueueSize, sendQueueSize, ioMode, socketOptions, poolSlots, slotSize, ioBatchSize, clock);
-        }
-
-        private static void requireRange(String name, int v, int min, int max) {
-            if (v < min || v > max) {
-                throw new IllegalArgumentException(name + ": must be in " + min + ".." + max + ", got " + v);
-            }
-        }
-
-        private static void requirePowerOfTwo(String name, int v, int min, int max) {
-            requireRange(name, v, min, max);
-            if (Integer.bitCount(v) != 1) {
-                throw new IllegalArgumentException(name + ": must be a power of two, got " + v);
-            }
         }
     }
 
+    /**
+     * Validates every option, whether the config comes from the {@link Builder} or this
+     * constructor, and keeps its own copy of the private key.
+     *
+     * @throws IllegalArgumentException naming the first invalid option
+     */
+    public TransportConfig {
+        if (privateKey == null || privateKey.length != 32) {
+            throw new IllegalArgumentException("privateKey: must be 32 bytes, got "
+                    + (privateKey == null ? "none" : privateKey.length));
+        }
+        privateKey = privateKey.clone();
+        if (bindAddress == null) {
+            throw new IllegalArgumentException("bindAddress: required");
+        }
+        if (bindAddress.isUnresolved()) {
+            throw new IllegalArgumentException("bindAddress: unresolved host " + bindAddress.getHostString());
+        }
+        if (ioMode == null) {
+            throw new IllegalArgumentException("ioMode: required");
+        }
+        if (socketOptions == null) {
+            throw new IllegalArgumentException("socketOptions: required");
+        }
+        if (clock == null) {
+            throw new IllegalArgumentException("clock: required");
+        }
+        requireRange("maxPeers", maxPeers, 1, 1 << 20);
+        requireRange("decryptWorkers", decryptWorkers, 1, 256);
+        requirePowerOfTwo("receiveQueueSize", receiveQueueSize, 2, 1 << 20);
+        requirePowerOfTwo("sendQueueSize", sendQueueSize, 2, 1 << 20);
+        requireRange("ioBatchSize", ioBatchSize, 1, 1024);
+        requireRange("slotSize", slotSize, 128, PacketPool.MAX_SLOT_SIZE);
+        if (slotSize % 64 != 0) {
+            throw new IllegalArgumentException("slotSize: must be a multiple of 64, got " + slotSize);
+        }
+        requireRange("poolSlots", poolSlots, 64, 1 << 20);
+        // Every stage can hold slots at once: the receive ring, the send queue, and one batch in flight.
+        long needed = (long) receiveQueueSize + sendQueueSize + 2L * ioBatchSize + 256;
+        if (poolSlots < needed) {
+            throw new IllegalArgumentException("poolSlots: must be at least receiveQueueSize + sendQueueSize + "
+                    + "2 * ioBatchSize + 256 = " + needed + ", got " + poolSlots);
+        }
+    }
+
+    private static void requireRange(String name, int v, int min, int max) {
+        if (v < min || v > max) {
+            throw new IllegalArgumentException(name + ": must be in " + min + ".." + max + ", got " + v);
+        }
+    }
+
+    private static void requirePowerOfTwo(String name, int v, int min, int max) {
+        requireRange(name, v, min, max);
+        if (Integer.bitCount(v) != 1) {
+            throw new IllegalArgumentException(name + ": must be a power of two, got " + v);
+        }
+    }
     @Override
     public byte[] privateKey() {
         return privateKey.clone();

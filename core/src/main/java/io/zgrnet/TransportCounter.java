@@ -1,56 +1,102 @@
 package io.zgrnet;
 
 /**
- * The transport's counters, each with a stable id (its ordinal) and a label. Every datagram that
- * is dropped increments exactly one {@code DROP_*} counter.
+ * The transport's counters (Aeron's {@code SystemCounterDescriptor} style): each has an explicit,
+ * stable {@link #id()} and {@link #key()} that exports (JSON, JFR, metrics) can rely on across
+ * versions, whatever the declaration order, and a label for people. Every datagram received ends
+ * in exactly one of the receive outcomes (a delivery, a keepalive, a handshake answered or
+ * completed, or one {@code DROP_*} counter); every message a writer hands over is sent, staged, or
+ * counted as not sent. Ids are never reused.
  */
 public enum TransportCounter {
-    DATAGRAMS_RECEIVED("datagrams received"),
-    MESSAGES_DELIVERED("messages delivered to the reader"),
-    KEEPALIVES_RECEIVED("keepalives received"),
-    MESSAGES_SENT("messages sent"),
-    KEEPALIVES_SENT("keepalives sent"),
-    HANDSHAKES_INITIATED("handshake inits sent"),
-    HANDSHAKES_RESPONDED("handshake responses sent"),
-    HANDSHAKES_COMPLETED("sessions established"),
-    SESSIONS_EXPIRED("sessions expired"),
-    ROAMING_UPDATES("peer endpoint changed by an authenticated packet"),
-    DROP_RECEIVE_QUEUE_FULL("dropped: in-order receive ring full (slow reader)"),
-    DROP_CONTROL_QUEUE_FULL("dropped: handshake queue full"),
-    DROP_SEND_QUEUE_FULL("dropped: send queue full"),
-    DROP_POOL_EXHAUSTED("dropped: no free packet slot"),
-    DROP_MALFORMED("dropped: malformed or truncated datagram"),
-    DROP_UNKNOWN_TYPE("dropped: unknown or cookie message type"),
-    DROP_UNKNOWN_INDEX("dropped: transport for an unknown session index"),
-    DROP_DECRYPT_FAILED("dropped: authentication failed"),
-    DROP_REPLAYED("dropped: replayed or too old counter"),
-    DROP_SESSION_EXPIRED("dropped: session past its reject time"),
-    DROP_HANDSHAKE_INVALID("dropped: handshake message failed to authenticate"),
-    DROP_HANDSHAKE_UNKNOWN_PEER("dropped: handshake from a peer not allowed"),
-    DROP_HANDSHAKE_RATE_LIMITED("dropped: handshake rate limit for the source address"),
-    DROP_HANDSHAKE_SOURCE_BUSY("dropped: an initiation from the same source is still waiting"),
-    DROP_HANDSHAKE_ADMISSION_FULL("dropped: every handshake admission entry for the source is busy"),
-    DROP_HANDSHAKE_REPLAYED("dropped: handshake init replayed (same ephemeral key)"),
-    DROP_PEER_TABLE_FULL("dropped: peer table full"),
-    PEERS_EVICTED("unknown peers that never confirmed a session, evicted to make room"),
-    DROP_RESPONSE_UNMATCHED("dropped: handshake response for no pending handshake"),
-    DROP_NO_SESSION("messages not sent: no session with the peer (the handshake failed, or the peer was removed)"),
-    MESSAGES_STAGED("messages staged while a handshake ran (sent in order once a session was up)"),
-    DROP_STAGING_FULL("messages not sent: the peer's staging queue was full"),
-    DROP_AMPLIFICATION_LIMIT("copies not sent to an unproven address: 3x what it sent us was reached"),
-    REKEY_HOLDS_RELEASED("rekey holds ended without a response (staged messages went out on the old session)"),
-    LIVENESS_HANDSHAKES("handshakes started because sent data got no answer for 15 s"),
-    DROP_PAYLOAD_TOO_LARGE("messages not sent: payload larger than a slot"),
-    DROP_SEND_FAILED("messages not sent: the backend refused them");
+    DATAGRAMS_RECEIVED(0, "datagrams_received", "datagrams received"),
+    MESSAGES_DELIVERED(1, "messages_delivered", "messages delivered to the reader or a protocol handler"),
+    KEEPALIVES_RECEIVED(2, "keepalives_received", "keepalives received"),
+    MESSAGES_SENT(3, "messages_sent", "messages sent"),
+    KEEPALIVES_SENT(4, "keepalives_sent", "keepalives sent"),
+    HANDSHAKES_INITIATED(5, "handshakes_initiated", "handshake initiations sent"),
+    HANDSHAKES_RESPONDED(6, "handshakes_responded", "handshake responses sent"),
+    HANDSHAKES_COMPLETED(7, "handshakes_completed", "sessions established (response authenticated, or a responder session proven)"),
+    SESSIONS_EXPIRED(8, "sessions_expired", "sessions expired"),
+    ROAMING_UPDATES(9, "roaming_updates", "peer endpoint changed by an authenticated packet"),
+    DROP_RECEIVE_QUEUE_FULL(10, "drop_receive_queue_full", "dropped: in-order receive ring full (slow reader)"),
+    DROP_CONTROL_QUEUE_FULL(11, "drop_control_queue_full", "dropped: handshake response queue full"),
+    DROP_SEND_QUEUE_FULL(12, "drop_send_queue_full", "not sent: send queue full"),
+    DROP_POOL_EXHAUSTED(13, "drop_pool_exhausted", "not sent: no free packet slot"),
+    DROP_MALFORMED(14, "drop_malformed", "dropped: shorter than its message type requires"),
+    DROP_UNKNOWN_TYPE(15, "drop_unknown_type", "dropped: unknown or cookie message type"),
+    DROP_UNKNOWN_INDEX(16, "drop_unknown_index", "dropped: transport for an unknown session index"),
+    DROP_DECRYPT_FAILED(17, "drop_decrypt_failed", "dropped: transport that failed to authenticate"),
+    DROP_REPLAYED(18, "drop_replayed", "dropped: replayed or too old counter"),
+    DROP_SESSION_EXPIRED(19, "drop_session_expired", "dropped: session past its reject time"),
+    DROP_HANDSHAKE_DECRYPT_FAILED(20, "drop_handshake_decrypt_failed", "dropped: handshake message whose tag did not verify"),
+    DROP_HANDSHAKE_UNKNOWN_PEER(21, "drop_handshake_unknown_peer", "dropped: handshake from a peer not allowed"),
+    DROP_HANDSHAKE_RATE_LIMITED(22, "drop_handshake_rate_limited", "dropped: handshake rate limit for the source address"),
+    DROP_HANDSHAKE_SOURCE_BUSY(23, "drop_handshake_source_busy", "dropped: an initiation from the same source is still waiting"),
+    DROP_HANDSHAKE_ADMISSION_FULL(24, "drop_handshake_admission_full", "dropped: every handshake admission entry for the source is busy"),
+    DROP_HANDSHAKE_REPLAYED(25, "drop_handshake_replayed", "dropped: handshake initiation replayed (same ephemeral key)"),
+    DROP_PEER_TABLE_FULL(26, "drop_peer_table_full", "dropped: peer table full"),
+    PEERS_EVICTED(27, "peers_evicted", "unknown peers that never confirmed a session, evicted to make room"),
+    DROP_RESPONSE_UNMATCHED(28, "drop_response_unmatched", "dropped: handshake response for no pending handshake"),
+    DROP_NO_SESSION(29, "drop_no_session", "not sent: no session with the peer (the handshake failed, or the peer was removed)"),
+    MESSAGES_STAGED(30, "messages_staged", "messages staged while a handshake ran (sent in order once a session was up)"),
+    DROP_STAGING_FULL(31, "drop_staging_full", "not sent: the peer's staging queue was full"),
+    DROP_AMPLIFICATION_LIMIT(32, "drop_amplification_limit", "copies not sent to an unproven address: 3x what it sent us was reached"),
+    REKEY_HOLDS_RELEASED(33, "rekey_holds_released", "rekey holds ended without a response (staged messages went out on the old session)"),
+    LIVENESS_HANDSHAKES(34, "liveness_handshakes", "handshakes started because sent data got no answer for 15 s"),
+    DROP_SEND_FAILED(35, "drop_send_failed", "not sent: the backend refused them"),
+    DROP_HANDSHAKE_INVALID_KEY(36, "drop_handshake_invalid_key", "dropped: handshake with a low-order public key (all-zero DH)"),
+    DROP_HANDSHAKE_MALFORMED(37, "drop_handshake_malformed", "dropped: handshake message of the wrong type or index"),
+    DROP_HANDSHAKE_ALREADY_USED(38, "drop_handshake_already_used", "dropped: a second response for a finished handshake"),
+    DROP_CONTROL_COMMAND_REFUSED(39, "drop_control_command_refused", "control commands refused: the command queue was full");
 
+    private static final TransportCounter[] BY_ID = new TransportCounter[64];
+
+    static {
+        for (TransportCounter c : values()) {
+            if (BY_ID[c.id] != null) {
+                throw new ExceptionInInitializerError("counter id " + c.id + " used twice");
+            }
+            BY_ID[c.id] = c;
+        }
+    }
+
+    private final int id;
+    private final String key;
     private final String label;
 
-    TransportCounter(String label) {
+    TransportCounter(int id, String key, String label) {
+        this.id = id;
+        this.key = key;
         this.label = label;
+    }
+
+    /** The stable numeric id. */
+    public int id() {
+        return id;
+    }
+
+    /** The stable name for exports, e.g. {@code "drop_replayed"}. */
+    public String key() {
+        return key;
     }
 
     /** A human-readable description. */
     public String label() {
         return label;
+    }
+
+    /** The counter with id {@code id}, or null. */
+    public static TransportCounter byId(int id) {
+        return id >= 0 && id < BY_ID.length ? BY_ID[id] : null;
+    }
+
+    /** Largest id + 1 (a table size for counters indexed by id). */
+    static int idLimit() {
+        int max = 0;
+        for (TransportCounter c : values()) {
+            max = Math.max(max, c.id);
+        }
+        return max + 1;
     }
 }

@@ -1,52 +1,65 @@
 package io.zgrnet;
 
 import java.util.EnumMap;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
- * The transport's counters. Incremented from any thread without a lock (striped adders, so a
- * flood of forged packets across workers does not contend on one cache line); read as snapshots.
+ * The transport's counters, live. Incremented from any thread without a lock (striped adders, so a
+ * flood of forged packets across workers does not contend on one cache line); read one at a time
+ * with {@link #get}, or all at once as an immutable {@link #snapshot()}.
  */
 public final class TransportStats {
-    private final LongAdder[] counters = new LongAdder[TransportCounter.values().length];
+    private final LongAdder[] counters = new LongAdder[TransportCounter.idLimit()];
 
     TransportStats() {
-        for (int i = 0; i < counters.length; i++) {
-            counters[i] = new LongAdder();
+        for (TransportCounter c : TransportCounter.values()) {
+            counters[c.id()] = new LongAdder();
         }
     }
 
     void increment(TransportCounter c) {
-        counters[c.ordinal()].increment();
+        counters[c.id()].increment();
     }
 
     void add(TransportCounter c, long n) {
-        counters[c.ordinal()].add(n);
+        counters[c.id()].add(n);
     }
 
     /** The current value of one counter. */
     public long get(TransportCounter c) {
-        return counters[c.ordinal()].sum();
+        return counters[c.id()].sum();
     }
 
-    /** All counters. */
+    /** All counters now, immutable. */
     public Map<TransportCounter, Long> snapshot() {
         Map<TransportCounter, Long> out = new EnumMap<>(TransportCounter.class);
         for (TransportCounter c : TransportCounter.values()) {
             out.put(c, get(c));
         }
-        return out;
+        return java.util.Collections.unmodifiableMap(out);
     }
 
-    /** Only the non-zero counters, by label. */
+    /** All counters now by their stable {@link TransportCounter#key()}, in id order: for exports. */
+    public Map<String, Long> snapshotByKey() {
+        Map<String, Long> out = new LinkedHashMap<>();
+        for (int id = 0; id < counters.length; id++) {
+            TransportCounter c = TransportCounter.byId(id);
+            if (c != null) {
+                out.put(c.key(), get(c));
+            }
+        }
+        return java.util.Collections.unmodifiableMap(out);
+    }
+
+    /** Only the non-zero counters, by key. */
     @Override
     public String toString() {
         StringBuilder sb = new StringBuilder("{");
-        for (TransportCounter c : TransportCounter.values()) {
-            long v = get(c);
-            if (v != 0) {
-                sb.append(sb.length() > 1 ? ", " : "").append(c.name().toLowerCase()).append('=').append(v);
+        for (Map.Entry<String, Long> e : snapshotByKey().entrySet()) {
+            if (e.getValue() != 0) {
+                sb.append(sb.length() > 1 ? ", " : "").append(e.getKey()).append('=').append(e.getValue());
             }
         }
         return sb.append('}').toString();

@@ -197,7 +197,7 @@ class HandshakeFloodTest {
             System.out.println("handshake during an initiation flood from 1024 addresses (~" + rate + "/s): " + ms
                     + " ms; " + udp.stats());
             assertTrue(ms < BOUND_MS, ms + " ms");
-            assertTrue(udp.stats().get(TransportCounter.DROP_HANDSHAKE_INVALID) > 0);
+            assertTrue(udp.stats().get(TransportCounter.DROP_HANDSHAKE_DECRYPT_FAILED) > 0);
         }
     }
 }

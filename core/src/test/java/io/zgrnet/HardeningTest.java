@@ -40,13 +40,13 @@ class HardeningTest {
             assertEquals("hello", read());
         }
 
-        String read() throws InterruptedException {
+        String read() throws Exception {
             byte[] buf = new byte[2048];
             Message m = udp.readFrom(buf, WAIT);
             return m == null ? null : new String(buf, 0, m.length(), StandardCharsets.UTF_8);
         }
 
-        String readNow() throws InterruptedException {
+        String readNow() throws Exception {
             byte[] buf = new byte[2048];
             Message m = udp.readFrom(buf, Duration.ofMillis(300));
             return m == null ? null : new String(buf, 0, m.length(), StandardCharsets.UTF_8);
@@ -113,7 +113,7 @@ class HardeningTest {
             // The short transport and the truncated init: dropped by length on the I/O thread,
             // before any handshake work (no rate-limit token, no control-agent queue entry).
             assertEquals(2, p.udp.stats().get(TransportCounter.DROP_MALFORMED));
-            assertEquals(0, p.udp.stats().get(TransportCounter.DROP_HANDSHAKE_INVALID));
+            assertEquals(0, p.udp.stats().get(TransportCounter.DROP_HANDSHAKE_DECRYPT_FAILED));
             assertEquals(1, p.udp.stats().get(TransportCounter.DROP_UNKNOWN_INDEX));
         }
     }
@@ -174,7 +174,8 @@ class HardeningTest {
             // Now answer genuinely: the pending handshake must still complete.
             responder.acceptInit(init, udp, 0x0A0B0C0D);
             connected.get(10, TimeUnit.SECONDS);
-            assertEquals(1, udp.stats().get(TransportCounter.DROP_HANDSHAKE_INVALID));
+            // Its ephemeral key is all zero: refused as a low-order key, before any tag is checked.
+            assertEquals(1, udp.stats().get(TransportCounter.DROP_HANDSHAKE_INVALID_KEY));
             udp.writeTo(responder.key(), "ok".getBytes(StandardCharsets.UTF_8));
             byte[] got = responder.receiveMessage();
             assertArrayEquals("ok".getBytes(StandardCharsets.UTF_8), Arrays.copyOfRange(got, 1, got.length));

@@ -50,7 +50,7 @@ class HostileInputSoakTest {
             TransportCounter.DROP_RECEIVE_QUEUE_FULL, TransportCounter.DROP_CONTROL_QUEUE_FULL,
             TransportCounter.DROP_MALFORMED, TransportCounter.DROP_UNKNOWN_TYPE, TransportCounter.DROP_UNKNOWN_INDEX,
             TransportCounter.DROP_DECRYPT_FAILED, TransportCounter.DROP_REPLAYED, TransportCounter.DROP_SESSION_EXPIRED,
-            TransportCounter.DROP_HANDSHAKE_INVALID, TransportCounter.DROP_HANDSHAKE_UNKNOWN_PEER,
+            TransportCounter.DROP_HANDSHAKE_DECRYPT_FAILED, TransportCounter.DROP_HANDSHAKE_UNKNOWN_PEER,
             TransportCounter.DROP_HANDSHAKE_RATE_LIMITED, TransportCounter.DROP_HANDSHAKE_SOURCE_BUSY,
             TransportCounter.DROP_HANDSHAKE_ADMISSION_FULL, TransportCounter.DROP_HANDSHAKE_REPLAYED,
             TransportCounter.DROP_PEER_TABLE_FULL, TransportCounter.DROP_RESPONSE_UNMATCHED);
@@ -81,10 +81,14 @@ class HostileInputSoakTest {
         AtomicLong delivered = new AtomicLong();
         Thread reader = Thread.ofPlatform().name("test-reader").start(() -> {
             MessageHandler count = (sender, protocol, payload, offset, length) -> delivered.incrementAndGet();
-            while (!stop.get()) {
-                if (udp.poll(count, 256) == 0) {
-                    Thread.onSpinWait();
+            try {
+                while (!stop.get()) {
+                    if (TransportTestSupport.poll(udp, count, 256) == 0) {
+                        Thread.onSpinWait();
+                    }
                 }
+            } catch (java.io.UncheckedIOException closed) {
+                // the transport closed: done
             }
         });
         try (genuine) {
@@ -95,7 +99,7 @@ class HostileInputSoakTest {
             for (int i = 0; i < 100; i++) {
                 genuine.send(udp, 0, hello);
             }
-            awaitDelivered(delivered, 100);
+            awaitDelivered(delivered, 100, udp);
             ProcessResources before = ProcessResources.now();
 
             AtomicLong flooded = new AtomicLong();
@@ -118,7 +122,7 @@ class HostileInputSoakTest {
             for (int i = 0; i < 100; i++) {
                 genuine.send(udp, 0, hello);
             }
-            awaitDelivered(delivered, afterBefore + 100);
+            awaitDelivered(delivered, afterBefore + 100, udp);
             awaitQuiet(udp);
             ProcessResources after = ProcessResources.now();
             Map<TransportCounter, Long> c = udp.stats().snapshot();
@@ -127,7 +131,7 @@ class HostileInputSoakTest {
                     + "received %d, truncated %d; rss %d -> %d KB, heap %d -> %d KB, nmt other %d -> %d KB; %s%n",
                     mode, flood, seconds(), flooded.get(), duringFlood, sent,
                     c.get(TransportCounter.DATAGRAMS_RECEIVED),
-                    udp.ioInfo().stats().get(BackendStats.Counter.DATAGRAMS_TRUNCATED), before.rssKb(), after.rssKb(),
+                    udp.ioInfo().counters().get("datagrams_truncated"), before.rssKb(), after.rssKb(),
                     before.heapUsedKb(), after.heapUsedKb(), before.nmtOtherKb(), after.nmtOtherKb(), udp.stats());
             assertTrue(after.rssKb() - before.rssKb() < RSS_LIMIT_KB, "RSS grew by " + (after.rssKb() - before.rssKb())
                     + " KB");
@@ -183,11 +187,12 @@ class HostileInputSoakTest {
         }
     }
 
-    private static void awaitDelivered(AtomicLong delivered, long n) throws InterruptedException {
+    private static void awaitDelivered(AtomicLong delivered, long n, UDP udp) throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
         while (delivered.get() < n) {
             if (System.nanoTime() - deadline > 0) {
-                throw new AssertionError("the genuine peer's messages did not arrive: " + delivered.get() + " of " + n);
+                throw new AssertionError("the genuine peer's messages did not arrive: " + delivered.get() + " of " + n
+                        + "; " + udp.stats() + "; " + udp.ioInfo().counters());
             }
             Thread.sleep(1);
         }

@@ -64,7 +64,7 @@ class OracleInteropTest {
                 Message m = new Message();
                 try {
                     for (int i = 0; i < MESSAGES; i++) {
-                        if (!udp.readFrom(m, buf, TimeUnit.SECONDS.toNanos(60))) {
+                        if (!udp.readFrom(m, buf, java.time.Duration.ofNanos(TimeUnit.SECONDS.toNanos(60)))) {
                             throw new AssertionError("echo: nothing received after " + i + "; " + udp.stats());
                         }
                         udp.writeTo(m.sender(), m.protocol(), Arrays.copyOf(buf, m.length()));

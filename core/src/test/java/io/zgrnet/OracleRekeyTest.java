@@ -48,7 +48,7 @@ class OracleRekeyTest {
             udp.connect(oraclePub, Duration.ofSeconds(20));
             Stream theirs = Stream.readFrom(udp, "r");
             Peer peer = udp.peerTable().get(oraclePub);
-            stream(udp, oraclePub, "i", () -> udp.control().submit(() -> udp.control().rekey(peer)));
+            stream(udp, oraclePub, "i", () -> udp.commands().submit(ControlCommands.Kind.REKEY, peer, null));
             assertEquals(0, oracle.waitForExit(Duration.ofSeconds(60)), "the Go-like peer lost some of ours: "
                     + oracle.streamStats() + "; " + udp.stats());
             System.out.println("oracle (Go-like responder): " + oracle.streamStats());
@@ -88,7 +88,7 @@ class OracleRekeyTest {
     }
 
     /** Sends our numbered stream, paced; {@code atMiddle} runs after half of it. */
-    private static void stream(UDP udp, PeerKey to, String tag, Runnable atMiddle) throws InterruptedException {
+    private static void stream(UDP udp, PeerKey to, String tag, Runnable atMiddle) throws Exception {
         long start = System.nanoTime();
         for (int seq = 0; seq < MESSAGES; seq++) { // the oracle's numbering: 0 <= seq < total
             long due = start + seq * (1_000_000_000L / RATE);
@@ -117,7 +117,7 @@ class OracleRekeyTest {
                 Message m = new Message();
                 try {
                     while (!s.stop.get()) {
-                        if (udp.readFrom(m, buf, TimeUnit.MILLISECONDS.toNanos(50))) {
+                        if (udp.readFrom(m, buf, java.time.Duration.ofNanos(TimeUnit.MILLISECONDS.toNanos(50)))) {
                             String[] f = new String(buf, 0, m.length(), StandardCharsets.US_ASCII).trim().split(" ");
                             if (f.length >= 4 && f[0].equals("zgr-seq") && f[1].equals(tag)) {
                                 synchronized (s.seen) {
@@ -130,6 +130,8 @@ class OracleRekeyTest {
                     }
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
+                } catch (java.io.IOException closed) {
+                    // the transport closed: the stream ends here
                 }
             });
             return s;

@@ -64,7 +64,7 @@ class ReceiveAllocationTest {
                 long allocatedBefore = allocatedBytes();
                 while (handler.messages < delivered
                         || udp.stats().get(TransportCounter.DROP_DECRYPT_FAILED) < dropsBefore + CHUNK) {
-                    udp.poll(handler, 64);
+                    TransportTestSupport.poll(udp, handler, 64);
                 }
                 if (measured) {
                     allocated[0] = allocatedBytes() - allocatedBefore;

@@ -65,7 +65,7 @@ class RoamingTest {
     /** Lets the reader consume until {@code counter} passed {@code before} (drops are counted there). */
     private static void consumeUntil(UDP udp, TransportCounter counter, long before) {
         TransportLifecycleTest.await(counter.label(), () -> {
-            udp.poll(IGNORE, 16);
+            TransportTestSupport.poll(udp, IGNORE, 16);
             return udp.stats().get(counter) > before;
         });
     }

@@ -24,7 +24,7 @@ import org.junit.jupiter.api.Timeout;
 class SessionLifecycleTest {
     private static final Duration WAIT = Duration.ofSeconds(10);
 
-    private static String read(UDP udp) throws InterruptedException {
+    private static String read(UDP udp) throws Exception {
         byte[] buf = new byte[2048];
         Message m = udp.readFrom(buf, WAIT);
         assertNotNull(m, "nothing read; stats " + udp.stats());
@@ -96,9 +96,9 @@ class SessionLifecycleTest {
             Peer stale = udp.peerTable().get(silent.key());
             udp.removePeer(silent.key());
             CompletableFuture<Void> f = new CompletableFuture<>();
-            udp.control().submit(() -> udp.control().connect(stale, f));
-            udp.control().submit(() -> udp.control().connect(stale, null));
-            udp.control().submit(() -> udp.control().rekey(stale));
+            udp.commands().submit(ControlCommands.Kind.CONNECT, stale, f);
+            udp.commands().submit(ControlCommands.Kind.CONNECT, stale, null);
+            udp.commands().submit(ControlCommands.Kind.REKEY, stale, null);
             ExecutionException e = assertThrows(ExecutionException.class, () -> f.get(5, TimeUnit.SECONDS),
                     "the waiter of a removed peer must fail, not hang");
             assertTrue(e.getCause().getMessage().contains("removed"), e.getCause().getMessage());
@@ -188,7 +188,7 @@ class SessionLifecycleTest {
                 }
             };
             TransportLifecycleTest.await("unknown index", () -> {
-                udp.poll(fail, 64);
+                TransportTestSupport.poll(udp, fail, 64);
                 return udp.stats().get(TransportCounter.DROP_UNKNOWN_INDEX) > unknown;
             });
 

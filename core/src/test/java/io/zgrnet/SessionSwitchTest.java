@@ -25,7 +25,7 @@ class SessionSwitchTest {
     /** What an unproven address may receive for one initiation: 3 x 85 bytes. */
     private static final long BUDGET = 3L * HandshakeInit.LENGTH;
 
-    private static String read(UDP udp) throws InterruptedException {
+    private static String read(UDP udp) throws Exception {
         byte[] buf = new byte[2048];
         Message m = udp.readFrom(buf, Duration.ofSeconds(10));
         assertNotNull(m, "nothing read; stats " + udp.stats());
@@ -224,7 +224,7 @@ class SessionSwitchTest {
             int i = 0;
             while (!through && System.nanoTime() - deadline < 0) {
                 a.writeTo(kb, ("after " + i++).getBytes(StandardCharsets.UTF_8));
-                through = b.readFrom(m, buf, TimeUnit.MILLISECONDS.toNanos(100));
+                through = b.readFrom(m, buf, java.time.Duration.ofNanos(TimeUnit.MILLISECONDS.toNanos(100)));
             }
             long seconds = TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - restarted);
             System.out.println("restarted peer reached again after " + seconds + " s; " + a.stats());

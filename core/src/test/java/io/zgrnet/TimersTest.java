@@ -118,7 +118,7 @@ class TimersTest {
             assertEquals(1, init[0], "a send after 120 s starts a rekey");
             responder.acceptInit(init, udp, 2);
             // The next message uses the new session.
-            for (int i = 0; i < 100 && udp.peerInfo(responder.key()).sessionAgeMillis() != 0; i++) {
+            for (int i = 0; i < 100 && !udp.peerInfo(responder.key()).sessionAge().orElseThrow().isZero(); i++) {
                 Thread.sleep(10); // waits for the control thread to install the session, not for time
             }
             assertTrue(udp.writeTo(responder.key(), "new".getBytes(StandardCharsets.UTF_8)));

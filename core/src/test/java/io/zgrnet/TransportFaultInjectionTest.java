@@ -234,9 +234,12 @@ class TransportFaultInjectionTest {
             IOException failure = a.failure();
             assertNotNull(failure, "the transport kept failing silently");
             assertTrue(failure.getMessage().contains(Errno.describe(errno).split(" ")[0]), failure.getMessage());
-            IllegalStateException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class,
+            TransportClosedException e = org.junit.jupiter.api.Assertions.assertThrows(TransportClosedException.class,
                     () -> a.writeTo(kb, one));
             assertTrue(e.getMessage().contains("failed"), e.getMessage());
+            assertEquals(failure, e.getCause(), "the exception carries the failure that names the call");
+            org.junit.jupiter.api.Assertions.assertThrows(TransportClosedException.class,
+                    () -> a.readFrom(new byte[8], java.time.Duration.ofMillis(10)));
         } finally {
             IoUringFaults.clear();
             a.close();
@@ -270,6 +273,14 @@ class TransportFaultInjectionTest {
         return oneWay(a, b, n, tag + " a->b") && oneWay(b, a, n, tag + " b->a");
     }
 
+    private static boolean readQuietly(UDP to, Message m, byte[] buf, java.time.Duration wait) throws Exception {
+        try {
+            return to.readFrom(m, buf, wait);
+        } catch (TransportClosedException e) {
+            return false; // failed transport: the caller sees failure()
+        }
+    }
+
     private static boolean oneWay(UDP from, UDP to, int n, String tag) throws Exception {
         PeerKey dest = to.hostInfo().publicKey();
         byte[] buf = new byte[256];
@@ -284,14 +295,18 @@ class TransportFaultInjectionTest {
             if (i < n) {
                 try {
                     from.writeTo(dest, (tag + " " + i).getBytes(StandardCharsets.UTF_8));
-                } catch (IllegalStateException e) {
+                } catch (TransportClosedException e) {
                     return false; // failed transport
                 }
                 i++;
             } else {
-                from.writeTo(dest, last.getBytes(StandardCharsets.UTF_8)); // lost on the way: again
+                try {
+                    from.writeTo(dest, last.getBytes(StandardCharsets.UTF_8)); // lost on the way: again
+                } catch (TransportClosedException e) {
+                    return false;
+                }
             }
-            while (to.readFrom(m, buf, TimeUnit.MILLISECONDS.toNanos(i < n ? 0 : 20))) {
+            while (readQuietly(to, m, buf, java.time.Duration.ofNanos(TimeUnit.MILLISECONDS.toNanos(i < n ? 0 : 20)))) {
                 if (new String(buf, 0, m.length(), StandardCharsets.UTF_8).equals(last)) {
                     return true;
                 }

@@ -88,7 +88,7 @@ class TransportLifecycleTest {
             AtomicReference<Throwable> readerFailure = new AtomicReference<>();
             Thread reader = Thread.ofPlatform().name("test-reader").start(() -> {
                 try {
-                    while (udp.poll(blocking, 1) == 0) {
+                    while (TransportTestSupport.poll(udp, blocking, 1) == 0) {
                         Thread.onSpinWait();
                     }
                 } catch (Throwable t) {
@@ -167,7 +167,7 @@ class TransportLifecycleTest {
                             if (udp.writeTo(flooder.key(), payload)) {
                                 written.incrementAndGet();
                             }
-                        } catch (IllegalStateException e) {
+                        } catch (TransportClosedException e) {
                             if (!"transport closed".equals(e.getMessage())) {
                                 failures.add(e);
                             }
@@ -186,6 +186,8 @@ class TransportLifecycleTest {
                         while (!stop.get()) {
                             udp.poll(count, 64);
                         }
+                    } catch (TransportClosedException closed) {
+                        // the expected end: the reader learns of the close
                     } catch (Throwable t) {
                         failures.add(t);
                     }
@@ -233,7 +235,7 @@ class TransportLifecycleTest {
                     }
                 };
                 Thread reader = Thread.ofPlatform().name("test-reader").start(() -> {
-                    while (udp.poll(blocking, 1) == 0 && inHandler.getCount() > 0) {
+                    while (TransportTestSupport.poll(udp, blocking, 1) == 0 && inHandler.getCount() > 0) {
                         Thread.onSpinWait();
                     }
                 });
@@ -304,7 +306,7 @@ class TransportLifecycleTest {
             byte[] buf = new byte[64];
             Message m = new Message();
             for (int n = 0; n < writers * perWriter; n++) {
-                assertTrue(b.readFrom(m, buf, TimeUnit.SECONDS.toNanos(20)), "stalled after " + n + " messages; "
+                assertTrue(b.readFrom(m, buf, java.time.Duration.ofNanos(TimeUnit.SECONDS.toNanos(20))), "stalled after " + n + " messages; "
                         + "a " + a.stats() + ", b " + b.stats() + ", failures " + failures);
                 inFlight.release();
                 java.nio.ByteBuffer bb = java.nio.ByteBuffer.wrap(buf, 0, m.length());
@@ -342,7 +344,7 @@ class TransportLifecycleTest {
             IllegalStateException e = assertThrows(IllegalStateException.class,
                     () -> udp.readFrom(new byte[64], Duration.ofSeconds(1)));
             assertTrue(e.getMessage().contains("single-consumer"), e.getMessage());
-            assertThrows(IllegalStateException.class, () -> udp.poll((s, p, d, o, l) -> { }, 1));
+            assertThrows(IllegalStateException.class, () -> TransportTestSupport.poll(udp, (s, p, d, o, l) -> { }, 1));
             peer.send(udp, 0, "for the first reader".getBytes(StandardCharsets.UTF_8));
             reader.join(TimeUnit.SECONDS.toMillis(20));
             assertEquals("for the first reader", first.get());
@@ -372,12 +374,12 @@ class TransportLifecycleTest {
                 assertEquals(128 + got.size() % 3, protocol, text);
                 got.add(text);
             };
-            assertEquals(0, udp.poll(handler, 0));
+            assertEquals(0, TransportTestSupport.poll(udp, handler, 0));
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
             while (got.size() < total) {
                 assertTrue(System.nanoTime() - deadline < 0, "only " + got + "; stats " + udp.stats());
                 int before = calls[0];
-                int n = udp.poll(handler, 3);
+                int n = TransportTestSupport.poll(udp, handler, 3);
                 assertTrue(n <= 3, "poll(…, 3) handled " + n);
                 assertEquals(n, calls[0] - before, "return value and handler calls disagree");
             }
@@ -386,7 +388,7 @@ class TransportLifecycleTest {
                 expected.add("m" + i);
             }
             assertEquals(expected, got);
-            assertEquals(0, udp.poll(handler, 3), "nothing left");
+            assertEquals(0, TransportTestSupport.poll(udp, handler, 3), "nothing left");
         }
     }
 
@@ -405,7 +407,7 @@ class TransportLifecycleTest {
             // A second connect joins the same handshake rather than starting another.
             CompletableFuture<Void> again = udp.connectAsync(silent.key());
             CountDownLatch queued = new CountDownLatch(1);
-            udp.control().submit(queued::countDown); // commands run in order: connect has run after this
+            udp.commands().run(queued::countDown); // commands run in order: connect has run after this
             assertTrue(queued.await(10, TimeUnit.SECONDS));
             assertEquals(1, udp.stats().get(TransportCounter.HANDSHAKES_INITIATED), "a second handshake started");
             // After zgrnet's 90 s of attempts the handshake is abandoned and every waiter fails.
@@ -450,7 +452,7 @@ class TransportLifecycleTest {
                         peer.send(udp, 0, java.nio.ByteBuffer.allocate(4).putInt(k).array());
                     }
                 }
-                assertTrue(udp.readFrom(m, buf, TimeUnit.SECONDS.toNanos(10)), "after " + got + "; " + udp.stats());
+                assertTrue(udp.readFrom(m, buf, java.time.Duration.ofNanos(TimeUnit.SECONDS.toNanos(10))), "after " + got + "; " + udp.stats());
                 got.add(java.nio.ByteBuffer.wrap(buf).getInt(0));
             }
             java.util.List<Integer> expected = new java.util.ArrayList<>();

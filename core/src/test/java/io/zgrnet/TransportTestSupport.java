@@ -23,6 +23,15 @@ final class TransportTestSupport {
                 .poolSlots(4096).receiveQueueSize(1024).sendQueueSize(1024);
     }
 
+    /** {@link UDP#poll} for lambdas: a closed transport becomes an UncheckedIOException. */
+    static int poll(UDP udp, MessageHandler handler, int limit) {
+        try {
+            return udp.poll(handler, limit);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
     static long openFds() throws IOException {
         try (var s = Files.list(Path.of("/proc/self/fd"))) {
             return s.count();

@@ -5,6 +5,7 @@ import io.zgrnet.Message;
 import io.zgrnet.PeerKey;
 import io.zgrnet.TransportConfig;
 import io.zgrnet.UDP;
+import java.io.IOException;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
@@ -34,6 +35,8 @@ import org.openjdk.jmh.annotations.Warmup;
 @Measurement(iterations = 5, time = 2)
 @Fork(value = 1, jvmArgsAppend = {"--enable-native-access=ALL-UNNAMED"})
 public class TransportBenchmark {
+    private static final Duration READ_TIMEOUT = Duration.ofSeconds(5);
+
     @Param({"64", "1200"})
     int size;
 
@@ -73,11 +76,11 @@ public class TransportBenchmark {
 
     /** Send one message and wait until the reader has it. */
     @Benchmark
-    public int sendAndReceive() throws InterruptedException {
+    public int sendAndReceive() throws InterruptedException, IOException {
         while (!a.writeTo(bKey, 0, payload, 0, size)) {
             Thread.onSpinWait();
         }
-        if (!b.readFrom(message, buffer, TimeUnit.SECONDS.toNanos(5))) {
+        if (!b.readFrom(message, buffer, READ_TIMEOUT)) {
             throw new IllegalStateException("message lost: " + b.stats());
         }
         return message.length();

@@ -32,6 +32,7 @@ import picocli.CommandLine.Option;
     "With --echo, every received payload is sent back to its sender instead (stdin is not read;",
     "stop it with Ctrl-C or SIGTERM)."})
 final class PipeCommand implements Callable<Integer> {
+    private static final Duration READ_WAIT = Duration.ofMillis(200);
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
@@ -103,7 +104,7 @@ final class PipeCommand implements Callable<Integer> {
                 Message m = new Message();
                 try {
                     while (!udp.isClosed()) {
-                        if (!udp.readFrom(m, buf, TimeUnit.MILLISECONDS.toNanos(200))) {
+                        if (!udp.readFrom(m, buf, READ_WAIT)) {
                             continue;
                         }
                         lastSender.set(m.sender());
@@ -117,8 +118,8 @@ final class PipeCommand implements Callable<Integer> {
                             }
                         }
                     }
-                } catch (InterruptedException | IllegalStateException e) {
-                    // closed
+                } catch (InterruptedException | java.io.IOException e) {
+                    // closed (TransportClosedException), or interrupted: the pipe is ending
                 }
             });
             if (echo) {

@@ -62,6 +62,10 @@ public record SocketOptions(int receiveBufferBytes, int sendBufferBytes, boolean
 
     /** Builder for {@link SocketOptions}. */
     public static final class Builder {
+        /** A builder with the defaults. */
+        public Builder() {
+        }
+
         private int receiveBufferBytes = DEFAULT_BUFFER_BYTES;
         private int sendBufferBytes = DEFAULT_BUFFER_BYTES;
         private boolean reusePort;

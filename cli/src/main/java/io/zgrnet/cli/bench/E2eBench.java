@@ -10,6 +10,7 @@ import io.zgrnet.UDP;
 import io.zgrnet.io.select.BackendSelector;
 import io.zgrnet.config.SocketOptions;
 import io.zgrnet.sys.SocketOptionsReport;
+import java.io.IOException;
 import java.lang.foreign.MemorySegment;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
@@ -211,7 +212,7 @@ public final class E2eBench {
                 throw e;
             }
             String l = b.ioInfo().backend();
-            SocketOptionsReport.Entry gro = b.ioInfo().socketOptions().entry("UDP_GRO");
+            io.zgrnet.SocketOption gro = b.ioInfo().socketOption("UDP_GRO");
             if (gro != null && gro.applied() && "on".equals(gro.requested())) {
                 l += "+gro";
             }
@@ -284,7 +285,7 @@ public final class E2eBench {
             return sum;
         }
 
-        Run run(long rate, double runSeconds) throws InterruptedException {
+        Run run(long rate, double runSeconds) throws InterruptedException, IOException {
             long rx0 = reader.count;
             long cpu0 = rxCpuNanos();
             long[] all0 = cpuByRole();
@@ -325,7 +326,7 @@ public final class E2eBench {
         }
 
         /** Writes for {@code nanos} at {@code rate} accepted messages per second (0: unpaced). */
-        long write(long nanos, long rate) {
+        long write(long nanos, long rate) throws IOException {
             return E2eBench.write(a, bKey, payload, nanos, rate);
         }
 
@@ -369,7 +370,7 @@ public final class E2eBench {
     }
 
     /** Writes for {@code nanos}, at {@code ratePps} accepted messages per second (0: unpaced); returns how many were accepted. */
-    private static long write(UDP a, PeerKey to, byte[] payload, long nanos, long ratePps) {
+    private static long write(UDP a, PeerKey to, byte[] payload, long nanos, long ratePps) throws IOException {
         long start = System.nanoTime();
         long end = start + nanos;
         long written = 0;
@@ -414,12 +415,16 @@ public final class E2eBench {
 
         @Override
         public void run() {
-            while (!stop) {
-                if (udp.poll(this, 256) > 0) {
-                    count = n;
-                } else {
-                    LockSupport.parkNanos(IDLE_PARK_NANOS);
+            try {
+                while (!stop) {
+                    if (udp.poll(this, 256) > 0) {
+                        count = n;
+                    } else {
+                        LockSupport.parkNanos(IDLE_PARK_NANOS);
+                    }
                 }
+            } catch (IOException closed) {
+                // The pair is closing under the reader: the count so far stands.
             }
         }
     }

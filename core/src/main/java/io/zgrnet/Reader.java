@@ -1,0 +1,228 @@
+package io.zgrnet;
+
+import io.zgrnet.io.PacketPool;
+import io.zgrnet.pipeline.OrderedPipeline;
+import io.zgrnet.wire.TransportHeader;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.lang.invoke.VarHandle;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * The in-order reader: takes the ring's entries in arrival order on the application's reading
+ * thread (one at a time: {@code readFrom}/{@code poll} are single-consumer), waiting only for the
+ * entry at the head. For each authenticated packet it moves the session's replay window (here and
+ * only here, after the tag verified), promotes a candidate session on its first packet, follows a
+ * roaming peer, and hands the payload to the protocol handler registered for its protocol byte or
+ * else to the application.
+ *
+ * <p>Close: {@link UDP#close()} wakes a reader parked here; a reader inside leaves with a
+ * {@link TransportClosedException}; close then waits for it to leave and {@link #drain drains}
+ * the ring itself (a Dekker handshake on {@link #reading} and the lifecycle's closed flag).
+ */
+final class Reader {
+    private static final long PARK_NS = TimeUnit.MILLISECONDS.toNanos(10);
+    private static final int SPINS = 100;
+
+    private final TransportContext ctx;
+    private final PacketPool pool;
+    private final MemorySegment slab;
+    private final OrderedPipeline ring;
+    private final Decryptor decryptor;
+    private final SessionSwitch switcher;
+    private final ProtocolHandler[] handlers = new ProtocolHandler[256];
+    private final AtomicBoolean reading = new AtomicBoolean();
+    private final CopyingHandler copier = new CopyingHandler();
+    private volatile Thread parked;
+
+    Reader(TransportContext ctx, OrderedPipeline ring, Decryptor decryptor, SessionSwitch switcher) {
+        this.ctx = ctx;
+        this.pool = ctx.pool;
+        this.slab = ctx.slab;
+        this.ring = ring;
+        this.decryptor = decryptor;
+        this.switcher = switcher;
+    }
+
+    /** Routes protocol byte {@code protocol} to {@code handler} (null: back to the application). */
+    void register(int protocol, ProtocolHandler handler) {
+        handlers[protocol] = handler;
+        VarHandle.releaseFence(); // published before the next packet the reader takes
+    }
+
+    /** Unparks a reader waiting for the head entry (workers call it after finishing entries). */
+    void wake() {
+        Thread t = parked;
+        if (t != null) {
+            LockSupport.unpark(t);
+        }
+    }
+
+    /** True while an application thread is inside {@link #receive}. */
+    boolean inside() {
+        return reading.get();
+    }
+
+    /** Copies a message into the caller's array ({@code readFrom}); reused by the one reader. */
+    private static final class CopyingHandler implements MessageHandler {
+        Message into;
+        byte[] buffer;
+
+        @Override
+        public void onMessage(PeerKey sender, int protocol, MemorySegment payload, long offset, int length) {
+            int n = Math.min(length, buffer.length);
+            MemorySegment.copy(payload, ValueLayout.JAVA_BYTE, offset, buffer, 0, n);
+            into.set(sender, protocol, n, n < length);
+        }
+    }
+
+    /**
+     * The single-consumer receive loop: up to {@code limit} messages to {@code handler} (null:
+     * copy one into {@code into}/{@code buffer}).
+     *
+     * @param timeoutNanos 0 = do not wait, negative = until a message comes
+     * @throws TransportClosedException when closed or failed, also while waiting
+     */
+    int receive(MessageHandler handler, Message into, byte[] buffer, int limit, long timeoutNanos)
+            throws InterruptedException, TransportClosedException {
+        if (!reading.compareAndSet(false, true)) {
+            throw new IllegalStateException("another thread is reading: readFrom/poll are single-consumer");
+        }
+        try {
+            // Dekker with close(): we publish "reading" then read "closed", it publishes "closed"
+            // then reads "reading"; a reader that finds it closed must not touch the ring close drains.
+            ctx.lifecycle.check();
+            if (handler == null) {
+                copier.into = into;
+                copier.buffer = buffer;
+                handler = copier;
+            }
+            long deadline = System.nanoTime() + timeoutNanos;
+            int delivered = 0;
+            int idle = 0;
+            while (delivered < limit) {
+                if (ring.headReady()) {
+                    idle = 0;
+                    delivered += consumeHead(handler);
+                    continue;
+                }
+                if (delivered > 0) {
+                    break;
+                }
+                ctx.lifecycle.check();
+                if (timeoutNanos == 0) {
+                    break;
+                }
+                long left = deadline - System.nanoTime();
+                if (timeoutNanos > 0 && left <= 0) {
+                    break;
+                }
+                if (Thread.interrupted()) {
+                    throw new InterruptedException();
+                }
+                if (idle++ < SPINS) {
+                    Thread.onSpinWait();
+                } else {
+                    parked = Thread.currentThread();
+                    VarHandle.fullFence(); // pairs with the workers' fence
+                    if (!ring.headReady() && !ctx.lifecycle.stopped()) {
+                        LockSupport.parkNanos(this, timeoutNanos > 0 ? Math.min(left, PARK_NS) : PARK_NS);
+                    }
+                    parked = null;
+                }
+            }
+            return delivered;
+        } finally {
+            reading.set(false);
+        }
+    }
+
+    /** Consumes the head entry; returns 1 if it delivered a message (to a handler or the application). */
+    private int consumeHead(MessageHandler application) {
+        int slot = ring.headSlot();
+        int result = ring.headResult();
+        try {
+            if (result < 0) {
+                TransportCounter why = result == Decryptor.DROPPED ? decryptor.dropReason(slot) : null;
+                ctx.stats.increment(why != null ? why : TransportCounter.DROP_MALFORMED);
+                return 0;
+            }
+            PeerSession s = decryptor.takeSession(slot);
+            long off = pool.slotOffset(slot) + pool.dataOffset(slot);
+            // The window moves only here: after the tag verified, in arrival order, on one thread.
+            if (!s.acceptCounter(TransportHeader.counter(slab, off))) {
+                ctx.stats.increment(TransportCounter.DROP_REPLAYED);
+                return 0;
+            }
+            Peer p = s.peer;
+            long now = ctx.now();
+            p.lastReceivedNs = now;
+            p.received = true;
+            p.unansweredSinceNs = 0;
+            p.messagesReceived++;
+            if (!s.confirmed) {
+                switcher.confirm(s);
+            }
+            // Roaming: the endpoint follows the source of authenticated packets only.
+            if (s == p.current) {
+                Endpoint e = p.endpoint;
+                if (e == null || !e.matches(pool.addresses(), pool.addressOffset(slot))) {
+                    p.endpoint = Endpoint.copyOf(pool.addresses(), pool.addressOffset(slot));
+                    ctx.stats.increment(TransportCounter.ROAMING_UPDATES);
+                }
+            }
+            if (result == 0) {
+                ctx.stats.increment(TransportCounter.KEEPALIVES_RECEIVED);
+                return 0;
+            }
+            p.lastDataReceivedNs = now;
+            p.keepaliveDue = true;
+            long plaintext = off + TransportHeader.LENGTH;
+            int protocol = slab.get(ValueLayout.JAVA_BYTE, plaintext) & 0xFF;
+            int length = result - 1;
+            p.bytesReceived += length;
+            ProtocolHandler h = handlers[protocol];
+            if (h != null) {
+                h.onMessage(p, protocol, slab, plaintext + 1, length);
+            } else {
+                application.onMessage(p.key, protocol, slab, plaintext + 1, length);
+            }
+            ctx.stats.increment(TransportCounter.MESSAGES_DELIVERED);
+            return 1;
+        } finally {
+            pool.release(slot);
+            ring.advance();
+        }
+    }
+
+    /**
+     * At close, once no reader is inside and the workers stopped: every entry left goes back to
+     * the pool (decrypted first where a worker had not, so results and slots stay paired).
+     */
+    void drain() {
+        while (ring.size() > 0) {
+            ring.processOne();
+            if (ring.headReady()) {
+                int slot = ring.headSlot();
+                decryptor.takeSession(slot);
+                pool.release(slot);
+                ring.advance();
+            }
+        }
+    }
+
+    /** Waits (bounded) for a reader inside to leave; false if it did not (its handler does not return). */
+    boolean awaitLeft(long timeoutNanos) {
+        wake();
+        long deadline = System.nanoTime() + timeoutNanos;
+        while (reading.get()) {
+            if (System.nanoTime() - deadline >= 0) {
+                return false;
+            }
+            Thread.onSpinWait();
+        }
+        return true;
+    }
+}
