@@ -7,7 +7,7 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.lang.invoke.VarHandle;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
 
 /**
@@ -18,9 +18,15 @@ import java.util.concurrent.locks.LockSupport;
  * roaming peer, and hands the payload to the protocol handler registered for its protocol byte or
  * else to the application.
  *
+ * <p>Turns: the ring has one consumer at a time, the application's reading thread or, once a
+ * service that must not wait for the application is attached (streams, a relay), the delivery
+ * agent ({@link #deliver}), which runs the handlers while no application thread reads and keeps
+ * the application's messages in the {@link Inbox} until it does. The application reads the inbox
+ * before the ring, so arrival order holds across both.
+ *
  * <p>Close: {@link UDP#close()} wakes a reader parked here; a reader inside leaves with a
  * {@link TransportClosedException}; close then waits for it to leave and {@link #drain drains}
- * the ring itself (a Dekker handshake on {@link #reading} and the lifecycle's closed flag).
+ * the ring itself (a Dekker handshake on {@link #turn} and the lifecycle's closed flag).
  */
 final class Reader {
     private static final long PARK_NS = TimeUnit.MILLISECONDS.toNanos(10);
@@ -33,9 +39,17 @@ final class Reader {
     private final Decryptor decryptor;
     private final SessionSwitch switcher;
     private final ProtocolHandler[] handlers = new ProtocolHandler[256];
-    private final AtomicBoolean reading = new AtomicBoolean();
+    private static final int FREE = 0;
+    private static final int APPLICATION = 1;
+    private static final int AGENT = 2;
+
+    /** Who consumes the ring now: {@link #FREE}, the {@link #APPLICATION} or the delivery {@link #AGENT}. */
+    private final AtomicInteger turn = new AtomicInteger(FREE);
     private final CopyingHandler copier = new CopyingHandler();
     private volatile Thread parked;
+    /** Set once, by {@link #attachAgent}, before the agent's first turn. */
+    private volatile Inbox inbox;
+    private volatile Runnable agentWaker;
 
     Reader(TransportContext ctx, OrderedPipeline ring, Decryptor decryptor, SessionSwitch switcher) {
         this.ctx = ctx;
@@ -52,17 +66,69 @@ final class Reader {
         VarHandle.releaseFence(); // published before the next packet the reader takes
     }
 
-    /** Unparks a reader waiting for the head entry (workers call it after finishing entries). */
+    /**
+     * Lets the delivery agent take turns: {@code inbox} holds what it takes for the application,
+     * {@code waker} wakes it when the head entry is ready.
+     */
+    void attachAgent(Inbox inbox, Runnable waker) {
+        this.inbox = inbox;
+        this.agentWaker = waker;
+    }
+
+    /** Unparks whoever waits for the head entry (workers call it after finishing entries). */
     void wake() {
         Thread t = parked;
         if (t != null) {
             LockSupport.unpark(t);
         }
+        Runnable w = agentWaker;
+        if (w != null) {
+            w.run();
+        }
     }
 
-    /** True while an application thread is inside {@link #receive}. */
+    /** True while an application thread or the delivery agent consumes the ring. */
     boolean inside() {
-        return reading.get();
+        return turn.get() != FREE;
+    }
+
+    /** True when the delivery agent would find work: the head entry is ready. */
+    boolean headReady() {
+        return ring.headReady();
+    }
+
+    /**
+     * The delivery agent's turn: consumes up to {@code limit} ready entries if no application
+     * thread is reading (handlers run, application messages go to the inbox). Returns how many
+     * entries it consumed.
+     */
+    int deliver(int limit) {
+        if (!turn.compareAndSet(FREE, AGENT)) {
+            return 0;
+        }
+        try {
+            if (ctx.lifecycle.closed()) {
+                return 0; // close drains the ring itself once the turn is free
+            }
+            int n = 0;
+            while (n < limit && ring.headReady()) {
+                consumeHead(null);
+                n++;
+            }
+            return n;
+        } finally {
+            turn.set(FREE);
+        }
+    }
+
+    /** Takes the application's turn, waiting out the delivery agent's (it is short and bounded). */
+    private void takeTurn() {
+        while (!turn.compareAndSet(FREE, APPLICATION)) {
+            if (turn.get() == APPLICATION) {
+                throw new IllegalStateException("another thread is reading: readFrom/poll are single-consumer");
+            }
+            Thread.onSpinWait();
+        }
     }
 
     /** Copies a message into the caller's array ({@code readFrom}); reused by the one reader. */
@@ -87,12 +153,10 @@ final class Reader {
      */
     int receive(MessageHandler handler, Message into, byte[] buffer, int limit, long timeoutNanos)
             throws InterruptedException, TransportClosedException {
-        if (!reading.compareAndSet(false, true)) {
-            throw new IllegalStateException("another thread is reading: readFrom/poll are single-consumer");
-        }
+        takeTurn();
         try {
-            // Dekker with close(): we publish "reading" then read "closed", it publishes "closed"
-            // then reads "reading"; a reader that finds it closed must not touch the ring close drains.
+            // Dekker with close(): we publish our turn then read "closed", it publishes "closed"
+            // then reads the turn; a reader that finds it closed must not touch the ring close drains.
             ctx.lifecycle.check();
             if (handler == null) {
                 copier.into = into;
@@ -102,7 +166,13 @@ final class Reader {
             long deadline = System.nanoTime() + timeoutNanos;
             int delivered = 0;
             int idle = 0;
+            Inbox kept = inbox;
             while (delivered < limit) {
+                if (kept != null && kept.poll(handler)) {
+                    idle = 0;
+                    delivered++;
+                    continue;
+                }
                 if (ring.headReady()) {
                     idle = 0;
                     delivered += consumeHead(handler);
@@ -135,11 +205,15 @@ final class Reader {
             }
             return delivered;
         } finally {
-            reading.set(false);
+            turn.set(FREE);
         }
     }
 
-    /** Consumes the head entry; returns 1 if it delivered a message (to a handler or the application). */
+    /**
+     * Consumes the head entry; returns 1 if it delivered a message to the application (or, with
+     * {@code application} null, the delivery agent's turn, to the inbox), 0 for everything else:
+     * a drop, a keepalive, a message a protocol handler took.
+     */
     private int consumeHead(MessageHandler application) {
         int slot = ring.headSlot();
         int result = ring.headResult();
@@ -186,8 +260,14 @@ final class Reader {
             ProtocolHandler h = handlers[protocol];
             if (h != null) {
                 h.onMessage(p, protocol, slab, plaintext + 1, length);
-            } else {
+                ctx.stats.increment(TransportCounter.MESSAGES_DELIVERED);
+                return 0; // not the application's: its read goes on
+            }
+            if (application != null) {
                 application.onMessage(p.key, protocol, slab, plaintext + 1, length);
+            } else if (!inbox.offer(p.key, protocol, slab, plaintext + 1, length)) {
+                ctx.stats.increment(TransportCounter.DROP_INBOX_FULL);
+                return 0;
             }
             ctx.stats.increment(TransportCounter.MESSAGES_DELIVERED);
             return 1;
@@ -217,7 +297,7 @@ final class Reader {
     boolean awaitLeft(long timeoutNanos) {
         wake();
         long deadline = System.nanoTime() + timeoutNanos;
-        while (reading.get()) {
+        while (turn.get() != FREE) {
             if (System.nanoTime() - deadline >= 0) {
                 return false;
             }

@@ -48,7 +48,8 @@ public enum TransportCounter {
     DROP_HANDSHAKE_INVALID_KEY(36, "drop_handshake_invalid_key", "dropped: handshake with a low-order public key (all-zero DH)"),
     DROP_HANDSHAKE_MALFORMED(37, "drop_handshake_malformed", "dropped: handshake message of the wrong type or index"),
     DROP_HANDSHAKE_ALREADY_USED(38, "drop_handshake_already_used", "dropped: a second response for a finished handshake"),
-    DROP_CONTROL_COMMAND_REFUSED(39, "drop_control_command_refused", "control commands refused: the command queue was full");
+    DROP_CONTROL_COMMAND_REFUSED(39, "drop_control_command_refused", "control commands refused: the command queue was full"),
+    DROP_INBOX_FULL(40, "drop_inbox_full", "dropped: the application did not read and its inbox was full (services kept running)");
 
     private static final TransportCounter[] BY_ID = new TransportCounter[64];
 

@@ -65,6 +65,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
  */
 public final class UDP implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(UDP.class.getName());
+    /** The delivery agent's inbox: messages and payload bytes kept for an application that is not reading. */
+    private static final int INBOX_ENTRIES = 1024;
+    private static final int INBOX_BYTES = 4 << 20;
 
     /** Opens the datagram backend for a transport (tests inject a fake one). */
     interface BackendFactory {
@@ -93,6 +96,9 @@ public final class UDP implements AutoCloseable {
     private final AgentRunner controlRunner;
     private final List<AgentRunner> workerRunners = new ArrayList<>();
     private final AtomicBoolean closing = new AtomicBoolean();
+    /** Guards starting the delivery agent against close. */
+    private final Object deliveryLock = new Object();
+    private volatile AgentRunner deliveryRunner;
     private volatile int leakedAtClose;
 
     private UDP(TransportConfig config, BackendFactory backends) throws IOException {
@@ -386,6 +392,29 @@ public final class UDP implements AutoCloseable {
         reader.register(protocol, handler);
     }
 
+    /**
+     * Starts the delivery agent (once): from then on protocol handlers run even while the
+     * application does not read, and the application's messages wait for it in a bounded inbox
+     * (1024 messages, 4 MiB; beyond that they are dropped and counted as {@code DROP_INBOX_FULL}).
+     *
+     * @throws TransportClosedException when the transport is closed
+     */
+    void startDelivery() throws TransportClosedException {
+        synchronized (deliveryLock) {
+            lifecycle.check();
+            if (deliveryRunner != null) {
+                return;
+            }
+            reader.attachAgent(new Inbox(INBOX_ENTRIES, INBOX_BYTES), () -> {
+                AgentRunner r = deliveryRunner;
+                if (r != null) {
+                    r.wake();
+                }
+            });
+            deliveryRunner = new AgentRunner(new DeliveryAgent(reader));
+        }
+    }
+
     // ---------------------------------------------------------------- info
 
     /** True once {@link #close()} has begun. */
@@ -518,6 +547,11 @@ public final class UDP implements AutoCloseable {
         }
         ioAgent.stop();
         stopped &= ioRunner.stop();
+        synchronized (deliveryLock) {
+            if (deliveryRunner != null) {
+                stopped &= deliveryRunner.stop();
+            }
+        }
         for (AgentRunner r : workerRunners) {
             stopped &= r.stop();
         }
