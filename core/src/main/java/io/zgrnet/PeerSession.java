@@ -3,6 +3,7 @@ package io.zgrnet;
 import io.zgrnet.noise.SessionKeys;
 import io.zgrnet.peer.ProtocolLimits;
 import io.zgrnet.peer.Session;
+import io.zgrnet.wire.TransportHeader;
 import java.lang.foreign.MemorySegment;
 import java.lang.invoke.VarHandle;
 
@@ -138,7 +139,7 @@ final class PeerSession {
      * @return plaintext length (0 = keepalive), or negative when it does not authenticate
      */
     int open(MemorySegment segment, long off, int len) {
-        return session.decrypt(segment, off, len, segment, off + io.zgrnet.wire.TransportHeader.LENGTH);
+        return session.decrypt(segment, off, len, segment, off + TransportHeader.LENGTH);
     }
 
     /** Reader only: records an authenticated counter; false for a replay. */

@@ -2,6 +2,7 @@ package io.zgrnet;
 
 import io.zgrnet.io.PacketPool;
 import io.zgrnet.pipeline.OrderedPipeline;
+import io.zgrnet.wire.ProtocolByte;
 import io.zgrnet.wire.TransportHeader;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -253,19 +254,19 @@ final class Reader {
             }
             p.lastDataReceivedNs = now;
             p.keepaliveDue = true;
-            long plaintext = off + TransportHeader.LENGTH;
-            int protocol = slab.get(ValueLayout.JAVA_BYTE, plaintext) & 0xFF;
+            int protocol = ProtocolByte.read(slab, off);
+            long payload = off + ProtocolByte.PAYLOAD_OFFSET;
             int length = result - 1;
             p.bytesReceived += length;
             ProtocolHandler h = handlers[protocol];
             if (h != null) {
-                h.onMessage(p, protocol, slab, plaintext + 1, length);
+                h.onMessage(p, protocol, slab, payload, length);
                 ctx.stats.increment(TransportCounter.MESSAGES_DELIVERED);
                 return 0; // not the application's: its read goes on
             }
             if (application != null) {
-                application.onMessage(p.key, protocol, slab, plaintext + 1, length);
-            } else if (!inbox.offer(p.key, protocol, slab, plaintext + 1, length)) {
+                application.onMessage(p.key, protocol, slab, payload, length);
+            } else if (!inbox.offer(p.key, protocol, slab, payload, length)) {
                 ctx.stats.increment(TransportCounter.DROP_INBOX_FULL);
                 return 0;
             }

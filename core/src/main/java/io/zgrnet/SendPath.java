@@ -3,6 +3,7 @@ package io.zgrnet;
 import io.zgrnet.io.BoundedIntQueue;
 import io.zgrnet.io.CloseGuard;
 import io.zgrnet.io.PacketPool;
+import io.zgrnet.wire.ProtocolByte;
 import io.zgrnet.wire.TransportHeader;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -25,8 +26,7 @@ import java.util.concurrent.TimeUnit;
  * place.
  */
 final class SendPath {
-    private static final int PLAINTEXT = TransportHeader.LENGTH;
-    private static final int PAYLOAD = TransportHeader.LENGTH + 1;
+    private static final int PAYLOAD = ProtocolByte.PAYLOAD_OFFSET;
 
     private final TransportContext ctx;
     private final TransportStats stats;
@@ -127,7 +127,7 @@ final class SendPath {
                 return false;
             }
             long base = pool.slotOffset(slot);
-            slab.set(ValueLayout.JAVA_BYTE, base + PLAINTEXT, (byte) protocol);
+            ProtocolByte.write(slab, base, protocol);
             pool.length(slot, len);
             p.staged[(p.stagedHead + p.stagedCount) % Peer.STAGE_LIMIT] = slot;
             p.stagedCount++;
@@ -150,7 +150,7 @@ final class SendPath {
             p.stagedCount--;
             long base = pool.slotOffset(slot);
             int len = pool.length(slot);
-            int protocol = slab.get(ValueLayout.JAVA_BYTE, base + PLAINTEXT) & 0xFF;
+            int protocol = ProtocolByte.read(slab, base);
             int n = s == null ? -1 : s.seal(protocol, slab, base + PAYLOAD, len, slab, base);
             if (n < 0 || to == null) {
                 pool.release(slot);

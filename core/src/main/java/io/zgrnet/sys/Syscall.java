@@ -96,14 +96,6 @@ public final class Syscall {
         }
     }
 
-    /** {@code munmap} that throws. */
-    public static void munmapChecked(String what, MemorySegment mapping) throws NativeException {
-        MemorySegment slot = Libc.errnoSlot();
-        if (munmap(slot, mapping.address(), mapping.byteSize()) != 0) {
-            throw new NativeException("munmap(" + what + ")", Libc.errno(slot));
-        }
-    }
-
     /**
      * {@code gettid()}: the calling thread's kernel task id (what {@code /proc/self/task/} lists).
      * Cannot fail.
@@ -122,17 +114,6 @@ public final class Syscall {
             return (int) CLOSE.invokeExact(slot, fd);
         } catch (Throwable t) {
             throw new AssertionError("close downcall failed", t);
-        }
-    }
-
-    /** {@code close} that throws (EINTR is not retried: Linux releases the fd regardless). */
-    public static void closeChecked(String what, int fd) throws NativeException {
-        MemorySegment slot = Libc.errnoSlot();
-        if (close(slot, fd) != 0) {
-            int errno = Libc.errno(slot);
-            if (errno != Errno.EINTR) {
-                throw new NativeException("close(" + what + ", fd " + fd + ")", errno);
-            }
         }
     }
 }

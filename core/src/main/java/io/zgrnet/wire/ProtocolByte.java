@@ -1,5 +1,8 @@
 package io.zgrnet.wire;
 
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+
 /**
  * The first plaintext byte of a transport message: what the payload is (zgrnet message.go).
  * Values outside this list are legal on the wire and passed through; {@link #NONE} is not a wire
@@ -58,6 +61,21 @@ public final class ProtocolByte {
     public static final int RPC = 132;
 
     private ProtocolByte() {
+    }
+
+    /** Where the protocol byte sits in a transport datagram: the first plaintext byte, after the header. */
+    public static final int OFFSET = TransportHeader.LENGTH;
+    /** Where the payload starts in a transport datagram: after the header and the protocol byte. */
+    public static final int PAYLOAD_OFFSET = OFFSET + 1;
+
+    /** The protocol byte of the decrypted transport datagram at {@code datagram}. */
+    public static int read(MemorySegment segment, long datagram) {
+        return segment.get(ValueLayout.JAVA_BYTE, datagram + OFFSET) & 0xFF;
+    }
+
+    /** Writes the protocol byte of the transport datagram at {@code datagram} (before sealing). */
+    public static void write(MemorySegment segment, long datagram, int protocol) {
+        segment.set(ValueLayout.JAVA_BYTE, datagram + OFFSET, (byte) protocol);
     }
 
     /** True for a value a sender may put on the wire (0..255) or {@link #NONE}. */

@@ -20,9 +20,4 @@ public record Spread(double median, double min, double max) {
         double median = n % 2 == 1 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
         return new Spread(median, v[0], v[n - 1]);
     }
-
-    /** Half the range relative to the median, in percent (0 with one run). */
-    public double spreadPercent() {
-        return median == 0 || Double.isNaN(median) ? 0 : 100 * (max - min) / 2 / Math.abs(median);
-    }
 }

@@ -122,10 +122,4 @@ public record UringOptions(ReceiveMode receiveMode, int receiveDepth, int sendDe
         return new UringOptions(receiveMode, receiveDepth, sendDepth, sqEntries, cqEntries, sqpoll, sqpollIdleMillis,
                 registerFiles, zeroCopySend, sendTo);
     }
-
-    /** A copy with fixed files on or off. */
-    public UringOptions withRegisterFiles(boolean on) {
-        return new UringOptions(receiveMode, receiveDepth, sendDepth, sqEntries, cqEntries, sqpoll, sqpollIdleMillis,
-                on, zeroCopySend, sendTo);
-    }
 }

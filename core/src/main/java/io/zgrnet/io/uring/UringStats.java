@@ -81,12 +81,6 @@ public final class UringStats {
         return (long) LONGS.getOpaque(maxBatch, 0);
     }
 
-    /** Mean CQEs per non-empty reap. */
-    public double meanBatch() {
-        long b = get(Counter.CQE_BATCHES);
-        return b == 0 ? 0 : (double) get(Counter.CQES) / b;
-    }
-
     /** All counters by label. */
     public Map<String, Long> snapshot() {
         Map<String, Long> out = new LinkedHashMap<>();
