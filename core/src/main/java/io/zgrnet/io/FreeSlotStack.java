@@ -32,13 +32,24 @@ final class FreeSlotStack {
     }
 
     private final int[] next;
+    /** The lowest index: {@code next[slot - base]} (a pool's large slots follow its small ones). */
+    private final int base;
     @SuppressWarnings("unused") private volatile long head = pack(0, EMPTY);
 
     /** An empty stack for indices 0..capacity-1. */
     FreeSlotStack(int capacity) {
+        this(0, capacity);
+    }
+
+    /** An empty stack for indices base..base+capacity-1. */
+    FreeSlotStack(int base, int capacity) {
         if (capacity < 1) {
             throw new IllegalArgumentException("capacity must be >= 1, got " + capacity);
         }
+        if (base < 0) {
+            throw new IllegalArgumentException("base must be >= 0, got " + base);
+        }
+        this.base = base;
         this.next = new int[capacity];
     }
 
@@ -46,11 +57,11 @@ final class FreeSlotStack {
         return version << 32 | (index & 0xFFFF_FFFFL);
     }
 
-    /** Pushes {@code slot} (0..capacity-1), which must not be on the stack. */
+    /** Pushes {@code slot} (base..base+capacity-1), which must not be on the stack. */
     void push(int slot) {
         while (true) {
             long h = (long) HEAD.getVolatile(this);
-            next[slot] = (int) h;
+            next[slot - base] = (int) h;
             if (HEAD.compareAndSet(this, h, pack((h >>> 32) + 1, slot))) {
                 return;
             }
@@ -65,7 +76,7 @@ final class FreeSlotStack {
             if (top == EMPTY) {
                 return EMPTY;
             }
-            int below = next[top];
+            int below = next[top - base];
             if (HEAD.compareAndSet(this, h, pack((h >>> 32) + 1, below))) {
                 return top;
             }

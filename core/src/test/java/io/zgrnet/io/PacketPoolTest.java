@@ -92,6 +92,73 @@ class PacketPoolTest {
     }
 
     @Test
+    void largeSlotsFollowTheSmallOnesInTheSameSlabAndNeverMix() {
+        try (PacketPool pool = new PacketPool(5, 128, 3, 4096)) {
+            assertEquals(8, pool.capacity());
+            assertEquals(5, pool.smallCapacity());
+            assertEquals(3, pool.largeCapacity());
+            assertEquals(4096, pool.maxDatagram());
+            int large = pool.acquireLarge();
+            assertEquals(5, large, "large slots are indices 5..7");
+            assertTrue(pool.isLarge(large));
+            assertEquals(4096, pool.slotSize(large));
+            assertEquals(128, pool.slotSize(0));
+            assertEquals(4096, pool.slot(large).byteSize());
+            assertEquals(0, pool.slotOffset(large) % 4096, "large slots are page aligned");
+            assertTrue(pool.slotOffset(large) >= 5 * 128, "after the small slots");
+            assertEquals(pool.slotOffset(large) + 4096, pool.slotOffset(6));
+            assertEquals(pool.slab().address() + pool.slotOffset(7), pool.slotAddress(7));
+            assertTrue(pool.slotOffset(7) + 4096 <= pool.slab().byteSize(), "inside the slab");
+            assertEquals(pool.addresses().address() + 7L * PacketPool.ADDRESS_SIZE, pool.addressAddress(7));
+
+            assertEquals(6, pool.acquireLarge());
+            assertEquals(7, pool.acquireLarge());
+            assertEquals(-1, pool.acquireLarge(), "large slots exhausted");
+            int small = pool.acquire();
+            assertEquals(0, small, "small slots unaffected");
+            assertEquals(4, pool.outstanding());
+            assertEquals(3, pool.outstandingLarge());
+            pool.release(6);
+            assertEquals(-1, pool.acquireFor(5000), "above maxDatagram: none");
+            assertEquals(6, pool.acquireFor(129), "a datagram above a small slot takes a large one");
+            assertEquals(1, pool.acquireFor(128), "one that fits takes a small one");
+            pool.release(large);
+            pool.length(large, 4000);
+            assertEquals(large, pool.acquireLarge());
+            assertEquals(0, pool.length(large), "reset on acquire");
+            IllegalStateException e = assertThrows(IllegalStateException.class, () -> {
+                pool.release(7);
+                pool.release(7);
+            });
+            assertTrue(e.getMessage().contains("slot 7"));
+        }
+    }
+
+    @Test
+    void withoutLargeSlotsTheSmallSlotIsTheLimit() {
+        try (PacketPool pool = new PacketPool(4, 128)) {
+            assertEquals(0, pool.largeCapacity());
+            assertEquals(128, pool.maxDatagram());
+            assertEquals(-1, pool.acquireLarge());
+            assertEquals(-1, pool.acquireFor(129));
+            assertEquals(0, pool.acquireFor(128));
+        }
+    }
+
+    @Test
+    void invalidLargeSizesAreRejectedNamingTheArgument() {
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> new PacketPool(4, 2048, 2, 2048))
+                .getMessage().contains("largeSlotSize"));
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> new PacketPool(4, 2048, 2, 65600))
+                .getMessage().contains("largeSlotSize"));
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> new PacketPool(4, 2048, -1, 65536))
+                .getMessage().contains("largeCount"));
+        try (PacketPool p = new PacketPool(4, 2048, 0, 0)) {
+            assertEquals(0, p.largeSlotSize(), "no large slots: size ignored");
+        }
+    }
+
+    @Test
     void closedPoolHandsOutNothing() {
         PacketPool pool = new PacketPool(2, 64);
         pool.close();
