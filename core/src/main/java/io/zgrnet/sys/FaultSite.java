@@ -12,7 +12,7 @@ public enum FaultSite {
     IO_URING_ENTER,
     /** {@code io_uring_register(2)}, every opcode. */
     IO_URING_REGISTER,
-    /** {@code mmap(2)} (the io_uring rings and SQE array). */
+    /** {@code mmap(2)} (the io_uring rings and SQE array; the receive buffers of large datagrams). */
     MMAP,
     /** {@code socket(2)}. */
     SOCKET,

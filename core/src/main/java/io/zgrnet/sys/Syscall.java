@@ -25,6 +25,8 @@ public final class Syscall {
     public static final int MAP_PRIVATE = 0x02;
     /** {@code MAP_ANONYMOUS}. */
     public static final int MAP_ANONYMOUS = 0x20;
+    /** {@code MAP_NORESERVE}: no swap space reserved; pages exist once first touched. */
+    public static final int MAP_NORESERVE = 0x4000;
     /** {@code MAP_POPULATE}: pre-fault the pages, so the ring's first use does not. */
     public static final int MAP_POPULATE = 0x8000;
     /** mmap's failure value. */
@@ -85,6 +87,23 @@ public final class Syscall {
             throw new NativeException("mmap(" + what + ", " + length + " bytes)", Libc.errno(slot));
         }
         return MemorySegment.ofAddress(address).reinterpret(length);
+    }
+
+    /**
+     * Anonymous private memory ({@code MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE}) whose pages the
+     * kernel provides only when first touched: a buffer that is rarely filled to its end costs
+     * address space, not memory. Zero-filled; unmapped when {@code arena} closes (so, like any
+     * arena memory, only once nothing can use it any more).
+     *
+     * @param what names the buffer in the exception
+     * @throws NativeException naming mmap and the errno (ENOMEM: address space or map count limit)
+     */
+    public static MemorySegment reserve(String what, long length, java.lang.foreign.Arena arena)
+            throws NativeException {
+        MemorySegment raw = mmapChecked(what, length, PROT_READ_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE,
+                -1, 0);
+        long address = raw.address();
+        return raw.reinterpret(length, arena, ignored -> munmap(Libc.errnoSlot(), address, length));
     }
 
     /** {@code munmap}; returns 0 or -1. */
