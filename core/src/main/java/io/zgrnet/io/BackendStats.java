@@ -15,7 +15,7 @@ public final class BackendStats {
         DATAGRAMS_RECEIVED("datagrams received"),
         BYTES_RECEIVED("bytes received"),
         RECEIVE_CALLS("receive calls (syscalls or CQE batches)"),
-        DATAGRAMS_TRUNCATED("datagrams dropped: larger than a slot"),
+        DATAGRAMS_TRUNCATED("datagrams dropped: larger than the pool's largest slot (the receive limit)"),
         RECEIVE_NO_SLOT("receives skipped: packet pool exhausted"),
         RECEIVE_ERRORS("receive errors"),
         DATAGRAMS_SENT("datagrams sent"),
@@ -28,7 +28,9 @@ public final class BackendStats {
         GSO_DATAGRAMS("datagrams sent inside GSO sends"),
         GSO_REFUSED("GSO sends the kernel refused (resent one by one; GSO limited or off from then on)"),
         GRO_RECEIVES("received buffers that carried several datagrams (UDP GRO)"),
-        GRO_DATAGRAMS("datagrams received inside GRO buffers");
+        GRO_DATAGRAMS("datagrams received inside GRO buffers"),
+        LARGE_RECEIVED("datagrams received into large slots (larger than a small slot)"),
+        LARGE_NO_SLOT("datagrams dropped: larger than a small slot, and no large slot free");
 
         private final String label;
 

@@ -26,10 +26,24 @@ public interface DatagramBackend extends AutoCloseable {
     PacketPool pool();
 
     /**
+     * The largest datagram this backend sends and receives: the pool's largest slot
+     * ({@link PacketPool#maxDatagram()}), capped by what UDP carries for the socket's address
+     * family ({@link UdpLimits#maxPayload}). A larger received datagram is dropped and counted
+     * ({@link BackendStats.Counter#DATAGRAMS_TRUNCATED}); a larger one to send is refused by the
+     * kernel (counted by errno) or, when it does not fit its slot, as malformed.
+     */
+    default int maxDatagram() {
+        return UdpLimits.maxDatagram(pool(), localAddress());
+    }
+
+    /**
      * Receives up to {@code max} datagrams. For each, the slot holds the payload at
      * {@link PacketPool#dataOffset(int)} with {@link PacketPool#length(int)} bytes and the source
-     * address in its address area. A datagram larger than its slot is dropped and counted, never
-     * delivered.
+     * address in its address area. A datagram that fits a small slot arrives in one; a larger one,
+     * up to {@link #maxDatagram()}, in a large slot ({@link PacketPool#isLarge}); when no large slot
+     * is free it is dropped and counted ({@link BackendStats.Counter#LARGE_NO_SLOT}), and small
+     * datagrams keep flowing. A datagram above {@link #maxDatagram()} is dropped and counted
+     * ({@link BackendStats.Counter#DATAGRAMS_TRUNCATED}), never delivered.
      *
      * @param slots receives the indices of the filled slots
      * @param max at most this many datagrams (1..slots.length)

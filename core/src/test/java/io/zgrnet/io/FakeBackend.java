@@ -121,19 +121,30 @@ public final class FakeBackend implements DatagramBackend {
         int out = 0;
         long bytes = 0;
         int slotSize = pool.slotSize();
+        int limit = maxDatagram();
         while (out < max && size > 0) {
             FakeBackend from = queuedFrom[head];
             int fromSlot = queuedSlot[head];
             PacketPool fromPool = from.pool;
             int length = fromPool.length(fromSlot);
-            if (length > slotSize) {
+            int s = -1;
+            if (length > limit) {
                 stats.increment(Counter.DATAGRAMS_TRUNCATED);
+            } else if (length > slotSize) {
+                s = pool.acquireLarge();
+                if (s < 0) {
+                    stats.increment(Counter.LARGE_NO_SLOT); // dropped; small datagrams keep flowing
+                } else {
+                    stats.increment(Counter.LARGE_RECEIVED);
+                }
             } else {
-                int s = pool.acquire();
+                s = pool.acquire();
                 if (s < 0) {
                     stats.increment(Counter.RECEIVE_NO_SLOT);
-                    return out == 0 ? -1 : out;
+                    return out == 0 ? -1 : out; // it waits in the queue
                 }
+            }
+            if (s >= 0) {
                 MemorySegment.copy(fromPool.slab(), fromPool.slotOffset(fromSlot) + fromPool.dataOffset(fromSlot),
                         pool.slab(), pool.slotOffset(s), length);
                 SockAddr.copy(from.rawAddress, 0, pool.addresses(), pool.addressOffset(s));
@@ -203,7 +214,7 @@ public final class FakeBackend implements DatagramBackend {
             int length = pool.length(s);
             int offset = pool.dataOffset(s);
             long addressOffset = pool.addressOffset(s);
-            if (length < 0 || offset < 0 || offset > pool.slotSize() - length
+            if (length < 0 || offset < 0 || offset > pool.slotSize(s) - length
                     || SockAddr.length(addresses, addressOffset) == 0) {
                 stats.increment(Counter.SEND_MALFORMED);
                 pool.release(s);

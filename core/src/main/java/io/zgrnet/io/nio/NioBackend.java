@@ -14,6 +14,7 @@ import io.zgrnet.sys.Faults;
 import io.zgrnet.sys.NativeException;
 import io.zgrnet.sys.SockAddr;
 import java.io.IOException;
+import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.net.BindException;
 import java.net.Inet6Address;
@@ -40,16 +41,17 @@ import java.util.List;
 /**
  * Portable datagram backend over {@link DatagramChannel}: works on any OS the JDK supports.
  *
- * <p>Zero copy: datagrams are received into, and sent from, direct {@link ByteBuffer} views of the
- * pool's slots ({@link MemorySegment#asByteBuffer()}, created once per slot and reused).
- *
- * <p>Truncation: NIO silently discards the part of a datagram that does not fit the buffer and
- * cannot report {@code MSG_TRUNC}. So a datagram that fills its slot completely is
- * indistinguishable from a longer one cut to fit, and this backend drops it, counted as
- * {@link Counter#DATAGRAMS_TRUNCATED}: the largest datagram it delivers is
- * {@code slotSize - 1} bytes (2047 with the default slot, above any 1500-byte-MTU datagram). A
- * truncated datagram is thus never delivered; size the pool's slots at least one byte larger than
- * the largest datagram to accept.
+ * <p>Receive: NIO cannot scatter a datagram over two buffers nor say that one was cut
+ * ({@code MSG_TRUNC}), so each datagram is received into one backend buffer of
+ * {@link #maxDatagram()} + 1 bytes (a datagram that fills it was longer than the limit: dropped,
+ * counted as {@link Counter#DATAGRAMS_TRUNCATED}), then copied into a small pool slot, or, when
+ * it does not fit one, into a large slot ({@link Counter#LARGE_NO_SLOT} when none is free: that
+ * datagram is dropped, small ones keep flowing). So every datagram up to the limit is delivered,
+ * including one that exactly fills a slot, for one copy per datagram (≤ 2 KiB for the common
+ * sizes: small beside NIO's own per-call cost). A small slot is taken before each receive: with
+ * the pool exhausted the datagram stays in the socket. Sends go out of direct {@link ByteBuffer}
+ * views of the pool's slots ({@link MemorySegment#asByteBuffer()}, created once per slot and
+ * reused), no copy.
  *
  * <p>The portable path's cost: every receive allocates the {@link InetSocketAddress} NIO returns
  * (and a copy of its address bytes when writing the sockaddr into the slot's address area); NIO
@@ -75,6 +77,11 @@ public final class NioBackend implements DatagramBackend {
     private final BackendStats stats = new BackendStats();
     private final CloseGuard guard = new CloseGuard();
     private final ByteBuffer[] views;
+    /** Datagrams up to {@code limit} bytes; a receive buffer one byte longer tells a longer one. */
+    private final int limit;
+    private final Arena receiveArena = Arena.ofShared();
+    private final MemorySegment receiveMemory;
+    private final ByteBuffer receiveBuffer;
     private final MemorySegment lastDestination = MemorySegment.ofArray(new byte[PacketPool.ADDRESS_SIZE]);
     private InetSocketAddress lastDestinationAddress;
     private int spare = -1;
@@ -90,7 +97,10 @@ public final class NioBackend implements DatagramBackend {
         this.localAddress = (InetSocketAddress) channel.getLocalAddress();
         this.report = report;
         this.views = new ByteBuffer[pool.capacity()];
-        pool.retainMemory(); // the channel reads into views of the slab until its cleanup
+        this.limit = maxDatagram();
+        this.receiveMemory = receiveArena.allocate(limit + 1L, 64);
+        this.receiveBuffer = receiveMemory.asByteBuffer();
+        pool.retainMemory(); // the channel sends from views of the slab until its cleanup
     }
 
     /**
@@ -259,26 +269,36 @@ public final class NioBackend implements DatagramBackend {
                     break;
                 }
             }
-            ByteBuffer view = view(spare);
-            view.clear();
+            receiveBuffer.clear();
             int injected = Faults.take(FaultSite.NIO_RECEIVE);
             if (injected != 0) {
                 throw new NativeException("DatagramChannel.receive(" + SockAddr.format(localAddress) + ")", injected);
             }
-            SocketAddress from = channel.receive(view);
+            SocketAddress from = channel.receive(receiveBuffer);
             stats.increment(Counter.RECEIVE_CALLS);
             if (from == null) {
                 drained = true;
                 break; // EAGAIN: the socket is empty; the spare slot stays for the next call
             }
             drained = false;
-            int length = view.position();
-            if (length >= slotSize) {
-                stats.increment(Counter.DATAGRAMS_TRUNCATED); // filled the slot: maybe cut; reuse the slot
+            int length = receiveBuffer.position();
+            if (length > limit) {
+                stats.increment(Counter.DATAGRAMS_TRUNCATED); // filled the buffer: longer than the limit
                 continue;
             }
-            int s = spare;
-            spare = -1;
+            int s;
+            if (length <= slotSize) {
+                s = spare;
+                spare = -1;
+            } else {
+                s = pool.acquireLarge();
+                if (s < 0) {
+                    stats.increment(Counter.LARGE_NO_SLOT); // dropped; small datagrams are unaffected
+                    continue;
+                }
+                stats.increment(Counter.LARGE_RECEIVED);
+            }
+            MemorySegment.copy(receiveMemory, 0, pool.slab(), pool.slotOffset(s), length);
             SockAddr.write(pool.addresses(), pool.addressOffset(s), (InetSocketAddress) from);
             pool.length(s, length);
             pool.dataOffset(s, 0);
@@ -321,7 +341,7 @@ public final class NioBackend implements DatagramBackend {
                 int length = pool.length(s);
                 int offset = pool.dataOffset(s);
                 long addressOffset = pool.addressOffset(s);
-                if (length < 0 || offset < 0 || offset > slotSize - length
+                if (length < 0 || offset < 0 || offset > pool.slotSize(s) - length
                         || SockAddr.length(addresses, addressOffset) == 0) {
                     stats.increment(Counter.SEND_MALFORMED);
                     pool.release(s);
@@ -432,6 +452,7 @@ public final class NioBackend implements DatagramBackend {
         } catch (IOException e) {
             LOG.log(System.Logger.Level.WARNING, "closing nio selector " + SockAddr.format(localAddress), e);
         }
+        receiveArena.close(); // the channel is closed and no call is inside: nothing reads into it
         pool.releaseMemory();
     }
 
