@@ -9,8 +9,8 @@ import java.lang.foreign.MemorySegment;
 
 /**
  * What both UDP GRO receive paths (recvmmsg and io_uring multishot) read from a received buffer:
- * the segment size in its {@code SOL_UDP/UDP_GRO} control message, whether its datagrams fit a
- * pool slot, and the counters. Stateless; allocation-free.
+ * the segment size in its {@code SOL_UDP/UDP_GRO} control message, whether its datagrams are within
+ * the receive limit, and the counters. Stateless; allocation-free.
  */
 public final class GroBuffers {
     /** Control buffer for one {@code UDP_GRO} message with its {@code int} segment size: CMSG_SPACE(4). */
@@ -44,16 +44,13 @@ public final class GroBuffers {
 
     /**
      * Decides and counts: true when the buffer's datagrams are to be handed out (GRO counters when
-     * it held several); false, counted as truncated, when the segment size is invalid or larger than
-     * a slot.
+     * it held several); false, counted as truncated, when the segment size is invalid. Receivers
+     * then drop and count, one by one, the datagrams above their limit (all but perhaps the last,
+     * shorter one of a buffer whose segment size is above it).
      */
-    public static boolean accept(BackendStats stats, int payload, int segment, int slotSize) {
+    public static boolean accept(BackendStats stats, int payload, int segment) {
         if (segment < 0) {
             stats.increment(Counter.DATAGRAMS_TRUNCATED); // cannot tell where its datagrams begin
-            return false;
-        }
-        if (segment > slotSize) { // one datagram larger than a slot, or coalesced ones that are
-            stats.add(Counter.DATAGRAMS_TRUNCATED, datagrams(payload, segment));
             return false;
         }
         if (segment < payload) {
@@ -61,5 +58,17 @@ public final class GroBuffers {
             stats.add(Counter.GRO_DATAGRAMS, datagrams(payload, segment));
         }
         return true;
+    }
+
+    /**
+     * As {@link #accept(BackendStats, int, int)}, for a receiver whose limit is one pool slot: a
+     * segment size above it drops (and counts as truncated) the whole buffer.
+     */
+    public static boolean accept(BackendStats stats, int payload, int segment, int slotSize) {
+        if (segment > slotSize) { // one datagram larger than a slot, or coalesced ones that are
+            stats.add(Counter.DATAGRAMS_TRUNCATED, datagrams(payload, segment));
+            return false;
+        }
+        return accept(stats, payload, segment);
     }
 }

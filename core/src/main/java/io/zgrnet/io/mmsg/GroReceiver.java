@@ -27,9 +27,16 @@ import java.lang.foreign.MemorySegment;
  * what the kernel wrote there, and each further datagram is copied from it into a slot of its own
  * with the sender's address.
  *
- * <p>Datagrams that do not fit the caller's array or the pool wait, in order, for the next call
- * (no new recvmmsg until all are out): nothing taken from the kernel is dropped except what does
- * not fit a slot (counted as truncated; the slot stays armed).
+ * <p>Datagrams larger than a small slot (a lone one, or the segments of a buffer whose segment
+ * size exceeds a slot) go into large slots: the slot's part is first mirrored in front of the
+ * staging, so the buffer is contiguous there, and each datagram is copied out of it; the entry's
+ * small slot stays armed. No large slot free: that datagram is dropped and counted
+ * ({@link Counter#LARGE_NO_SLOT}), never waited for, so small traffic behind it is not held up.
+ *
+ * <p>Datagrams that do not fit the caller's array or the pool's small slots wait, in order, for
+ * the next call (no new recvmmsg until all are out): nothing taken from the kernel is dropped
+ * except what exceeds the receive limit (counted as truncated; the slot stays armed) or finds no
+ * large slot.
  *
  * <p>Memory: {@code messages x (slot + 64 KiB)} of staging, owned by the backend's arena. I/O thread only.
  */
@@ -42,6 +49,7 @@ final class GroReceiver {
     private final String where; // the socket's address, for error messages
     private final PacketPool pool;
     private final int slotSize;
+    private final int limit; // largest datagram (segment) delivered
     private final BackendStats stats;
     private final int messages;
     private final long stageBytes; // per entry: the slot's length (mirrored on copy), then the kernel's part
@@ -60,11 +68,12 @@ final class GroReceiver {
     private int offset; // the next datagram's offset in that entry (0: its slot, not yet handed out)
     private boolean drained; // the last recvmmsg found fewer entries than it asked for
 
-    GroReceiver(int fd, String where, PacketPool pool, BackendStats stats, int batchSize, Arena arena) {
+    GroReceiver(int fd, String where, PacketPool pool, int limit, BackendStats stats, int batchSize, Arena arena) {
         this.fd = fd;
         this.where = where;
         this.pool = pool;
         this.slotSize = pool.slotSize();
+        this.limit = limit;
         this.stats = stats;
         this.messages = Math.min(batchSize, MAX_MESSAGES);
         this.stageBytes = (slotSize + GroBuffers.PAYLOAD_BYTES + 63L) & ~63L;
@@ -159,7 +168,7 @@ final class GroReceiver {
         }
         int segment = GroBuffers.segmentSize(control, (long) i * GroBuffers.CONTROL_BYTES,
                 vec.get(JAVA_LONG, e + Mmsghdr.MSG_HDR + Msghdr.MSG_CONTROLLEN), length);
-        if (!GroBuffers.accept(stats, length, segment, slotSize)) {
+        if (!GroBuffers.accept(stats, length, segment)) {
             return false;
         }
         lengths[i] = length;
@@ -179,7 +188,50 @@ final class GroReceiver {
             int length = lengths[m];
             int segment = segmentSizes[m];
             long stage = m * stageBytes;
-            if (offset == 0) {
+            if (segment > slotSize) {
+                // Large datagrams: the buffer is made contiguous in the staging, and each one is
+                // copied into a large slot. The entry's small slot stays armed.
+                if (offset == 0) {
+                    int slot = armed[m];
+                    MemorySegment.copy(pool.slab(), pool.slotOffset(slot), staging, stage, Math.min(length, slotSize));
+                    MemorySegment.copy(pool.addresses(), pool.addressOffset(slot), sources,
+                            (long) m * PacketPool.ADDRESS_SIZE, PacketPool.ADDRESS_SIZE);
+                }
+                int l = Math.min(segment, length - offset);
+                if (l > limit) { // a GSO sender's segments above our limit (its last one may be within)
+                    stats.increment(Counter.DATAGRAMS_TRUNCATED);
+                    offset += l;
+                    if (offset >= length) {
+                        next++;
+                        offset = 0;
+                    }
+                    continue;
+                }
+                boolean large = l > slotSize; // (the last segment may be short enough for a small slot)
+                int s = large ? pool.acquireLarge() : pool.acquire();
+                if (s < 0 && !large) {
+                    if (out == from) {
+                        stats.increment(Counter.RECEIVE_NO_SLOT);
+                        return from == 0 ? -1 : from;
+                    }
+                    break; // waits, in order, like any small datagram
+                }
+                if (s < 0) {
+                    stats.increment(Counter.LARGE_NO_SLOT); // dropped, never waited for
+                } else {
+                    MemorySegment.copy(staging, stage + offset, pool.slab(), pool.slotOffset(s), l);
+                    MemorySegment.copy(sources, (long) m * PacketPool.ADDRESS_SIZE, pool.addresses(),
+                            pool.addressOffset(s), PacketPool.ADDRESS_SIZE);
+                    pool.length(s, l);
+                    pool.dataOffset(s, 0);
+                    slots[out++] = s;
+                    bytes += l;
+                    if (large) {
+                        stats.increment(Counter.LARGE_RECEIVED);
+                    }
+                }
+                offset += l;
+            } else if (offset == 0) {
                 // The entry's slot is its first datagram. Before it leaves, keep what the rest needs:
                 // the slot's tail goes in front of the kernel's part of the staging, and the address.
                 int slot = armed[m];

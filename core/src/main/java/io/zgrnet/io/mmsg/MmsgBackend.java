@@ -27,6 +27,7 @@ import io.zgrnet.sys.Net;
 import io.zgrnet.sys.Poll;
 import io.zgrnet.sys.Pollfd;
 import io.zgrnet.sys.SockAddr;
+import io.zgrnet.sys.Syscall;
 import io.zgrnet.sys.Timespec;
 import io.zgrnet.sys.UdpSocket;
 import java.io.IOException;
@@ -57,6 +58,16 @@ import java.nio.channels.ClosedChannelException;
  * such datagrams are counted ({@link Counter#DATAGRAMS_TRUNCATED}) and their slot stays armed,
  * they are never delivered. Waiting is {@code ppoll} on the socket and an eventfd that
  * {@link #wakeup()} and {@link #close()} signal (nanosecond timeouts, no busy loop).
+ *
+ * <p>Large datagrams: when the pool has large slots, each entry has a second iovec after its
+ * slot, a spill area of {@code maxDatagram() - slotSize} bytes, so a datagram of any size up to
+ * {@link #maxDatagram()} lands whole; one that spilled is copied (slot part, then spill) into a
+ * large slot and handed out, and its small slot stays armed. No large slot free: that datagram is
+ * dropped and counted ({@link Counter#LARGE_NO_SLOT}); the small ones around it are delivered.
+ * The spill areas are {@code batchSize x (maxDatagram - slotSize)} bytes of address space
+ * ({@link Syscall#reserve}: pages become memory only once a datagram spilled into them; 3.9 MiB
+ * at most for 64 entries of 2 KiB slots and 64 KiB large slots), so small traffic costs nothing
+ * more and stays zero-copy.
  *
  * <p>Send: one {@code sendmmsg(MSG_DONTWAIT)} per batch; a short count means the next datagram
  * failed, so the rest is retried and the failing datagram is counted by errno and dropped. If the
@@ -100,6 +111,11 @@ public final class MmsgBackend implements DatagramBackend {
     private final PacketPool pool;
     private final int slotSize;
     private final int batchSize;
+    /** Largest datagram received and sent ({@link #maxDatagram()}). */
+    private final int limit;
+    /** Bytes of each entry's spill area (0: small slots only, one iovec per entry). */
+    private final int spillBytes;
+    private final MemorySegment spill; // batchSize x spillBytes, or null
     private final SocketOptionsReport report;
     private final BackendStats stats = new BackendStats();
     private final CloseGuard guard = new CloseGuard();
@@ -107,6 +123,7 @@ public final class MmsgBackend implements DatagramBackend {
     private final Arena arena;
     private final MemorySegment recvVec;
     private final MemorySegment recvIov;
+    private final long recvIovStride; // bytes from one entry's iovecs to the next's
     private final MemorySegment sendVec;
     private final MemorySegment sendIov;
     private final MemorySegment[] sendVecFrom;
@@ -124,7 +141,7 @@ public final class MmsgBackend implements DatagramBackend {
     private final GroReceiver gro; // null unless UDP_GRO is on
 
     private MmsgBackend(UdpSocket socket, EventFd wake, PacketPool pool, int batchSize, SocketOptionsReport report,
-                        boolean gso, boolean udpGro) {
+                        boolean gso, boolean udpGro) throws NativeException {
         this.gso = new GsoLimit(gso);
         this.socket = socket;
         this.fd = socket.fd();
@@ -134,16 +151,33 @@ public final class MmsgBackend implements DatagramBackend {
         this.slotSize = pool.slotSize();
         this.batchSize = batchSize;
         this.report = report;
+        this.limit = io.zgrnet.io.UdpLimits.maxDatagram(pool, socket.localAddress());
+        this.spillBytes = !udpGro && limit > slotSize ? limit - slotSize : 0;
         this.arena = Arena.ofShared();
         this.recvVec = arena.allocate((long) batchSize * Mmsghdr.SIZE, 64);
-        MemorySegment recvIov = arena.allocate((long) batchSize * Iovec.SIZE, 64);
+        int recvIovs = spillBytes > 0 ? 2 : 1;
+        MemorySegment recvIov = arena.allocate((long) batchSize * recvIovs * Iovec.SIZE, 64);
+        MemorySegment spillArea = null;
+        if (spillBytes > 0) {
+            try {
+                spillArea = Syscall.reserve("mmsg spill areas", (long) batchSize * spillBytes, arena);
+            } catch (NativeException e) {
+                arena.close();
+                throw e;
+            }
+        }
+        this.spill = spillArea;
         this.sendVec = arena.allocate((long) batchSize * Mmsghdr.SIZE, 64);
         this.sendIov = arena.allocate((long) batchSize * Iovec.SIZE, 64);
         this.sendVecFrom = new MemorySegment[batchSize];
         for (int i = 0; i < batchSize; i++) {
             long r = (long) i * Mmsghdr.SIZE + Mmsghdr.MSG_HDR;
-            recvVec.set(JAVA_LONG, r + Msghdr.MSG_IOV, recvIov.address() + (long) i * Iovec.SIZE);
-            recvVec.set(JAVA_LONG, r + Msghdr.MSG_IOVLEN, 1);
+            recvVec.set(JAVA_LONG, r + Msghdr.MSG_IOV, recvIov.address() + (long) i * recvIovs * Iovec.SIZE);
+            recvVec.set(JAVA_LONG, r + Msghdr.MSG_IOVLEN, recvIovs);
+            if (spillBytes > 0) { // the second iovec: this entry's spill area, for the rest of a large datagram
+                Iovec.set(recvIov, ((long) i * 2 + 1) * Iovec.SIZE, spillArea.address() + (long) i * spillBytes,
+                        spillBytes);
+            }
             sendVec.set(JAVA_LONG, r + Msghdr.MSG_IOV, sendIov.address() + (long) i * Iovec.SIZE);
             sendVec.set(JAVA_LONG, r + Msghdr.MSG_IOVLEN, 1);
             sendVecFrom[i] = sendVec.asSlice((long) i * Mmsghdr.SIZE);
@@ -170,8 +204,9 @@ public final class MmsgBackend implements DatagramBackend {
             sendCmsg.set(JAVA_INT, c + Cmsghdr.CMSG_TYPE, Net.UDP_SEGMENT);
         }
         this.recvIov = recvIov;
+        this.recvIovStride = (long) recvIovs * Iovec.SIZE;
         this.gro = udpGro
-                ? new GroReceiver(fd, where, pool, stats, batchSize, arena) : null;
+                ? new GroReceiver(fd, where, pool, limit, stats, batchSize, arena) : null;
         pool.retainMemory(); // until no call of ours can hand a slot address to the kernel
     }
 
@@ -213,7 +248,7 @@ public final class MmsgBackend implements DatagramBackend {
             SocketOptionsReport report = socket.report();
             boolean udpGro = options.udpGro() && report.entry("UDP_GRO").applied(); // refused before Linux 5.0
             return new MmsgBackend(socket, wake, pool, batchSize, report, options.udpGso(), udpGro);
-        } catch (IOException | RuntimeException | Error e) {
+        } catch (IOException | RuntimeException | Error e) { // (the constructor frees what it allocated)
             if (wake != null) {
                 wake.close();
             }
@@ -299,7 +334,7 @@ public final class MmsgBackend implements DatagramBackend {
 
     /** One recvmmsg: number delivered (0 if none or all dropped), or -1 when no slot could be armed. */
     private int receiveNow(int[] slots, int vlen) throws IOException {
-        int v = arm(pool, armed, recvVec, recvIov, Iovec.SIZE, vlen);
+        int v = arm(pool, armed, recvVec, recvIov, recvIovStride, vlen);
         if (v == 0) {
             stats.increment(Counter.RECEIVE_NO_SLOT);
             return -1;
@@ -313,12 +348,19 @@ public final class MmsgBackend implements DatagramBackend {
             long e = (long) i * Mmsghdr.SIZE;
             int length = recvVec.get(JAVA_INT, e + Mmsghdr.MSG_LEN);
             int flags = recvVec.get(JAVA_INT, e + Mmsghdr.MSG_HDR + Msghdr.MSG_FLAGS);
-            if ((flags & Net.MSG_TRUNC) != 0 || length < 0 || length > slotSize) {
+            if ((flags & Net.MSG_TRUNC) != 0 || length < 0 || length > limit) {
                 truncated++; // the slot stays armed for the next call
                 continue;
             }
             int s = armed[i];
-            armed[i] = -1;
+            if (length > slotSize) {
+                s = spilled(s, i, length); // the small slot stays armed
+                if (s < 0) {
+                    continue;
+                }
+            } else {
+                armed[i] = -1;
+            }
             pool.length(s, length);
             pool.dataOffset(s, 0);
             slots[out++] = s;
@@ -330,6 +372,27 @@ public final class MmsgBackend implements DatagramBackend {
         stats.add(Counter.DATAGRAMS_RECEIVED, out);
         stats.add(Counter.BYTES_RECEIVED, bytes);
         return out;
+    }
+
+    /**
+     * Entry {@code i} received a datagram larger than its slot {@code small}: copies it (the slot's
+     * part, then the spill area's) and the source address into a large slot. Returns that slot, or
+     * -1 when none is free (counted; the datagram is dropped).
+     */
+    private int spilled(int small, int i, int length) {
+        int large = pool.acquireLarge();
+        if (large < 0) {
+            stats.increment(Counter.LARGE_NO_SLOT);
+            return -1;
+        }
+        MemorySegment slab = pool.slab();
+        long to = pool.slotOffset(large);
+        MemorySegment.copy(slab, pool.slotOffset(small), slab, to, slotSize);
+        MemorySegment.copy(spill, (long) i * spillBytes, slab, to + slotSize, length - slotSize);
+        MemorySegment.copy(pool.addresses(), pool.addressOffset(small), pool.addresses(), pool.addressOffset(large),
+                PacketPool.ADDRESS_SIZE);
+        stats.increment(Counter.LARGE_RECEIVED);
+        return large;
     }
 
     /**
@@ -526,7 +589,7 @@ public final class MmsgBackend implements DatagramBackend {
     private boolean sendable(int s) {
         int length = pool.length(s);
         int offset = pool.dataOffset(s);
-        return length >= 0 && offset >= 0 && offset <= slotSize - length
+        return length >= 0 && offset >= 0 && offset <= pool.slotSize(s) - length
                 && SockAddr.length(pool.addresses(), pool.addressOffset(s)) != 0;
     }
 
