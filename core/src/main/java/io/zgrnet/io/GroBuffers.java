@@ -59,16 +59,4 @@ public final class GroBuffers {
         }
         return true;
     }
-
-    /**
-     * As {@link #accept(BackendStats, int, int)}, for a receiver whose limit is one pool slot: a
-     * segment size above it drops (and counts as truncated) the whole buffer.
-     */
-    public static boolean accept(BackendStats stats, int payload, int segment, int slotSize) {
-        if (segment > slotSize) { // one datagram larger than a slot, or coalesced ones that are
-            stats.add(Counter.DATAGRAMS_TRUNCATED, datagrams(payload, segment));
-            return false;
-        }
-        return accept(stats, payload, segment);
-    }
 }

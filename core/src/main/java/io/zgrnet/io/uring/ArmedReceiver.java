@@ -11,6 +11,7 @@ import io.zgrnet.sys.Iovec;
 import io.zgrnet.sys.Msghdr;
 import io.zgrnet.sys.NativeException;
 import io.zgrnet.sys.Sqe;
+import io.zgrnet.sys.Syscall;
 import java.lang.foreign.MemorySegment;
 
 /**
@@ -20,9 +21,17 @@ import java.lang.foreign.MemorySegment;
  * operation hands its slot to the caller and is re-armed with a fresh slot on the next cycle (all
  * re-arms of a cycle go in with one io_uring_enter).
  *
+ * <p>Large datagrams: when the pool has large slots, each operation's msghdr has a second iovec
+ * after its slot, a spill area of {@code maxDatagram - slotSize} bytes; a datagram that spilled
+ * is copied (slot part, then spill) into a large slot, the small slot stays with the operation and
+ * is re-armed. No large slot free: that datagram is dropped and counted ({@code LARGE_NO_SLOT}).
+ * The spill areas are {@code depth x (maxDatagram - slotSize)} bytes of reserved address space
+ * ({@link Syscall#reserve}), memory only where a datagram spilled (at the default depth of 256,
+ * 15.5 MiB of address space).
+ *
  * <p>Truncation: RECVMSG is issued with MSG_TRUNC, so {@code res} is the datagram's real length;
- * {@code res > slotSize} or MSG_TRUNC in the msghdr's {@code msg_flags} means the datagram did not
- * fit: counted, dropped, the slot re-armed.
+ * {@code res} above the receive limit or MSG_TRUNC in the msghdr's {@code msg_flags} means the
+ * datagram did not fit: counted, dropped, the slot re-armed.
  *
  * <p>Concurrency: owner thread only. The kernel reads the msghdr at submission and writes
  * {@code msg_namelen}/{@code msg_flags} back at completion, so each msghdr stays untouched while
@@ -40,23 +49,41 @@ final class ArmedReceiver implements UringBackend.Receiver {
     private int inFlight;
     private final MemorySegment hdrs;
     private final MemorySegment iovs;
+    private final int iovsPerOp; // 2 with spill areas
+    private final int slotSize;
+    private final int limit; // largest datagram delivered
+    private final int spillBytes; // per operation, 0 without large slots
+    private final MemorySegment spill; // depth x spillBytes, or null
 
-    ArmedReceiver(UringBackend backend, int depth) {
+    /**
+     * @param limit the largest datagram to deliver (above a slot: spill areas)
+     * @throws NativeException if the spill areas' address space cannot be mapped
+     */
+    ArmedReceiver(UringBackend backend, int depth, int limit) throws NativeException {
         this.backend = backend;
         this.pool = backend.pool();
         this.stats = backend.backendStats();
         this.depth = depth;
+        this.slotSize = pool.slotSize();
+        this.limit = limit;
+        this.spillBytes = limit > slotSize ? limit - slotSize : 0;
+        this.iovsPerOp = spillBytes > 0 ? 2 : 1;
         this.slotOf = new int[depth];
         this.idle = new int[depth];
         this.busy = new boolean[depth];
         this.hdrs = backend.arena().allocate((long) Msghdr.SIZE * depth, 8);
-        this.iovs = backend.arena().allocate((long) Iovec.SIZE * depth, 8);
+        this.iovs = backend.arena().allocate((long) Iovec.SIZE * iovsPerOp * depth, 8);
+        this.spill = spillBytes > 0
+                ? Syscall.reserve("io_uring spill areas", (long) depth * spillBytes, backend.arena()) : null;
         for (int i = 0; i < depth; i++) {
             slotOf[i] = -1;
             idle[i] = depth - 1 - i;
             long h = (long) i * Msghdr.SIZE;
-            hdrs.set(JAVA_LONG, h + Msghdr.MSG_IOV, iovs.address() + (long) i * Iovec.SIZE);
-            hdrs.set(JAVA_LONG, h + Msghdr.MSG_IOVLEN, 1L);
+            hdrs.set(JAVA_LONG, h + Msghdr.MSG_IOV, iovs.address() + (long) i * iovsPerOp * Iovec.SIZE);
+            hdrs.set(JAVA_LONG, h + Msghdr.MSG_IOVLEN, iovsPerOp);
+            if (spillBytes > 0) {
+                Iovec.set(iovs, ((long) i * 2 + 1) * Iovec.SIZE, spill.address() + (long) i * spillBytes, spillBytes);
+            }
             hdrs.set(JAVA_LONG, h + Msghdr.MSG_CONTROL, 0L);
             hdrs.set(JAVA_LONG, h + Msghdr.MSG_CONTROLLEN, 0L);
         }
@@ -118,7 +145,7 @@ final class ArmedReceiver implements UringBackend.Receiver {
             hdrs.set(JAVA_LONG, h + Msghdr.MSG_NAME, pool.addressAddress(slot));
             hdrs.set(JAVA_INT, h + Msghdr.MSG_NAMELEN, PacketPool.ADDRESS_SIZE);
             hdrs.set(JAVA_INT, h + Msghdr.MSG_FLAGS, 0);
-            Iovec.set(iovs, (long) i * Iovec.SIZE, pool.slotAddress(slot), pool.slotSize());
+            Iovec.set(iovs, (long) i * iovsPerOp * Iovec.SIZE, pool.slotAddress(slot), slotSize);
             Sqe.prep(sqes, sqe, IoUring.IORING_OP_RECVMSG, backend.fileFlag(), backend.socketFd(),
                     hdrs.address() + h, 1, 0, UringBackend.userData(UringBackend.KIND_RECV, i));
             Sqe.opFlags(sqes, sqe, IoUring.MSG_TRUNC);
@@ -146,8 +173,12 @@ final class ArmedReceiver implements UringBackend.Receiver {
         int slot = slotOf[i];
         if (res >= 0) {
             int msgFlags = hdrs.get(JAVA_INT, (long) i * Msghdr.SIZE + Msghdr.MSG_FLAGS);
-            if (res > pool.slotSize() || (msgFlags & IoUring.MSG_TRUNC) != 0) {
+            if (res > limit || (msgFlags & IoUring.MSG_TRUNC) != 0) {
                 stats.increment(BackendStats.Counter.DATAGRAMS_TRUNCATED); // slot kept and re-armed
+                return;
+            }
+            if (res > slotSize) {
+                spilled(slot, i, res); // the small slot stays with the operation
                 return;
             }
             pool.length(slot, res);
@@ -157,6 +188,29 @@ final class ArmedReceiver implements UringBackend.Receiver {
         } else if (res != -Errno.ECANCELED) {
             stats.increment(BackendStats.Counter.RECEIVE_ERRORS); // slot kept and re-armed
         }
+    }
+
+    /**
+     * Operation {@code i} received a datagram larger than its slot {@code small}: copies it (the
+     * slot's part, then the spill area's) and the source address into a large slot and delivers
+     * that, or counts the drop when no large slot is free.
+     */
+    private void spilled(int small, int i, int length) {
+        int large = pool.acquireLarge();
+        if (large < 0) {
+            stats.increment(BackendStats.Counter.LARGE_NO_SLOT);
+            return;
+        }
+        MemorySegment slab = pool.slab();
+        long to = pool.slotOffset(large);
+        MemorySegment.copy(slab, pool.slotOffset(small), slab, to, slotSize);
+        MemorySegment.copy(spill, (long) i * spillBytes, slab, to + slotSize, length - slotSize);
+        MemorySegment.copy(pool.addresses(), pool.addressOffset(small), pool.addresses(), pool.addressOffset(large),
+                PacketPool.ADDRESS_SIZE);
+        pool.length(large, length);
+        pool.dataOffset(large, 0);
+        stats.increment(BackendStats.Counter.LARGE_RECEIVED);
+        backend.deliver(large, length);
     }
 
     @Override

@@ -25,6 +25,10 @@ import java.lang.foreign.MemorySegment;
  * the tail once (release store). At most {@code entries} slots sit in the ring; if the pool is
  * exhausted the ids stay empty (counted) and are refilled on a later cycle.
  *
+ * <p>Used when the pool has no large slots: a provided buffer is one contiguous range picked before
+ * the datagram's size is known, so with large slots the ring holds 64 KiB buffers of the backend's
+ * own instead ({@link GroMultishotReceiver}).
+ *
  * <p>Truncated datagrams (MSG_TRUNC in the header's flags, or payloadlen larger than what fit) are
  * counted and dropped; the same slot is put back into the ring. Arming, re-arming and ENOBUFS:
  * {@link BufferRingReceiver}.

@@ -125,7 +125,7 @@ final class Sender {
         int offset = pool.dataOffset(slot);
         int length = pool.length(slot);
         return SockAddr.length(pool.addresses(), pool.addressOffset(slot)) != 0 && offset >= 0 && length >= 0
-                && (long) offset + length <= pool.slotSize();
+                && (long) offset + length <= pool.slotSize(slot);
     }
 
     int send(int[] slots, int count) throws IOException {

@@ -6,6 +6,7 @@ import io.zgrnet.io.BackendStats;
 import io.zgrnet.io.CloseGuard;
 import io.zgrnet.io.DatagramBackend;
 import io.zgrnet.io.PacketPool;
+import io.zgrnet.io.UdpLimits;
 import io.zgrnet.config.SocketOptions;
 import io.zgrnet.sys.SocketOptionsReport;
 import io.zgrnet.sys.Errno;
@@ -32,7 +33,10 @@ import java.util.concurrent.locks.LockSupport;
  * The io_uring datagram backend: receives with N armed RECVMSG or one multishot RECVMSG over a
  * provided-buffer ring of pool slots, sends with SENDMSG (or SEND_ZC), waits and wakes through
  * the ring. With {@code SocketOptions.udpGro} in multishot mode, the ring's buffers are 64 KiB ones
- * of its own and coalesced datagrams are split into pool slots ({@link GroMultishotReceiver}).
+ * of its own and coalesced datagrams are split into pool slots ({@link GroMultishotReceiver}); so
+ * they are, without GRO, when the pool has large slots (a provided buffer must hold any datagram).
+ * Armed receive gives each RECVMSG a spill area after its slot for large datagrams
+ * ({@link ArmedReceiver}).
  *
  * <p>Concurrency design: one <b>ring-owner thread</b> (the I/O agent) calls {@link #receive} and
  * {@link #send}; the first such call enables the ring (R_DISABLED + SINGLE_ISSUER make that
@@ -121,6 +125,7 @@ public final class UringBackend implements DatagramBackend {
     private final Receiver receiver;
     private final Sender sender;
     private final String name;
+    private final int maxDatagram;
     private final CloseGuard guard = new CloseGuard();
 
     // Filled slots waiting to be handed out by receive(); bounded by the pool size.
@@ -160,7 +165,7 @@ public final class UringBackend implements DatagramBackend {
         int cap = Integer.highestOneBit(Math.max(2, pool.capacity()) - 1) << 1;
         this.ready = new int[cap];
         this.readyMask = cap - 1;
-        int depth = Math.max(1, Math.min(options.receiveDepth(), pool.capacity() / 2));
+        int depth = Math.max(1, Math.min(options.receiveDepth(), pool.smallCapacity() / 2));
         Setup setup;
         try {
             setup = openRing();
@@ -169,16 +174,24 @@ public final class UringBackend implements DatagramBackend {
             throw e;
         }
         try {
+            int limit = UdpLimits.maxDatagram(pool, socket.localAddress());
             if (udpGro) {
-                this.receiver = new GroMultishotReceiver(this);
+                this.receiver = new GroMultishotReceiver(this, GroMultishotReceiver.BUFFERS, limit);
                 this.name = "uring-multishot";
             } else if (options.receiveMode() == UringOptions.ReceiveMode.MULTISHOT) {
-                this.receiver = new MultishotReceiver(this, depth);
+                // Datagrams beyond a small slot need provided buffers that hold any of them.
+                this.receiver = limit > pool.slotSize()
+                        ? new GroMultishotReceiver(this,
+                                Integer.highestOneBit(Math.min(depth, GroMultishotReceiver.LARGE_BUFFERS)), limit)
+                        : new MultishotReceiver(this, depth);
                 this.name = "uring-multishot";
             } else {
-                this.receiver = new ArmedReceiver(this, depth);
+                this.receiver = new ArmedReceiver(this, depth, limit);
                 this.name = "uring-armed";
             }
+            // The zero-copy ring's buffers are pool slots that start with the kernel's header.
+            this.maxDatagram = receiver instanceof MultishotReceiver
+                    ? Math.min(limit, pool.slotSize() - MultishotReceiver.HEADER_BYTES) : limit;
             receiver.prepare(setup.ring());
         } catch (IOException | RuntimeException e) {
             setup.ring().close();
@@ -414,6 +427,16 @@ public final class UringBackend implements DatagramBackend {
     @Override
     public PacketPool pool() {
         return pool;
+    }
+
+    /**
+     * As {@link DatagramBackend#maxDatagram()}; with the zero-copy multishot ring (a pool without
+     * large slots, no GRO) the kernel's 48-byte header shares each slot, so datagrams are 48 bytes
+     * shorter than a slot.
+     */
+    @Override
+    public int maxDatagram() {
+        return maxDatagram;
     }
 
     @Override
