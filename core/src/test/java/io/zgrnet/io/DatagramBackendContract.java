@@ -43,9 +43,11 @@ import org.junit.jupiter.api.Timeout;
  * deadline; waits are bounded joins and latches, never sleeps; every test sends to loopback only.
  *
  * <p>Receiver pools use {@value #SLOT_SIZE}-byte slots; senders use larger slots so they can send
- * datagrams that do not fit. The largest datagram every backend must deliver is
- * {@code SLOT_SIZE - 1} (the NIO backend cannot tell a datagram that exactly fills its slot from a
- * truncated one, see {@code NioBackend}).
+ * datagrams that do not fit. Without large slots the largest datagram every backend must deliver
+ * is {@link DatagramBackend#maxDatagram()}, the slot size (less the kernel's header on io_uring's
+ * zero-copy multishot ring); with large slots, datagrams up to UDP's limit for the address family
+ * (65,507 bytes over IPv4, 65,527 over IPv6) arrive whole in large slots, and running out of large
+ * slots costs large datagrams only.
  */
 @Timeout(value = 30, unit = TimeUnit.SECONDS)
 public abstract class DatagramBackendContract {
@@ -104,7 +106,11 @@ public abstract class DatagramBackendContract {
     }
 
     protected PacketPool pool(int slots, int slotSize) {
-        PacketPool p = new PacketPool(slots, slotSize);
+        return pool(slots, slotSize, 0, 0);
+    }
+
+    protected PacketPool pool(int slots, int slotSize, int largeSlots, int largeSlotSize) {
+        PacketPool p = new PacketPool(slots, slotSize, largeSlots, largeSlotSize);
         resources.push(p);
         return p;
     }
@@ -123,8 +129,13 @@ public abstract class DatagramBackendContract {
         return backend(bind, pool(256, SENDER_SLOT_SIZE));
     }
 
-    /** A datagram as received: payload copy and source. */
-    protected record Received(byte[] payload, InetSocketAddress source) {
+    /** A sender whose pool has 64 KiB slots too, for datagrams up to UDP's limit (and one more). */
+    protected DatagramBackend largeSender(InetSocketAddress bind) throws IOException {
+        return backend(bind, pool(64, SLOT_SIZE, 16, PacketPool.MAX_SLOT_SIZE));
+    }
+
+    /** A datagram as received: payload copy, source, and whether it came in a large slot. */
+    protected record Received(byte[] payload, InetSocketAddress source, boolean large) {
     }
 
     protected static byte[] payload(int length, int seed) {
@@ -138,7 +149,7 @@ public abstract class DatagramBackendContract {
     /** Fills a slot of {@code from}'s pool with {@code payload} addressed to {@code to}. */
     protected static int slotWith(DatagramBackend from, InetSocketAddress to, byte[] payload) {
         PacketPool p = from.pool();
-        int s = p.acquire();
+        int s = p.acquireFor(payload.length);
         assertTrue(s >= 0, "sender pool exhausted");
         MemorySegment.copy(payload, 0, p.slab(), ValueLayout.JAVA_BYTE, p.slotOffset(s), payload.length);
         p.length(s, payload.length);
@@ -172,11 +183,11 @@ public abstract class DatagramBackendContract {
             }
             for (int i = 0; i < got; i++) {
                 int s = slots[i];
-                assertTrue(p.length(s) >= 0 && p.dataOffset(s) + p.length(s) <= p.slotSize(), "length within the slot");
+                assertTrue(p.length(s) >= 0 && p.dataOffset(s) + p.length(s) <= p.slotSize(s), "length within the slot");
                 byte[] data = new byte[p.length(s)];
                 MemorySegment.copy(p.slab(), ValueLayout.JAVA_BYTE, p.slotOffset(s) + p.dataOffset(s), data, 0,
                         data.length);
-                out.add(new Received(data, SockAddr.read(p.addresses(), p.addressOffset(s))));
+                out.add(new Received(data, SockAddr.read(p.addresses(), p.addressOffset(s)), p.isLarge(s)));
                 p.release(s);
             }
         }
@@ -306,17 +317,210 @@ public abstract class DatagramBackendContract {
     void truncatedDatagramIsCountedAndNeverDelivered() throws IOException {
         DatagramBackend rx = receiver(loopback4());
         DatagramBackend tx = sender(loopback4());
-        byte[] largestThatFits = payload(SLOT_SIZE - 1, 7);
+        int max = rx.maxDatagram();
+        assertTrue(max <= rx.pool().slotSize(), "a pool without large slots: the limit is a slot");
+        byte[] largestThatFits = payload(max, 7); // exactly the limit: delivered (NIO too)
         byte[] last = payload(10, 8);
 
-        assertEquals(3, send(tx, rx.localAddress(), payload(SLOT_SIZE + 1000, 6), largestThatFits, last));
+        assertEquals(4, send(tx, rx.localAddress(), payload(max + 1000, 6), largestThatFits, payload(max + 1, 9),
+                last));
         List<Received> got = receive(rx, 2);
 
-        assertEquals(SLOT_SIZE - 1, got.get(0).payload().length);
+        assertEquals(max, got.get(0).payload().length);
         assertArrayEquals(largestThatFits, got.get(0).payload());
         assertArrayEquals(last, got.get(1).payload());
-        assertEquals(1, rx.stats().get(Counter.DATAGRAMS_TRUNCATED));
+        assertEquals(2, rx.stats().get(Counter.DATAGRAMS_TRUNCATED));
         assertEquals(2, rx.stats().get(Counter.DATAGRAMS_RECEIVED));
+    }
+
+    // ---------------------------------------------------------------- large datagrams
+
+    @Test
+    void largeDatagramsArriveWholeInLargeSlotsOverIpv4() throws IOException {
+        largeDatagramsArriveWhole(loopback4(), UdpLimits.MAX_IPV4_PAYLOAD);
+    }
+
+    @Test
+    void largeDatagramsArriveWholeInLargeSlotsOverIpv6() throws IOException {
+        String cause = ipv6UnavailabilityCause();
+        Assumptions.assumeTrue(cause == null, () -> "IPv6 skipped: " + cause);
+        largeDatagramsArriveWhole(loopback6(), UdpLimits.MAX_IPV6_PAYLOAD);
+    }
+
+    /**
+     * Sizes around the small slot, the sizes applications send whole (2019, 8000, 16384, 60000)
+     * and the family's limit, between small datagrams: each arrives byte for byte, in order, the
+     * small ones in small slots, the others in large ones; none is left in a large slot.
+     */
+    private void largeDatagramsArriveWhole(InetSocketAddress bind, int familyLimit) throws IOException {
+        PacketPool rxPool = pool(256, SLOT_SIZE, 8, PacketPool.MAX_SLOT_SIZE);
+        DatagramBackend rx = backend(bind, rxPool);
+        DatagramBackend tx = largeSender(bind);
+        assertEquals(familyLimit, rx.maxDatagram(), "maxDatagram: UDP's limit for the family");
+        int[] sizes = {10, SLOT_SIZE, 2019, 7, SLOT_SIZE + 1, 8000, 16384, 60000, 100, familyLimit, 3};
+        byte[][] payloads = new byte[sizes.length][];
+        for (int i = 0; i < sizes.length; i++) {
+            payloads[i] = payload(sizes[i], i);
+        }
+        int large = 0;
+        for (int round = 0; round < 3; round++) { // slots are reused: 8 large slots, 21 large datagrams
+            for (byte[] p : payloads) {
+                assertEquals(1, send(tx, rx.localAddress(), p)); // one at a time: a 4 MiB buffer holds them all
+            }
+            List<Received> got = receive(rx, sizes.length);
+            for (int i = 0; i < sizes.length; i++) {
+                Received r = got.get(i);
+                assertEquals(sizes[i], r.payload().length, "datagram " + i + " in order, whole");
+                assertArrayEquals(payloads[i], r.payload(), "datagram " + i + " byte for byte");
+                assertEquals(sizes[i] > SLOT_SIZE, r.large(), "datagram " + i + " of " + sizes[i] + " B: large slot");
+                assertSameEndpoint(tx.localAddress(), r.source());
+                large += r.large() ? 1 : 0;
+            }
+        }
+        assertEquals(large, rx.stats().get(Counter.LARGE_RECEIVED));
+        assertEquals(0, rx.stats().get(Counter.DATAGRAMS_TRUNCATED));
+        assertEquals(0, rx.stats().get(Counter.LARGE_NO_SLOT));
+        assertEquals(0, rxPool.outstandingLarge(), "every large slot handed out was the caller's to release");
+        assertEquals(0, tx.pool().outstanding(), "sent large slots released");
+    }
+
+    /**
+     * {@link DatagramBackend#maxDatagram()} is true: exactly that many bytes arrive; one more is
+     * refused by the sending kernel (EMSGSIZE, counted) or dropped by the receiver (counted), never
+     * delivered.
+     */
+    @Test
+    void exactlyMaxDatagramArrivesAndOneMoreNever() throws IOException {
+        exactlyMaxDatagram(loopback4());
+    }
+
+    @Test
+    void exactlyMaxDatagramArrivesAndOneMoreNeverOverIpv6() throws IOException {
+        String cause = ipv6UnavailabilityCause();
+        Assumptions.assumeTrue(cause == null, () -> "IPv6 skipped: " + cause);
+        exactlyMaxDatagram(loopback6());
+    }
+
+    private void exactlyMaxDatagram(InetSocketAddress bind) throws IOException {
+        DatagramBackend rx = backend(bind, pool(64, SLOT_SIZE, 4, PacketPool.MAX_SLOT_SIZE));
+        DatagramBackend tx = largeSender(bind);
+        int max = rx.maxDatagram();
+        byte[] exact = payload(max, 1);
+        byte[] marker = payload(5, 2);
+        assertEquals(1, send(tx, rx.localAddress(), exact));
+        assertArrayEquals(exact, receive(rx, 1).get(0).payload());
+        send(tx, rx.localAddress(), payload(max + 1, 3));
+        assertEquals(1, send(tx, rx.localAddress(), marker));
+        assertArrayEquals(marker, receive(rx, 1).get(0).payload(), "the next datagram is the marker");
+        assertEquals(1, tx.stats().get(Counter.SEND_ERRORS) + rx.stats().get(Counter.DATAGRAMS_TRUNCATED),
+                "one more than the limit: refused by the kernel or dropped by the receiver, counted");
+    }
+
+    /** A datagram above the pool's configured limit (its large slot size) is counted and dropped. */
+    @Test
+    void aDatagramAboveTheConfiguredLimitIsCountedAndDropped() throws IOException {
+        DatagramBackend rx = backend(loopback4(), pool(64, SLOT_SIZE, 4, 4096));
+        DatagramBackend tx = largeSender(loopback4());
+        assertEquals(4096, rx.maxDatagram());
+        byte[] atLimit = payload(4096, 1);
+        byte[] small = payload(10, 2);
+        assertEquals(4, send(tx, rx.localAddress(), payload(4097, 3), atLimit, payload(30000, 4), small));
+        List<Received> got = receive(rx, 2);
+        assertArrayEquals(atLimit, got.get(0).payload());
+        assertArrayEquals(small, got.get(1).payload());
+        assertEquals(2, rx.stats().get(Counter.DATAGRAMS_TRUNCATED));
+    }
+
+    /**
+     * With every large slot held, large datagrams are dropped and counted, never waited for, and
+     * the small ones between them keep arriving; once large slots are free again they flow.
+     */
+    @Test
+    void largeSlotExhaustionDropsLargeDatagramsOnlyAndNeverStallsSmallOnes() throws IOException {
+        PacketPool rxPool = pool(64, SLOT_SIZE, 2, PacketPool.MAX_SLOT_SIZE);
+        DatagramBackend rx = backend(loopback4(), rxPool);
+        DatagramBackend tx = largeSender(loopback4());
+        int held1 = rxPool.acquireLarge();
+        int held2 = rxPool.acquireLarge();
+        assertEquals(-1, rxPool.acquireLarge());
+        byte[][] small = {payload(10, 1), payload(11, 2), payload(12, 3)};
+        send(tx, rx.localAddress(), small[0]);
+        send(tx, rx.localAddress(), payload(3000, 4));
+        send(tx, rx.localAddress(), small[1]);
+        send(tx, rx.localAddress(), payload(50000, 5));
+        send(tx, rx.localAddress(), small[2]);
+        List<Received> got = receive(rx, 3);
+        for (int i = 0; i < 3; i++) {
+            assertArrayEquals(small[i], got.get(i).payload(), "small datagram " + i);
+        }
+        assertEquals(2, rx.stats().get(Counter.LARGE_NO_SLOT));
+        rxPool.release(held1);
+        rxPool.release(held2);
+        byte[] later = payload(40000, 6);
+        send(tx, rx.localAddress(), later);
+        Received r = receive(rx, 1).get(0);
+        assertArrayEquals(later, r.payload());
+        assertTrue(r.large());
+    }
+
+    /** Large datagrams still in the kernel or the backend at close leave no slot behind. */
+    @Test
+    void largeDatagramsInFlightAtCloseLeaveNoSlotBehind() throws IOException {
+        PacketPool rxPool = pool(128, SLOT_SIZE, 8, PacketPool.MAX_SLOT_SIZE);
+        DatagramBackend rx = backend(loopback4(), rxPool);
+        DatagramBackend tx = largeSender(loopback4());
+        for (int i = 0; i < 12; i++) {
+            send(tx, rx.localAddress(), payload(i % 2 == 0 ? 20000 : 100, i));
+        }
+        receive(rx, 3);
+        rx.close();
+        tx.close();
+        assertEquals(0, rxPool.outstanding(), "receiver pool");
+        assertEquals(0, tx.pool().outstanding(), "sender pool");
+    }
+
+    /** The large-datagram path allocates nothing per datagram on the receiving thread. */
+    @Test
+    void receivingLargeDatagramsAllocatesNothingPerDatagram() throws IOException {
+        Assumptions.assumeFalse(allocatesPerReceive(), "this backend allocates per receive by design");
+        Assumptions.assumeTrue(java.lang.management.ManagementFactory.getThreadMXBean()
+                instanceof com.sun.management.ThreadMXBean, "per-thread allocation counter unavailable");
+        com.sun.management.ThreadMXBean mx =
+                (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+        PacketPool rxPool = pool(256, SLOT_SIZE, 16, PacketPool.MAX_SLOT_SIZE);
+        DatagramBackend rx = backend(loopback4(), rxPool);
+        DatagramBackend tx = largeSender(loopback4());
+        int[] slots = new int[32];
+        long allocated = 0;
+        int measured = 0;
+        for (int round = 0; round < 300; round++) { // warm: the JIT removes the transient segments
+            for (int i = 0; i < 16; i++) {
+                send(tx, rx.localAddress(), payload(i % 2 == 0 ? 9000 : 60, i));
+            }
+            long before = mx.getCurrentThreadAllocatedBytes();
+            int got = 0;
+            long deadline = System.nanoTime() + RECEIVE_DEADLINE_NANOS;
+            while (got < 16 && deadline - System.nanoTime() > 0) {
+                int n = rx.receive(slots, slots.length, TimeUnit.MILLISECONDS.toNanos(20));
+                for (int i = 0; i < n; i++) {
+                    rxPool.release(slots[i]);
+                }
+                got += n;
+            }
+            assertEquals(16, got);
+            if (round >= 250) {
+                allocated += mx.getCurrentThreadAllocatedBytes() - before;
+                measured += got;
+            }
+        }
+        // One object per datagram would be at least 16 bytes each (a receive call that waits may
+        // allocate a little on recvmmsg's ppoll path: per call, not per datagram).
+        assertTrue(allocated < 8L * measured, allocated + " bytes allocated receiving " + measured + " datagrams");
+    }
+
+    /** True for a backend that allocates per receive by design (NIO's InetSocketAddress). */
+    protected boolean allocatesPerReceive() {
+        return false;
     }
 
     @Test

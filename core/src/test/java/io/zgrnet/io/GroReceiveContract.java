@@ -7,8 +7,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.zgrnet.io.BackendStats.Counter;
 import io.zgrnet.io.mmsg.MmsgBackend;
+import io.zgrnet.sys.Iovec;
+import io.zgrnet.sys.Libc;
+import io.zgrnet.sys.Mmsghdr;
+import io.zgrnet.sys.Msghdr;
+import io.zgrnet.sys.Net;
 import io.zgrnet.sys.SockAddr;
+import io.zgrnet.sys.UdpSocket;
 import java.io.IOException;
+import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.net.InetAddress;
@@ -142,6 +149,82 @@ public abstract class GroReceiveContract {
             rx.close();
             assertEquals(0, small.outstanding(), "nothing of the truncated buffer was left behind");
         }
+    }
+
+    /** Segments larger than a small slot go, one by one and in order, into large slots. */
+    @Test
+    void segmentsLargerThanASmallSlotArriveInLargeSlots() throws IOException {
+        try (PacketPool small = new PacketPool(64, 512, 8, 4096);
+             PacketPool big = new PacketPool(64, 2048);
+             DatagramBackend rx = receiver(small);
+             MmsgBackend tx = sender(big)) {
+            send(tx, rx.localAddress(), new int[] {600, 600, 600, 600, 600, 300}, 0);
+            Assumptions.assumeTrue(tx.stats().get(Counter.GSO_SENDS) > 0, "the kernel refused UDP GSO");
+            send(tx, rx.localAddress(), new int[] {100, 100}, 6);
+            List<byte[]> got = receive(rx, 8, 64, tx.localAddress());
+            assertEquals(List.of(600, 600, 600, 600, 600, 300, 100, 100), got.stream().map(b -> b.length).toList());
+            for (int i = 0; i < 8; i++) {
+                assertPayload(got.get(i), i, got.get(i).length);
+            }
+            assertEquals(5, rx.stats().get(Counter.LARGE_RECEIVED), "600-byte segments in large slots");
+            assertEquals(0, rx.stats().get(Counter.DATAGRAMS_TRUNCATED));
+            rx.close();
+            assertEquals(0, small.outstanding());
+        }
+    }
+
+    /**
+     * A GSO sender with 16 KiB segments (as a peer carrying whole messages might be): its buffer
+     * arrives coalesced, and is split into 16 KiB datagrams and the short last one, never into
+     * pieces of a small slot and never as one.
+     */
+    @Test
+    void sixteenKibSegmentsAreSplitAtTheSegmentSize() throws IOException {
+        try (PacketPool pool = new PacketPool(64, 2048, 8, PacketPool.MAX_SLOT_SIZE);
+             DatagramBackend rx = receiver(pool);
+             UdpSocket raw = UdpSocket.open(LOOPBACK, SocketOptions.builder().udpGso(false).udpGro(false).build());
+             Arena arena = Arena.ofConfined()) {
+            int segment = 16384;
+            try {
+                raw.intOption(Net.SOL_UDP, Net.UDP_SEGMENT, segment);
+            } catch (io.zgrnet.sys.NativeException e) {
+                Assumptions.abort("UDP_SEGMENT refused here: " + e.getMessage());
+            }
+            byte[] whole = new byte[3 * segment + 1000];
+            for (int n = 0; n < 4; n++) {
+                byte[] part = new byte[n < 3 ? segment : 1000];
+                fill(part, n);
+                System.arraycopy(part, 0, whole, n * segment, part.length);
+            }
+            assertEquals(whole.length, sendRaw(raw, rx.localAddress(), whole, arena), "one send of 50,152 bytes");
+            List<byte[]> got = receive(rx, 4, 64, raw.localAddress());
+            assertEquals(List.of(segment, segment, segment, 1000), got.stream().map(b -> b.length).toList());
+            for (int i = 0; i < 4; i++) {
+                assertPayload(got.get(i), i, got.get(i).length);
+            }
+            assertEquals(3, rx.stats().get(Counter.LARGE_RECEIVED));
+            assertEquals(0, rx.stats().get(Counter.DATAGRAMS_TRUNCATED));
+            assertEquals(1, rx.stats().get(Counter.GRO_RECEIVES), "arrived as one coalesced buffer");
+        }
+    }
+
+    /** One sendmmsg entry of {@code data} to {@code to}: the bytes the kernel took. */
+    private static int sendRaw(UdpSocket socket, InetSocketAddress to, byte[] data, Arena arena) {
+        MemorySegment buf = arena.allocate(data.length, 64);
+        MemorySegment.copy(data, 0, buf, ValueLayout.JAVA_BYTE, 0, data.length);
+        MemorySegment name = arena.allocate(PacketPool.ADDRESS_SIZE, 8);
+        SockAddr.write(name, 0, to);
+        MemorySegment iov = arena.allocate(Iovec.SIZE, 8);
+        Iovec.set(iov, 0, buf.address(), data.length);
+        MemorySegment vec = arena.allocate(Mmsghdr.SIZE, 8);
+        vec.set(ValueLayout.JAVA_LONG, Mmsghdr.MSG_HDR + Msghdr.MSG_NAME, name.address());
+        vec.set(ValueLayout.JAVA_INT, Mmsghdr.MSG_HDR + Msghdr.MSG_NAMELEN, SockAddr.length(name, 0));
+        vec.set(ValueLayout.JAVA_LONG, Mmsghdr.MSG_HDR + Msghdr.MSG_IOV, iov.address());
+        vec.set(ValueLayout.JAVA_LONG, Mmsghdr.MSG_HDR + Msghdr.MSG_IOVLEN, 1);
+        MemorySegment errno = Libc.errnoSlot();
+        int n = Net.sendmmsg(errno, socket.fd(), vec, 1, 0);
+        assertEquals(1, n, () -> "sendmmsg: " + io.zgrnet.sys.Errno.describe(Libc.errno(errno)));
+        return vec.get(ValueLayout.JAVA_INT, Mmsghdr.MSG_LEN);
     }
 
     @Test

@@ -82,7 +82,7 @@ public abstract class GsoSendContract {
 
     /** Fills a slot: a 4-byte sequence number, then bytes derived from it, to {@code to}. */
     private static int fill(PacketPool pool, int seq, int length, InetSocketAddress to) {
-        int s = pool.acquire();
+        int s = pool.acquireFor(16 + length);
         MemorySegment slot = pool.slot(s);
         for (int i = 0; i < length; i++) {
             slot.set(ValueLayout.JAVA_BYTE, 16 + i, (byte) (seq * 31 + i));
@@ -203,6 +203,38 @@ public abstract class GsoSendContract {
                 backend.close();
             }
             assertEquals(0, pool.outstanding());
+        }
+    }
+
+    /**
+     * Large datagrams (above {@link GsoRuns#MAX_SEGMENT_BYTES}) always leave alone, whatever their
+     * neighbours: the kernel cuts a GSO send at one segment size, so a large datagram grouped with
+     * others would arrive split. The runs of small ones around them still leave as GSO sends, and
+     * every datagram arrives whole and in order.
+     */
+    @Test
+    void largeDatagramsLeaveAloneBetweenGsoRuns() throws Exception {
+        try (PacketPool pool = new PacketPool(256, 2048, 16, PacketPool.MAX_SLOT_SIZE); DatagramChannel a = peer()) {
+            DatagramBackend backend = open(pool, SocketOptions.defaults());
+            try {
+                List<Out> outs = new ArrayList<>();
+                add(outs, a, 100, 5); // a run of 5
+                add(outs, a, 60000, 1); // alone
+                add(outs, a, 100, 3); // a run of 3
+                add(outs, a, 16384, 3); // one by one: equal, but each above a GSO segment
+                add(outs, a, 2019, 2); // one by one
+                add(outs, a, 100, 2); // a run of 2
+                add(outs, a, 65000, 1); // alone
+                sendAndCheck(backend, pool, outs, 0);
+                BackendStats st = backend.stats();
+                assertEquals(outs.size(), sent(backend));
+                assertEquals(3, st.get(BackendStats.Counter.GSO_SENDS));
+                assertEquals(5 + 3 + 2, st.get(BackendStats.Counter.GSO_DATAGRAMS));
+                assertEquals(0, st.get(BackendStats.Counter.SEND_ERRORS));
+            } finally {
+                backend.close();
+            }
+            assertEquals(0, pool.outstanding(), "large slots released after their sends");
         }
     }
 
