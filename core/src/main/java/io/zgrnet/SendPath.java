@@ -23,7 +23,8 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>Datagram layout in a slot: the transport header ({@link TransportHeader#LENGTH} bytes), the
  * protocol byte, the payload, the tag; payloads are placed where the plaintext goes and sealed in
- * place.
+ * place. A datagram that does not fit a small slot takes one of the pool's large slots
+ * ({@link PacketPool#acquireFor}); the facade refused payloads above {@link UDP#maxPayload()}.
  */
 final class SendPath {
     private static final int PAYLOAD = ProtocolByte.PAYLOAD_OFFSET;
@@ -232,7 +233,7 @@ final class SendPath {
      * reads it where it is). Counts and returns -1 when the pool is exhausted.
      */
     private int slotWithPayload(byte[] array, MemorySegment data, long off, int len, boolean copySegment) {
-        int slot = pool.acquire();
+        int slot = pool.acquireFor(len + TransportHeader.OVERHEAD); // a small slot when it fits one, else a large one
         if (slot < 0) {
             stats.increment(TransportCounter.DROP_POOL_EXHAUSTED);
             return -1;

@@ -21,13 +21,20 @@ import java.net.InetSocketAddress;
  * @param socketOptions socket buffer sizes and flags
  * @param poolSlots packet pool slots
  * @param slotSize packet pool slot size in bytes
+ * @param largeSlots packet pool slots for datagrams larger than a slot (0: none, and datagrams are
+ *        limited to {@code slotSize})
+ * @param largeSlotSize bytes per large slot: the largest datagram sent and received (further
+ *        capped by UDP: 65,507 bytes over IPv4, 65,527 over IPv6)
  * @param ioBatchSize datagrams per receive/send call
  * @param clock time source for the timers (tests inject a manual clock)
  */
 public record TransportConfig(byte[] privateKey, InetSocketAddress bindAddress, boolean allowUnknownPeers,
                               int maxPeers, int decryptWorkers, int receiveQueueSize, int sendQueueSize,
                               IOMode ioMode, SocketOptions socketOptions, int poolSlots, int slotSize,
-                              int ioBatchSize, Clock clock) {
+                              int largeSlots, int largeSlotSize, int ioBatchSize, Clock clock) {
+    /** Default number of large slots: 64 x 64 KiB = 4 MiB beside the 32 MiB of small slots. */
+    public static final int DEFAULT_LARGE_SLOTS = 64;
+
     /** A builder with the defaults. */
     public static Builder builder() {
         return new Builder();
@@ -50,6 +57,8 @@ public record TransportConfig(byte[] privateKey, InetSocketAddress bindAddress, 
         private SocketOptions socketOptions = SocketOptions.defaults();
         private int poolSlots = 16384;
         private int slotSize = PacketPool.DEFAULT_SLOT_SIZE;
+        private int largeSlots = DEFAULT_LARGE_SLOTS;
+        private int largeSlotSize = PacketPool.DEFAULT_LARGE_SLOT_SIZE;
         private int ioBatchSize = 64;
         private Clock clock = Clock.SYSTEM;
 
@@ -119,6 +128,26 @@ public record TransportConfig(byte[] privateKey, InetSocketAddress bindAddress, 
             return this;
         }
 
+        /**
+         * Packet pool slots for datagrams larger than a slot (default {@value #DEFAULT_LARGE_SLOTS};
+         * 0: none, datagrams up to {@code slotSize} only). Held while a large datagram is being sent,
+         * or received and not yet read; when all are in use, further large datagrams are dropped
+         * and counted, small ones are unaffected.
+         */
+        public Builder largeSlots(int v) {
+            largeSlots = v;
+            return this;
+        }
+
+        /**
+         * Bytes per large slot, the largest datagram sent and received (default 65536: any UDP
+         * datagram); received datagrams above it are dropped and counted.
+         */
+        public Builder largeSlotSize(int v) {
+            largeSlotSize = v;
+            return this;
+        }
+
         /** Datagrams per receive/send call (default 64). */
         public Builder ioBatchSize(int v) {
             ioBatchSize = v;
@@ -138,7 +167,8 @@ public record TransportConfig(byte[] privateKey, InetSocketAddress bindAddress, 
          */
         public TransportConfig build() {
             return new TransportConfig(privateKey, bindAddress, allowUnknownPeers, maxPeers, decryptWorkers,
-                    receiveQueueSize, sendQueueSize, ioMode, socketOptions, poolSlots, slotSize, ioBatchSize, clock);
+                    receiveQueueSize, sendQueueSize, ioMode, socketOptions, poolSlots, slotSize, largeSlots, largeSlotSize,
+                    ioBatchSize, clock);
         }
     }
 
@@ -179,6 +209,13 @@ public record TransportConfig(byte[] privateKey, InetSocketAddress bindAddress, 
             throw new IllegalArgumentException("slotSize: must be a multiple of 64, got " + slotSize);
         }
         requireRange("poolSlots", poolSlots, 64, 1 << 20);
+        requireRange("largeSlots", largeSlots, 0, PacketPool.MAX_LARGE_SLOTS);
+        if (largeSlots > 0) {
+            requireRange("largeSlotSize", largeSlotSize, slotSize + 64, PacketPool.MAX_SLOT_SIZE);
+            if (largeSlotSize % 64 != 0) {
+                throw new IllegalArgumentException("largeSlotSize: must be a multiple of 64, got " + largeSlotSize);
+            }
+        }
         // Every stage can hold slots at once: the receive ring, the send queue, and one batch in flight.
         long needed = (long) receiveQueueSize + sendQueueSize + 2L * ioBatchSize + 256;
         if (poolSlots < needed) {
@@ -210,6 +247,7 @@ public record TransportConfig(byte[] privateKey, InetSocketAddress bindAddress, 
         return "TransportConfig[bind=" + bindAddress + ", ioMode=" + ioMode + ", workers=" + decryptWorkers
                 + ", allowUnknownPeers=" + allowUnknownPeers + ", maxPeers=" + maxPeers + ", receiveQueue="
                 + receiveQueueSize + ", sendQueue=" + sendQueueSize + ", pool=" + poolSlots + "x" + slotSize
+                + (largeSlots > 0 ? "+" + largeSlots + "x" + largeSlotSize : "")
                 + ", batch=" + ioBatchSize + ", " + socketOptions + "]";
     }
 }

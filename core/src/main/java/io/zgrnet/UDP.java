@@ -2,7 +2,9 @@ package io.zgrnet;
 
 import io.zgrnet.io.BackendStats;
 import io.zgrnet.io.BoundedIntQueue;
+import io.zgrnet.io.DatagramBackend;
 import io.zgrnet.io.PacketPool;
+import io.zgrnet.io.UdpLimits;
 import io.zgrnet.io.select.BackendKind;
 import io.zgrnet.io.select.BackendSelector;
 import io.zgrnet.pipeline.AgentRunner;
@@ -82,6 +84,8 @@ public final class UDP implements AutoCloseable {
     private final TransportStats stats = new TransportStats();
     private final PacketPool pool;
     private final BackendSelector.Selection selection;
+    /** The largest payload a datagram of the backend's {@link DatagramBackend#maxDatagram()} bytes carries. */
+    private final int maxPayload;
     private final TransportContext ctx;
     private final BoundedIntQueue sendQueue;
     private final OrderedPipeline ring;
@@ -103,13 +107,14 @@ public final class UDP implements AutoCloseable {
 
     private UDP(TransportConfig config, BackendFactory backends) throws IOException {
         this.config = config;
-        this.pool = new PacketPool(config.poolSlots(), config.slotSize());
+        this.pool = new PacketPool(config.poolSlots(), config.slotSize(), config.largeSlots(), config.largeSlotSize());
         try {
             this.selection = backends.open(config, pool);
         } catch (IOException | RuntimeException e) {
             pool.close();
             throw e;
         }
+        this.maxPayload = selection.backend().maxDatagram() - TransportHeader.OVERHEAD;
         this.ctx = new TransportContext(config, stats, pool, lifecycle);
         this.sendQueue = new BoundedIntQueue(config.sendQueueSize());
         this.commands = new ControlCommands(stats, this::wakeControl);
@@ -295,9 +300,8 @@ public final class UDP implements AutoCloseable {
         if (protocol < 0 || protocol > 255) {
             throw new IllegalArgumentException("protocol: must be 0..255, got " + protocol);
         }
-        if (len > maxPayload()) {
-            throw new IllegalArgumentException("data: " + len + " bytes exceed the largest payload, " + maxPayload()
-                    + " bytes (a " + config.slotSize() + "-byte slot)");
+        if (len > maxPayload) {
+            throw new IllegalArgumentException(payloadTooLong(len));
         }
         Peer p = ctx.peers.get(Objects.requireNonNull(key, "key"));
         if (p == null) {
@@ -307,9 +311,31 @@ public final class UDP implements AutoCloseable {
         return p;
     }
 
-    /** Largest payload {@link #writeTo} accepts with this slot size (and at most zgrnet's 65,505). */
+    /**
+     * The largest payload {@link #writeTo} sends: the backend's largest datagram
+     * ({@link DatagramBackend#maxDatagram()}: the largest pool slot, capped by UDP's 65,507 bytes
+     * over IPv4 or 65,527 over IPv6) less zgrnet's {@value TransportHeader#OVERHEAD} bytes of
+     * header, protocol byte and tag. So 65,477 over IPv4 and 65,497 over IPv6 by default: zgrnet's
+     * own bound, {@value TransportHeader#MAX_PAYLOAD_LENGTH}, is not reachable over UDP.
+     */
     public int maxPayload() {
-        return Math.min(config.slotSize() - TransportHeader.OVERHEAD, TransportHeader.MAX_PAYLOAD_LENGTH);
+        return maxPayload;
+    }
+
+    /** The message for a payload above {@link #maxPayload()}: its length, the limit and why. */
+    private String payloadTooLong(int len) {
+        DatagramBackend backend = selection.backend();
+        int datagram = backend.maxDatagram();
+        String why;
+        if (datagram == UdpLimits.maxPayload(backend.localAddress())) {
+            why = "UDP's limit for this socket's address family";
+        } else if (datagram < pool.maxDatagram()) {
+            why = "the slot less the io_uring receive header";
+        } else {
+            why = pool.largeCapacity() > 0 ? "the configured large slot size" : "the slot size; no large slots configured";
+        }
+        return "data: " + len + " bytes exceed maxPayload() = " + maxPayload + " bytes (datagrams up to " + datagram
+                + " bytes: " + why + ")";
     }
 
     /**
@@ -580,7 +606,7 @@ public final class UDP implements AutoCloseable {
         } else {
             LOG.log(Level.ERROR, "zgrnet transport on {0}: a thread did not stop at close; the packet pool "
                     + "({1} bytes) is leaked rather than freed under it", selection.backend().localAddress(),
-                    (long) pool.capacity() * pool.slotSize());
+                    pool.slabBytes());
         }
     }
 }

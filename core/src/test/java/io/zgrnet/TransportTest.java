@@ -146,7 +146,8 @@ class TransportTest {
             a.setPeerEndpoint(known, new java.net.InetSocketAddress("127.0.0.1", 9));
             e = assertThrows(IllegalArgumentException.class, () -> a.writeTo(known, 300, new byte[1]));
             assertTrue(e.getMessage().startsWith("protocol"), e.getMessage());
-            e = assertThrows(IllegalArgumentException.class, () -> a.writeTo(known, 0, new byte[5000]));
+            e = assertThrows(IllegalArgumentException.class,
+                    () -> a.writeTo(known, 0, new byte[a.maxPayload() + 1]));
             assertTrue(e.getMessage().startsWith("data"), e.getMessage());
             assertTrue(a.writeTo(known, new byte[1]), "no session yet: staged, a handshake starts");
             assertEquals(1, a.stats().get(TransportCounter.MESSAGES_STAGED));
