@@ -25,7 +25,9 @@ import picocli.CommandLine.Option;
 /**
  * {@code zgrnet pipe}: an encrypted pipe between two peers. Each stdin line goes out as one
  * datagram (protocol 0); each received payload is printed as one line on stdout; logs go to
- * stderr, the first line giving the bound address and our public key.
+ * stderr, the first line giving the bound address and our public key. A line longer than the
+ * transport's largest payload ({@link UDP#maxPayload()}: 65,477 bytes over IPv4, 65,497 over IPv6)
+ * is not sent: one stderr line names its number, its length and the limit, and the pipe goes on.
  */
 @Command(name = "pipe", description = {
     "Encrypted pipe: stdin lines become datagrams to the peer, received payloads become stdout lines.",
@@ -110,6 +112,12 @@ final class PipeCommand implements Callable<Integer> {
                         lastSender.set(m.sender());
                         lastReceivedNs.set(System.nanoTime());
                         if (echo) {
+                            if (m.length() > udp.maxPayload()) { // (a peer with a higher limit, e.g. IPv6 to IPv4)
+                                err.println("payload of " + m.length() + " bytes not echoed: more than the largest"
+                                        + " payload, " + udp.maxPayload() + " bytes");
+                                err.flush();
+                                continue;
+                            }
                             udp.writeTo(m.sender(), m.protocol(), Arrays.copyOf(buf, m.length()));
                         } else {
                             synchronized (out) {
@@ -128,7 +136,10 @@ final class PipeCommand implements Callable<Integer> {
             }
             BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
             String line;
+            long lineNumber = 0;
+            int limit = udp.maxPayload();
             while ((line = in.readLine()) != null) {
+                lineNumber++;
                 PeerKey to = lastSender.get();
                 if (to == null) {
                     err.println("no peer yet: line dropped (give --peer, or wait for a peer to connect)");
@@ -136,6 +147,12 @@ final class PipeCommand implements Callable<Integer> {
                     continue;
                 }
                 byte[] data = line.getBytes(StandardCharsets.UTF_8);
+                if (data.length > limit) {
+                    err.println("line " + lineNumber + " not sent: " + data.length + " bytes, more than the largest "
+                            + "payload, " + limit + " bytes");
+                    err.flush();
+                    continue;
+                }
                 long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(connectTimeoutSeconds);
                 while (!udp.writeTo(to, data)) {
                     if (System.nanoTime() - deadline > 0) {

@@ -3,6 +3,8 @@ package io.zgrnet.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.zgrnet.io.UdpLimits;
+import io.zgrnet.wire.TransportHeader;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -67,6 +69,56 @@ class PipeCommandTest {
             assertTrue(sender.waitFor(60, TimeUnit.SECONDS));
             assertEquals(0, sender.exitValue(), err);
             assertEquals(lines, out.lines().toList(), "stderr: " + err);
+        } finally {
+            echo.destroy();
+            echo.waitFor(10, TimeUnit.SECONDS);
+        }
+    }
+
+    /**
+     * Lines up to the largest payload (65,477 bytes over IPv4) go through whole, the 2,019-byte
+     * line that used to end the pipe included; a longer line costs one stderr line naming its
+     * length and the limit, and the lines after it still go.
+     */
+    @Test
+    @Timeout(value = 120, unit = TimeUnit.SECONDS)
+    void linesUpToTheLimitGoAndALongerOneIsReportedAndSkipped() throws Exception {
+        Process echo = zgrnet("pipe", "--key", key("echo.key").toString(), "--listen", "127.0.0.1:0",
+                "--allow-unknown", "--echo");
+        try {
+            BufferedReader echoErr = new BufferedReader(new InputStreamReader(echo.getErrorStream(),
+                    StandardCharsets.UTF_8));
+            Matcher m = LISTENING.matcher(String.valueOf(echoErr.readLine()));
+            assertTrue(m.find());
+            Process sender = zgrnet("pipe", "--key", key("sender.key").toString(), "--listen", "127.0.0.1:0",
+                    "--peer", m.group(3) + "@" + m.group(1) + ":" + m.group(2), "--linger", "3000");
+            int limit = UdpLimits.MAX_IPV4_PAYLOAD - TransportHeader.OVERHEAD; // 65,477
+            List<String> sent = List.of("a".repeat(2018), "b".repeat(2019), "c".repeat(16384), "d".repeat(limit),
+                    "after the long one");
+            String tooLong = "e".repeat(limit + 1);
+            Thread writer = Thread.ofPlatform().start(() -> {
+                try (OutputStream stdin = sender.getOutputStream()) {
+                    for (int i = 0; i < sent.size(); i++) {
+                        if (i == sent.size() - 1) {
+                            stdin.write((tooLong + "\n").getBytes(StandardCharsets.UTF_8));
+                        }
+                        stdin.write((sent.get(i) + "\n").getBytes(StandardCharsets.UTF_8));
+                        stdin.flush();
+                        Thread.sleep(50); // one line of up to 64 KiB at a time: UDP has no flow control
+                    }
+                } catch (IOException | InterruptedException e) {
+                    throw new RuntimeException(e);
+                }
+            });
+            String out = new String(sender.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            String err = new String(sender.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
+            writer.join();
+            assertTrue(sender.waitFor(60, TimeUnit.SECONDS));
+            assertEquals(0, sender.exitValue(), err);
+            assertEquals(sent, out.lines().toList(), "stderr: " + err);
+            List<String> reported = err.lines().filter(l -> l.contains("not sent")).toList();
+            assertEquals(List.of("line 5 not sent: " + (limit + 1) + " bytes, more than the largest payload, " + limit
+                    + " bytes"), reported, err);
         } finally {
             echo.destroy();
             echo.waitFor(10, TimeUnit.SECONDS);
