@@ -189,48 +189,18 @@ final class GroReceiver {
             int segment = segmentSizes[m];
             long stage = m * stageBytes;
             if (segment > slotSize) {
-                // Large datagrams: the buffer is made contiguous in the staging, and each one is
-                // copied into a large slot. The entry's small slot stays armed.
-                if (offset == 0) {
-                    int slot = armed[m];
-                    MemorySegment.copy(pool.slab(), pool.slotOffset(slot), staging, stage, Math.min(length, slotSize));
-                    MemorySegment.copy(pool.addresses(), pool.addressOffset(slot), sources,
-                            (long) m * PacketPool.ADDRESS_SIZE, PacketPool.ADDRESS_SIZE);
-                }
-                int l = Math.min(segment, length - offset);
-                if (l > limit) { // a GSO sender's segments above our limit (its last one may be within)
-                    stats.increment(Counter.DATAGRAMS_TRUNCATED);
-                    offset += l;
-                    if (offset >= length) {
-                        next++;
-                        offset = 0;
-                    }
-                    continue;
-                }
-                boolean large = l > slotSize; // (the last segment may be short enough for a small slot)
-                int s = large ? pool.acquireLarge() : pool.acquire();
-                if (s < 0 && !large) {
+                int s = takeLarge(m, length, segment);
+                if (s == WAIT) {
                     if (out == from) {
                         stats.increment(Counter.RECEIVE_NO_SLOT);
                         return from == 0 ? -1 : from;
                     }
                     break; // waits, in order, like any small datagram
                 }
-                if (s < 0) {
-                    stats.increment(Counter.LARGE_NO_SLOT); // dropped, never waited for
-                } else {
-                    MemorySegment.copy(staging, stage + offset, pool.slab(), pool.slotOffset(s), l);
-                    MemorySegment.copy(sources, (long) m * PacketPool.ADDRESS_SIZE, pool.addresses(),
-                            pool.addressOffset(s), PacketPool.ADDRESS_SIZE);
-                    pool.length(s, l);
-                    pool.dataOffset(s, 0);
+                if (s >= 0) {
                     slots[out++] = s;
-                    bytes += l;
-                    if (large) {
-                        stats.increment(Counter.LARGE_RECEIVED);
-                    }
+                    bytes += pool.length(s);
                 }
-                offset += l;
             } else if (offset == 0) {
                 // The entry's slot is its first datagram. Before it leaves, keep what the rest needs:
                 // the slot's tail goes in front of the kernel's part of the staging, and the address.
@@ -275,6 +245,55 @@ final class GroReceiver {
         stats.add(Counter.DATAGRAMS_RECEIVED, out - from);
         stats.add(Counter.BYTES_RECEIVED, bytes);
         return out;
+    }
+
+    /** {@link #takeLarge}: no small slot for a short last segment; nothing changed, try again later. */
+    private static final int WAIT = -2;
+    /** {@link #takeLarge}: the datagram was dropped (above the limit, or no large slot) and counted. */
+    private static final int DROPPED = -1;
+
+    /**
+     * The next datagram of entry {@code m}, whose segments are larger than a small slot (kept apart
+     * from {@link #handOut}, whose common path stays as compact as it was): on the first one, the
+     * slot's part is mirrored in front of the staging so the buffer is contiguous there and the
+     * source address is kept (the small slot stays armed); each datagram is then copied into a
+     * large slot (a short last segment into a small one). Returns the filled slot, {@link #DROPPED}
+     * or {@link #WAIT}; advances {@link #offset} unless it returns WAIT.
+     */
+    private int takeLarge(int m, int length, int segment) {
+        long stage = m * stageBytes;
+        if (offset == 0) {
+            int slot = armed[m];
+            MemorySegment.copy(pool.slab(), pool.slotOffset(slot), staging, stage, Math.min(length, slotSize));
+            MemorySegment.copy(pool.addresses(), pool.addressOffset(slot), sources, (long) m * PacketPool.ADDRESS_SIZE,
+                    PacketPool.ADDRESS_SIZE);
+        }
+        int l = Math.min(segment, length - offset);
+        if (l > limit) { // a GSO sender's segments above our limit (its last one may be within)
+            stats.increment(Counter.DATAGRAMS_TRUNCATED);
+            offset += l;
+            return DROPPED;
+        }
+        boolean large = l > slotSize;
+        int s = large ? pool.acquireLarge() : pool.acquire();
+        if (s < 0) {
+            if (!large) {
+                return WAIT;
+            }
+            stats.increment(Counter.LARGE_NO_SLOT); // dropped, never waited for
+            offset += l;
+            return DROPPED;
+        }
+        MemorySegment.copy(staging, stage + offset, pool.slab(), pool.slotOffset(s), l);
+        MemorySegment.copy(sources, (long) m * PacketPool.ADDRESS_SIZE, pool.addresses(), pool.addressOffset(s),
+                PacketPool.ADDRESS_SIZE);
+        pool.length(s, l);
+        pool.dataOffset(s, 0);
+        if (large) {
+            stats.increment(Counter.LARGE_RECEIVED);
+        }
+        offset += l;
+        return s;
     }
 
     /** Returns every armed slot to the pool (the backend is closing; staged datagrams are dropped). */
