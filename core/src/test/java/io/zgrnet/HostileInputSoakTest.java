@@ -36,6 +36,7 @@ class HostileInputSoakTest {
     static final int CI_SECONDS = 3;
     private static final long RSS_LIMIT_KB = 64 * 1024;
     private static final long HEAP_SLACK_KB = 16 * 1024;
+    private static final long WARM_UP_MILLIS = 1000;
     /** The attacker's source address: loopback, but not the genuine peer's. */
     private static final InetAddress ATTACKER = InetAddress.ofLiteral("127.0.0.2");
 
@@ -100,6 +101,18 @@ class HostileInputSoakTest {
                 genuine.send(udp, 0, hello);
             }
             awaitDelivered(delivered, 100, udp);
+            // Warm-up: one second of the same flood before the baseline, so that the JIT has
+            // compiled the paths it takes. Compiler threads grow their malloc arenas while
+            // compiling and glibc keeps them resident: once per process, not per flood, and not
+            // the transport's memory (seen as 10-70 MB when the large-datagram paths first got hot
+            // inside a flood of random sizes).
+            AtomicBoolean stopWarmUp = new AtomicBoolean();
+            Thread warmUp = Thread.ofPlatform().name("test-attacker-warm-up").start(() -> flood(flood, udp,
+                    liveIndex, stopWarmUp, new AtomicLong()));
+            Thread.sleep(WARM_UP_MILLIS);
+            stopWarmUp.set(true);
+            warmUp.join();
+            awaitQuiet(udp);
             ProcessResources before = ProcessResources.now();
 
             AtomicLong flooded = new AtomicLong();
