@@ -13,6 +13,8 @@ import io.zgrnet.cli.bench.Receivers;
 import io.zgrnet.cli.bench.Report;
 import io.zgrnet.cli.bench.SenderProcess;
 import io.zgrnet.cli.bench.ZeroLoss;
+import io.zgrnet.io.UdpLimits;
+import io.zgrnet.wire.TransportHeader;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
@@ -58,7 +60,14 @@ final class BenchCommand implements Callable<Integer> {
                     + " (default 250k,500k,1M,max; quick: 250k,max)")
     List<String> loads;
 
-    @Option(names = "--sizes", split = ",", paramLabel = "BYTES", description = "datagram sizes (default 64,1200)")
+    /**
+     * Largest --sizes value: the largest zgrnet payload over IPv4 (65,507 less its 30 bytes of header, protocol byte and tag), which both the raw
+     * rows (a datagram of that many bytes) and the e2e rows (a payload) can carry.
+     */
+    static final int MAX_SIZE = UdpLimits.MAX_IPV4_PAYLOAD - TransportHeader.OVERHEAD;
+
+    @Option(names = "--sizes", split = ",", paramLabel = "BYTES",
+            description = "datagram sizes, 8..65477 (default 64,1200; e.g. 8000,60000 for whole-message datagrams)")
     List<Integer> sizes;
 
     @Option(names = "--backends", split = ",", paramLabel = "NAME",
@@ -198,8 +207,8 @@ final class BenchCommand implements Callable<Integer> {
         }
         List<Integer> sizeList = sizes != null ? sizes : List.of(64, 1200);
         for (int s : sizeList) {
-            if (s < 8 || s > 1400) {
-                throw new UsageException("--sizes: each size must be 8..1400 bytes, got " + s);
+            if (s < 8 || s > MAX_SIZE) {
+                throw new UsageException("--sizes: each size must be 8.." + MAX_SIZE + " bytes, got " + s);
             }
         }
         int runCount = runs != null ? runs : quick ? 1 : 3;

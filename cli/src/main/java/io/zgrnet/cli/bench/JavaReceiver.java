@@ -15,6 +15,7 @@ import io.zgrnet.io.uring.IoUringSupport;
 import io.zgrnet.io.uring.UringBackend;
 import io.zgrnet.io.uring.UringOptions;
 import io.zgrnet.io.uring.UringStats;
+import io.zgrnet.sys.RecvmsgOut;
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
 import java.lang.management.ManagementFactory;
@@ -92,22 +93,43 @@ public final class JavaReceiver implements Receiver {
 
             @Override
             public Receiver open(int size, int cpu) throws IOException {
-                return JavaReceiver.open(name, cpu);
+                return JavaReceiver.open(name, cpu, size);
             }
         };
     }
 
-    static JavaReceiver open(String name, int cpu) throws IOException {
-        return open(name, cpu, 0, false);
+    static JavaReceiver open(String name, int cpu, int size) throws IOException {
+        return open(name, cpu, size, 0, false);
     }
+
+    /**
+     * The receiver's pool: 4096 slots of 2 KiB, as before, for datagrams that fit one (the zero-copy
+     * paths stay as they were measured); beside them, for larger datagrams, {@value #LARGE_SLOTS}
+     * large slots of 64 KiB. More than a transport's default of 64, so that a GRO buffer of 8 KB
+     * segments (16 buffers x 8) never finds them all waiting for this loop's release.
+     */
+    static PacketPool pool(int size) {
+        return size <= PacketPool.DEFAULT_SLOT_SIZE - URING_RING_HEADER ? new PacketPool(4096, PacketPool.DEFAULT_SLOT_SIZE)
+                : new PacketPool(4096, PacketPool.DEFAULT_SLOT_SIZE, LARGE_SLOTS, PacketPool.DEFAULT_LARGE_SLOT_SIZE);
+    }
+
+    /**
+     * What the zero-copy io_uring ring keeps at the start of each slot: io_uring_recvmsg_out and the
+     * name area (48 bytes), so its datagrams are that much shorter than a slot.
+     */
+    private static final int URING_RING_HEADER = RecvmsgOut.SIZE + PacketPool.ADDRESS_SIZE;
+
+    /** Large slots of a receiver for datagrams above a small slot. */
+    static final int LARGE_SLOTS = 256;
 
     /**
      * Opens receiver {@code name} on loopback {@code port} (0: any).
      *
+     * @param size the datagram size it will receive (a pool with large slots when above a small slot)
      * @param reusePort set SO_REUSEPORT, so that several receivers share one port (one shard each)
      */
-    static JavaReceiver open(String name, int cpu, int port, boolean reusePort) throws IOException {
-        PacketPool pool = new PacketPool(4096, PacketPool.DEFAULT_SLOT_SIZE);
+    static JavaReceiver open(String name, int cpu, int size, int port, boolean reusePort) throws IOException {
+        PacketPool pool = pool(size);
         InetSocketAddress bind = new InetSocketAddress(InetAddress.getLoopbackAddress(), port);
         SocketOptions options = SocketOptions.builder().reusePort(reusePort).udpGro(name.endsWith("-gro")).build();
         try {

@@ -1,5 +1,6 @@
 package io.zgrnet.cli.bench;
 
+import io.zgrnet.sys.RecvmsgOut;
 import io.zgrnet.sys.Signals;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -215,9 +216,28 @@ public final class NativeReceivers {
 
             @Override
             public Receiver open(int size, int cpu) throws IOException {
-                return new External(name, exe, ARGUMENTS.getOrDefault(name, List.of()), cpu);
+                List<String> arguments = new ArrayList<>(ARGUMENTS.getOrDefault(name, List.of()));
+                arguments.addAll(sizeArguments(name, size));
+                return new External(name, exe, arguments, cpu);
             }
         };
+    }
+
+    /** uring_multishot_rx.c's buffer header: io_uring_recvmsg_out and its 32-byte name area (NAME_BYTES). */
+    private static final int C_URING_HEADER = RecvmsgOut.SIZE + 32;
+
+    /**
+     * {@code --size} for a datagram of {@code size} bytes when the receiver's default 2 KiB buffers
+     * are too small: the C recvmmsg receiver's buffers hold the payload, the liburing one's also the
+     * 48-byte recvmsg_out header and name area (as the Java zero-copy ring's slots do). The GRO
+     * receiver's buffers are 64 KiB already.
+     */
+    static List<String> sizeArguments(String name, int size) {
+        int need = name.equals("c-uring-multishot") ? size + C_URING_HEADER : size;
+        if (name.endsWith("-gro") || need <= 2048) {
+            return List.of();
+        }
+        return List.of("--size", Integer.toString(Math.min(65536, (need + 63) & ~63)));
     }
 
     /** One external receiver process. */

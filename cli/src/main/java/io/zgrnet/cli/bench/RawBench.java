@@ -49,7 +49,7 @@ public final class RawBench {
      * One run: what the sender did and the receiver's cumulative counters before and after it
      * (after the receiver drained). Every metric is taken from this.
      */
-    public record Run(SenderProcess.Sent sent, Receiver.Snapshot before, Receiver.Snapshot after) {
+    public record Run(int size, SenderProcess.Sent sent, Receiver.Snapshot before, Receiver.Snapshot after) {
         long received() {
             return after.received() - before.received();
         }
@@ -74,6 +74,10 @@ public final class RawBench {
             return perDatagram(before.cpuNanos(), after.cpuNanos());
         }
 
+        double cpuNsPerByte() {
+            return cpuNsPerDatagram() / size;
+        }
+
         double latencyMicros(double q) {
             LatencyHistogram h = after.latency();
             return h == null || h.count() == 0 ? Double.NaN : h.quantile(q) / 1e3;
@@ -92,6 +96,8 @@ public final class RawBench {
             new Metric<>("loss_percent", "loss % [min-max]", "%", Metric.Style.PERCENT, false, Run::lossPercent),
             new Metric<>("cpu_ns_per_datagram", "CPU ns/dgram [min-max]", "ns", Metric.Style.NUMBER_RANGE, true,
                     Run::cpuNsPerDatagram),
+            new Metric<>("cpu_ns_per_byte", "CPU ns/B", "ns", Metric.Style.THREE_DECIMALS, false,
+                    Run::cpuNsPerByte),
             new Metric<>("rx_cpu_percent", "rx CPU %", "%", Metric.Style.INT, false,
                     r -> r.percentOfWindow(r.after().cpuNanos() - r.before().cpuNanos())),
             new Metric<>("tx_cpu_percent", "tx CPU %", "%", Metric.Style.INT, false,
@@ -161,7 +167,7 @@ public final class RawBench {
                 for (int r = 0; r < runs; r++) {
                     progress.accept(String.format("%s %d B %s run %d/%d", kind.name(), size, loadLabel(load), r + 1,
                             runs));
-                    done.add(runOnce(rx, load, r == 0, seconds));
+                    done.add(runOnce(rx, size, load, r == 0, seconds));
                 }
                 rows.add(summarise(kind.name(), size, load, opened, done, rx.detail()));
             }
@@ -185,14 +191,14 @@ public final class RawBench {
             awaitDrained(rx);
             ZeroLoss.Row row = search.run("raw", kind.name(), size, 0, rate -> {
                 progress.accept(String.format("zero-loss %s %d B at %s", kind.name(), size, loadLabel(rate)));
-                Run r = runOnce(rx, rate, false, search.trialSeconds());
+                Run r = runOnce(rx, size, rate, false, search.trialSeconds());
                 return new ZeroLoss.Trial(r.sent().pps(), r.rxPps(), r.lossPercent(), r.cpuNsPerDatagram());
             });
             return opened.gso() ? row : row.withNote("sendmmsg without GSO: " + opened.gsoCause());
         }
     }
 
-    private Run runOnce(Receiver rx, long load, boolean warmUp, double runSeconds)
+    private Run runOnce(Receiver rx, int size, long load, boolean warmUp, double runSeconds)
             throws IOException, InterruptedException {
         if (warmUp) {
             sender.send(load, (long) (warmupSeconds * 1e9));
@@ -201,7 +207,7 @@ public final class RawBench {
         Receiver.Snapshot a = rx.snapshot(true);
         SenderProcess.Sent sent = sender.send(load, (long) (runSeconds * 1e9));
         awaitDrained(rx);
-        return new Run(sent, a, rx.snapshot(false));
+        return new Run(size, sent, a, rx.snapshot(false));
     }
 
     /** Waits until the receiver's count has not moved for {@link #IDLE_NANOS} (at most 5 s). */

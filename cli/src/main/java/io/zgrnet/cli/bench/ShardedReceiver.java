@@ -44,19 +44,19 @@ public final class ShardedReceiver implements Receiver {
 
             @Override
             public Receiver open(int size, int cpu) throws IOException {
-                return ShardedReceiver.open(base.name(), shards, cpu);
+                return ShardedReceiver.open(base.name(), shards, cpu, size);
             }
         };
     }
 
     /** Opens {@code count} shards; pinned shards go to consecutive CPUs from {@code cpu}. */
-    static ShardedReceiver open(String name, int count, int cpu) throws IOException {
+    static ShardedReceiver open(String name, int count, int cpu, int size) throws IOException {
         int cores = Runtime.getRuntime().availableProcessors();
         List<JavaReceiver> shards = new ArrayList<>();
         try {
             int port = 0;
             for (int i = 0; i < count; i++) {
-                JavaReceiver r = JavaReceiver.open(name, cpu < 0 ? -1 : (cpu + i) % cores, port, true);
+                JavaReceiver r = JavaReceiver.open(name, cpu < 0 ? -1 : (cpu + i) % cores, size, port, true);
                 shards.add(r);
                 port = r.address().getPort();
             }

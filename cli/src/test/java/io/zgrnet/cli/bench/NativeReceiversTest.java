@@ -35,6 +35,30 @@ class NativeReceiversTest {
         assertTrue(n.notes().get(0).contains("skipped"), n.notes().toString());
     }
 
+    /** Datagrams above the default 2 KiB buffers get buffers that hold them (the ring's with its header). */
+    @Test
+    void largeDatagramsGetBuffersThatHoldThem() {
+        assertEquals(List.of(), NativeReceivers.sizeArguments("c-recvmmsg", 1200));
+        assertEquals(List.of(), NativeReceivers.sizeArguments("c-uring-multishot", 2000));
+        assertEquals(List.of("--size", "2112"), NativeReceivers.sizeArguments("c-uring-multishot", 2019));
+        assertEquals(List.of("--size", "8000"), NativeReceivers.sizeArguments("c-recvmmsg", 8000));
+        assertEquals(List.of("--size", "8064"), NativeReceivers.sizeArguments("c-uring-multishot", 8000));
+        assertEquals(List.of("--size", "60032"), NativeReceivers.sizeArguments("c-recvmmsg", 60000));
+        assertEquals(List.of("--size", "60096"), NativeReceivers.sizeArguments("c-uring-multishot", 60000));
+        assertEquals(List.of(), NativeReceivers.sizeArguments("c-recvmmsg-gro", 60000), "64 KiB already");
+    }
+
+    /** The Java receivers keep their 2 KiB pool for small sizes and add large slots above it. */
+    @Test
+    void javaReceiversGetLargeSlotsForLargeDatagrams() {
+        try (io.zgrnet.io.PacketPool small = JavaReceiver.pool(1200); io.zgrnet.io.PacketPool large =
+                JavaReceiver.pool(8000)) {
+            assertEquals(0, small.largeCapacity());
+            assertEquals(JavaReceiver.LARGE_SLOTS, large.largeCapacity());
+            assertTrue(large.maxDatagram() >= 65507);
+        }
+    }
+
     @Test
     @Timeout(120)
     void eachBuiltReceiverCountsWhatItIsSentAndReportsOnSignal() throws Exception {
