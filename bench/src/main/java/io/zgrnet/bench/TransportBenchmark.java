@@ -65,7 +65,7 @@ public class TransportBenchmark {
         b.setPeerEndpoint(a.hostInfo().publicKey(), a.hostInfo().localAddress());
         a.connect(bKey, Duration.ofSeconds(10));
         payload = new byte[size];
-        buffer = new byte[2048];
+        buffer = new byte[65536]; // any payload: -p size=8000,60000 runs whole-message sizes too
     }
 
     @TearDown(Level.Trial)
