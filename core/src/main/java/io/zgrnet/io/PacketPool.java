@@ -204,6 +204,26 @@ public final class PacketPool implements AutoCloseable {
         return bytes <= maxDatagram() ? acquireLarge() : -1;
     }
 
+    /**
+     * For the scatter receive paths (recvmmsg, io_uring RECVMSG): a datagram of {@code length}
+     * bytes filled small slot {@code small} and went on in {@code spill} at {@code spillOffset}.
+     * Takes a large slot and copies into it the slot's part, the spill's part and the source
+     * address. Small slot {@code small} stays the caller's, as it was.
+     *
+     * @return the large slot (length and data offset still 0), or -1 when none is free (nothing copied)
+     */
+    public int acquireLargeFromSpill(int small, MemorySegment spill, long spillOffset, int length) {
+        int large = acquireLarge();
+        if (large < 0) {
+            return -1;
+        }
+        long to = slotOffset(large);
+        MemorySegment.copy(slab, slotOffset(small), slab, to, slotSize);
+        MemorySegment.copy(spill, spillOffset, slab, to + slotSize, length - slotSize);
+        MemorySegment.copy(addresses, addressOffset(small), addresses, addressOffset(large), ADDRESS_SIZE);
+        return large;
+    }
+
     private int taken(int slot) {
         if (slot >= 0) {
             STATE.setOpaque(inUse, slot, (byte) 1);

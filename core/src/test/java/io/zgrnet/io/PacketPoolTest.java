@@ -5,6 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.util.HashSet;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
@@ -142,6 +145,33 @@ class PacketPoolTest {
             assertEquals(-1, pool.acquireLarge());
             assertEquals(-1, pool.acquireFor(129));
             assertEquals(0, pool.acquireFor(128));
+        }
+    }
+
+    /** A datagram that filled a small slot and went on in a spill area comes out whole in a large slot. */
+    @Test
+    void aSpilledDatagramIsCopiedWholeWithItsAddressIntoALargeSlot() {
+        try (PacketPool pool = new PacketPool(4, 128, 1, 4096); Arena arena = Arena.ofConfined()) {
+            MemorySegment spill = arena.allocate(2 * 4096);
+            int small = pool.acquire();
+            for (int i = 0; i < 128; i++) {
+                pool.slab().set(ValueLayout.JAVA_BYTE, pool.slotOffset(small) + i, (byte) i);
+            }
+            for (int i = 0; i < 1000 - 128; i++) {
+                spill.set(ValueLayout.JAVA_BYTE, 4096 + i, (byte) (128 + i));
+            }
+            pool.addresses().set(ValueLayout.JAVA_LONG, pool.addressOffset(small), 0x1122334455667788L);
+
+            int large = pool.acquireLargeFromSpill(small, spill, 4096, 1000);
+            assertTrue(pool.isLarge(large));
+            for (int i = 0; i < 1000; i++) {
+                assertEquals((byte) i, pool.slab().get(ValueLayout.JAVA_BYTE, pool.slotOffset(large) + i), "byte " + i);
+            }
+            assertEquals(0x1122334455667788L, pool.addresses().get(ValueLayout.JAVA_LONG, pool.addressOffset(large)));
+            assertEquals(-1, pool.acquireLargeFromSpill(small, spill, 4096, 1000), "no large slot left");
+            assertEquals(2, pool.outstanding(), "the small slot stays the caller's");
+            pool.release(large);
+            pool.release(small);
         }
     }
 

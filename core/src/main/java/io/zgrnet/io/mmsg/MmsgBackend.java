@@ -380,18 +380,8 @@ public final class MmsgBackend implements DatagramBackend {
      * -1 when none is free (counted; the datagram is dropped).
      */
     private int spilled(int small, int i, int length) {
-        int large = pool.acquireLarge();
-        if (large < 0) {
-            stats.increment(Counter.LARGE_NO_SLOT);
-            return -1;
-        }
-        MemorySegment slab = pool.slab();
-        long to = pool.slotOffset(large);
-        MemorySegment.copy(slab, pool.slotOffset(small), slab, to, slotSize);
-        MemorySegment.copy(spill, (long) i * spillBytes, slab, to + slotSize, length - slotSize);
-        MemorySegment.copy(pool.addresses(), pool.addressOffset(small), pool.addresses(), pool.addressOffset(large),
-                PacketPool.ADDRESS_SIZE);
-        stats.increment(Counter.LARGE_RECEIVED);
+        int large = pool.acquireLargeFromSpill(small, spill, (long) i * spillBytes, length);
+        stats.increment(large < 0 ? Counter.LARGE_NO_SLOT : Counter.LARGE_RECEIVED);
         return large;
     }
 

@@ -196,17 +196,11 @@ final class ArmedReceiver implements UringBackend.Receiver {
      * that, or counts the drop when no large slot is free.
      */
     private void spilled(int small, int i, int length) {
-        int large = pool.acquireLarge();
+        int large = pool.acquireLargeFromSpill(small, spill, (long) i * spillBytes, length);
         if (large < 0) {
             stats.increment(BackendStats.Counter.LARGE_NO_SLOT);
             return;
         }
-        MemorySegment slab = pool.slab();
-        long to = pool.slotOffset(large);
-        MemorySegment.copy(slab, pool.slotOffset(small), slab, to, slotSize);
-        MemorySegment.copy(spill, (long) i * spillBytes, slab, to + slotSize, length - slotSize);
-        MemorySegment.copy(pool.addresses(), pool.addressOffset(small), pool.addresses(), pool.addressOffset(large),
-                PacketPool.ADDRESS_SIZE);
         pool.length(large, length);
         pool.dataOffset(large, 0);
         stats.increment(BackendStats.Counter.LARGE_RECEIVED);
