@@ -5,6 +5,7 @@ import io.zgrnet.Message;
 import io.zgrnet.PeerKey;
 import io.zgrnet.TransportConfig;
 import io.zgrnet.UDP;
+import io.zgrnet.crypto.X25519;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.io.PrintWriter;
@@ -13,8 +14,10 @@ import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.security.InvalidKeyException;
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.HexFormat;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
@@ -56,17 +59,24 @@ final class PipeCommand implements Callable<Integer> {
     IOMode io;
 
     @Option(names = "--connect-timeout", paramLabel = "SECONDS", defaultValue = "30",
-            description = "how long to wait for the handshake with --peer (default ${DEFAULT-VALUE})")
+            description = "how long to wait for the handshake with --peer, > 0 (default ${DEFAULT-VALUE})")
     int connectTimeoutSeconds;
 
     @Option(names = "--linger", paramLabel = "MILLIS", defaultValue = "300",
             description = "after EOF, wait for replies until none came for this long (default ${DEFAULT-VALUE})")
     int lingerMillis;
 
+    /** Every argument is checked before the socket is bound: a usage error never half-starts a pipe. */
     @Override
     public Integer call() throws Exception {
         PrintWriter err = spec.commandLine().getErr();
         PrintWriter out = spec.commandLine().getOut();
+        if (connectTimeoutSeconds <= 0) {
+            throw new UsageException("--connect-timeout must be > 0 seconds, got " + connectTimeoutSeconds);
+        }
+        if (lingerMillis < 0) {
+            throw new UsageException("--linger must be >= 0 ms, got " + lingerMillis);
+        }
         byte[] privateKey = KeyFiles.readPrivateKey(key, "--key");
         InetSocketAddress bind = parseHostPort(listen, "--listen");
         PeerKey peerKey = null;
@@ -76,7 +86,7 @@ final class PipeCommand implements Callable<Integer> {
             if (at < 0) {
                 throw new UsageException("--peer: expected PUBHEX@HOST:PORT, got '" + peer + "'");
             }
-            peerKey = PeerKey.of(KeyFiles.parseHexKey(peer.substring(0, at), "--peer"));
+            peerKey = PeerKey.of(checkPeerKey(KeyFiles.parseHexKey(peer.substring(0, at), "--peer"), privateKey));
             peerAddress = parseHostPort(peer.substring(at + 1), "--peer");
         }
         if (peer == null && !allowUnknown) {
@@ -160,6 +170,25 @@ final class PipeCommand implements Callable<Integer> {
             Runtime.getRuntime().removeShutdownHook(shutdown);
             return 0;
         }
+    }
+
+    /**
+     * Refuses, before any packet is sent, a {@code --peer} key no handshake can succeed with: our
+     * own public key (a pipe to itself), or a low-order point (the Diffie-Hellman result is zero).
+     */
+    static byte[] checkPeerKey(byte[] peerPublicKey, byte[] ourPrivateKey) {
+        String hex = HexFormat.of().formatHex(peerPublicKey);
+        if (Arrays.equals(peerPublicKey, X25519.publicKey(ourPrivateKey))) {
+            throw new UsageException("--peer: " + hex + " is our own public key (the one of --key); give the other"
+                    + " side's public key (the first line of its zgrnet pipe, or zgrnet pubkey --key THEIR.key)");
+        }
+        try {
+            X25519.dh(ourPrivateKey, peerPublicKey);
+        } catch (InvalidKeyException e) {
+            throw new UsageException("--peer: " + hex + " is a low-order point, not a public key any handshake"
+                    + " can use; copy the public key the other side printed");
+        }
+        return peerPublicKey;
     }
 
     static InetSocketAddress parseHostPort(String text, String option) {
