@@ -1,8 +1,11 @@
 package io.zgrnet.cli;
 
+import io.zgrnet.sys.BindFailedException;
+import io.zgrnet.sys.Errno;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.lang.reflect.InvocationTargetException;
+import java.net.BindException;
 import java.nio.channels.ClosedByInterruptException;
 import java.nio.channels.ClosedChannelException;
 import java.nio.file.AccessDeniedException;
@@ -12,6 +15,7 @@ import java.nio.file.FileSystemException;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.NotDirectoryException;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeoutException;
@@ -91,6 +95,51 @@ final class Failures {
         }
         return new Report("I/O failed without saying why (" + e.getClass().getName() + "); " + DEBUG_HINT,
                 Main.EXIT_FAILURE);
+    }
+
+    /**
+     * Why a socket could not bind, in words with what to try: the port in use, an address of no
+     * interface here, a privileged port; else the exception's own line.
+     *
+     * @param option the option that gave the address, e.g. "--listen"
+     */
+    static String bindProblem(IOException e, String option) {
+        return switch (bindErrno(e)) {
+            case Errno.EADDRINUSE -> "the port is in use (EADDRINUSE); pick another " + option
+                    + " port (0: any free one)";
+            case Errno.EADDRNOTAVAIL -> "no interface of this machine has that address (EADDRNOTAVAIL); give "
+                    + option + " one of its addresses, 127.0.0.1, or 0.0.0.0 for all";
+            case Errno.EACCES -> "permission denied (EACCES): ports below 1024 need root or"
+                    + " CAP_NET_BIND_SERVICE; pick a " + option + " port >= 1024 (0: any free one)";
+            default -> io(e).line();
+        };
+    }
+
+    /**
+     * The errno with which bind(2) refused the address, or 0 when {@code e} is no bind failure:
+     * the native backends throw a {@link BindFailedException} that carries it; JDK NIO's
+     * {@link BindException} only has strerror's text. Other native failures (an io_uring_setup
+     * refused with EACCES, say) are not bind failures whatever their errno.
+     */
+    static int bindErrno(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof BindFailedException b) {
+                return b.errno();
+            }
+            if (t instanceof BindException b && b.getMessage() != null) {
+                String m = b.getMessage().toLowerCase(Locale.ROOT);
+                if (m.contains("already in use")) {
+                    return Errno.EADDRINUSE;
+                }
+                if (m.contains("cannot assign requested address")) {
+                    return Errno.EADDRNOTAVAIL;
+                }
+                if (m.contains("permission denied")) {
+                    return Errno.EACCES;
+                }
+            }
+        }
+        return 0;
     }
 
     /** A failure on {@code file} as "FILE: what went wrong", naming the file once whatever the exception says. */

@@ -5,6 +5,14 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.zgrnet.crypto.X25519;
+import io.zgrnet.sys.BindFailedException;
+import io.zgrnet.sys.Errno;
+import io.zgrnet.sys.NativeException;
+import java.io.IOException;
+import java.net.BindException;
+import java.net.DatagramSocket;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
@@ -83,6 +91,70 @@ class PipeFailuresTest {
             assertEquals("zgrnet: --peer: " + point + " is a low-order point, not a public key any handshake can use;"
                     + " copy the public key the other side printed", r.failureLine(2));
             assertFalse(r.err().contains("listening"), r.err());
+        }
+    }
+
+    @Test
+    void aBusyPortSaysSoAndWhatToTry() throws Exception {
+        Path k = key();
+        try (DatagramSocket taken = new DatagramSocket(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))) {
+            int port = taken.getLocalPort();
+            for (String io : List.of("auto", "nio")) { // native backends carry errno; NIO only its text
+                CliRun r = CliRun.run("pipe", "--key", k.toString(), "--listen", "127.0.0.1:" + port,
+                        "--allow-unknown", "--echo", "--io", io);
+                assertEquals("zgrnet: cannot listen on 127.0.0.1:" + port + ": the port is in use (EADDRINUSE);"
+                        + " pick another --listen port (0: any free one)", r.failureLine(1), io);
+            }
+        }
+    }
+
+    @Test
+    void anAddressOfNoInterfaceHereSaysSo() throws Exception {
+        Path k = key();
+        // 192.0.2.1 is TEST-NET-1 (RFC 5737): no interface has it.
+        CliRun r = CliRun.run("pipe", "--key", k.toString(), "--listen", "192.0.2.1:0", "--allow-unknown", "--echo");
+        assertEquals("zgrnet: cannot listen on 192.0.2.1:0: no interface of this machine has that address"
+                + " (EADDRNOTAVAIL); give --listen one of its addresses, 127.0.0.1, or 0.0.0.0 for all",
+                r.failureLine(1));
+    }
+
+    @Test
+    void bindFailuresInWordsWhetherTheBackendGaveErrnoOrText() {
+        assertEquals("the port is in use (EADDRINUSE); pick another --listen port (0: any free one)",
+                Failures.bindProblem(new BindFailedException("127.0.0.1:9000", Errno.EADDRINUSE), "--listen"));
+        assertEquals("the port is in use (EADDRINUSE); pick another --listen port (0: any free one)",
+                Failures.bindProblem(new BindException("bind(127.0.0.1:9000) failed: Address already in use"),
+                        "--listen"));
+        assertEquals("permission denied (EACCES): ports below 1024 need root or CAP_NET_BIND_SERVICE;"
+                + " pick a --listen port >= 1024 (0: any free one)",
+                Failures.bindProblem(new IOException("open failed", new BindException("Permission denied")),
+                        "--listen"));
+        // Anything else keeps its own words, a native failure other than bind's with a bind-like errno too.
+        assertEquals("io_uring_setup failed: EACCES (permission denied)",
+                Failures.bindProblem(new NativeException("io_uring_setup", Errno.EACCES), "--listen"));
+        assertEquals("bind(127.0.0.1:9000) failed: ENOBUFS (no buffer space available)",
+                Failures.bindProblem(new NativeException("bind(127.0.0.1:9000)", Errno.ENOBUFS), "--listen"));
+    }
+
+    @Test
+    void aHandshakeWithoutAnswerNamesThePeerAndWhatToTry() throws Exception {
+        Path k = key();
+        // A socket that reads nothing and answers nothing: the initiation goes unanswered.
+        try (DatagramSocket silent = new DatagramSocket(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))) {
+            String peer = otherPublicKey();
+            long t0 = System.nanoTime();
+            CliRun r = CliRun.run("pipe", "--key", k.toString(), "--listen", "127.0.0.1:0",
+                    "--peer", peer + "@127.0.0.1:" + silent.getLocalPort(), "--connect-timeout", "1");
+            long tookMs = (System.nanoTime() - t0) / 1_000_000;
+            String line = r.failureLine(1);
+            assertTrue(line.startsWith("zgrnet: no handshake with --peer " + peer.substring(0, 8) + "… at 127.0.0.1:"
+                    + silent.getLocalPort() + " within --connect-timeout 1 s ("), line);
+            assertTrue(line.contains("initiation"), "the transport's count of initiations: " + line);
+            assertFalse(line.contains("no session within"), "the detail without what the line already says: " + line);
+            assertTrue(line.endsWith("; is a zgrnet pipe running there, with --allow-unknown or a --peer naming our"
+                    + " public key? (a slow path: raise --connect-timeout)"), line);
+            assertTrue(r.err().startsWith("listening 127.0.0.1:"), r.err());
+            assertTrue(tookMs < 20_000, "gave up after --connect-timeout, not the 30 s default, took " + tookMs + " ms");
         }
     }
 }
