@@ -260,9 +260,12 @@ final class BenchCommand implements Callable<Integer> {
             try {
                 base = Baseline.load(baselineFile);
             } catch (IOException e) {
-                throw new UsageException("--baseline: " + e.getMessage());
+                throw new UsageException("--baseline: " + Failures.fileProblem(baselineFile, e));
             }
         }
+        // The report files are written after minutes of measuring: refuse a path that cannot work now.
+        checkOutputFile(json, "--json");
+        checkOutputFile(html, "--html");
 
         Path sources = nativeDir != null ? nativeDir : defaultNativeDir();
         Receivers registry = Receivers.standard(sources,
@@ -384,6 +387,20 @@ final class BenchCommand implements Callable<Integer> {
         if (html != null) {
             Files.writeString(html, Html.write(report), StandardCharsets.UTF_8);
             err.println("zgrnet bench: wrote " + html);
+        }
+    }
+
+    /** A report file's directory must exist, and the file must not be a directory. */
+    private static void checkOutputFile(Path file, String option) {
+        if (file == null) {
+            return;
+        }
+        Path parent = file.toAbsolutePath().getParent();
+        if (parent != null && !Files.isDirectory(parent)) {
+            throw new UsageException(option + ": " + file + ": directory " + parent + " does not exist");
+        }
+        if (Files.isDirectory(file)) {
+            throw new UsageException(option + ": " + file + " is a directory; give a file name");
         }
     }
 

@@ -43,7 +43,7 @@ final class KeygenCommand implements Callable<Integer> {
         } catch (FileAlreadyExistsException e) {
             throw new UsageException("--out: " + out + " already exists (use --force to overwrite)");
         } catch (IOException e) {
-            throw new UsageException("--out: cannot write " + out + ": " + e.getMessage());
+            throw new UsageException("--out: cannot write " + Failures.fileProblem(out, e));
         }
         spec.commandLine().getOut().println(HexFormat.of().formatHex(publicKey));
         return 0;

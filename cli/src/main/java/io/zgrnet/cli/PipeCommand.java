@@ -5,7 +5,9 @@ import io.zgrnet.Message;
 import io.zgrnet.PeerKey;
 import io.zgrnet.TransportConfig;
 import io.zgrnet.UDP;
+import io.zgrnet.crypto.X25519;
 import java.io.BufferedReader;
+import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.PrintWriter;
 import java.net.InetAddress;
@@ -13,10 +15,15 @@ import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.security.InvalidKeyException;
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.HexFormat;
+import java.util.Locale;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -58,17 +65,24 @@ final class PipeCommand implements Callable<Integer> {
     IOMode io;
 
     @Option(names = "--connect-timeout", paramLabel = "SECONDS", defaultValue = "30",
-            description = "how long to wait for the handshake with --peer (default ${DEFAULT-VALUE})")
+            description = "how long to wait for the handshake with --peer, > 0 (default ${DEFAULT-VALUE})")
     int connectTimeoutSeconds;
 
     @Option(names = "--linger", paramLabel = "MILLIS", defaultValue = "300",
             description = "after EOF, wait for replies until none came for this long (default ${DEFAULT-VALUE})")
     int lingerMillis;
 
+    /** Every argument is checked before the socket is bound: a usage error never half-starts a pipe. */
     @Override
     public Integer call() throws Exception {
         PrintWriter err = spec.commandLine().getErr();
         PrintWriter out = spec.commandLine().getOut();
+        if (connectTimeoutSeconds <= 0) {
+            throw new UsageException("--connect-timeout must be > 0 seconds, got " + connectTimeoutSeconds);
+        }
+        if (lingerMillis < 0) {
+            throw new UsageException("--linger must be >= 0 ms, got " + lingerMillis);
+        }
         byte[] privateKey = KeyFiles.readPrivateKey(key, "--key");
         InetSocketAddress bind = parseHostPort(listen, "--listen");
         PeerKey peerKey = null;
@@ -78,7 +92,7 @@ final class PipeCommand implements Callable<Integer> {
             if (at < 0) {
                 throw new UsageException("--peer: expected PUBHEX@HOST:PORT, got '" + peer + "'");
             }
-            peerKey = PeerKey.of(KeyFiles.parseHexKey(peer.substring(0, at), "--peer"));
+            peerKey = PeerKey.of(checkPeerKey(KeyFiles.parseHexKey(peer.substring(0, at), "--peer"), privateKey));
             peerAddress = parseHostPort(peer.substring(at + 1), "--peer");
         }
         if (peer == null && !allowUnknown) {
@@ -86,96 +100,213 @@ final class PipeCommand implements Callable<Integer> {
         }
         TransportConfig config = TransportConfig.builder().privateKey(privateKey).bindAddress(bind)
                 .allowUnknownPeers(allowUnknown).ioMode(io).build();
-        try (UDP udp = UDP.open(config)) {
+        try (UDP udp = open(config, bind)) {
             InetSocketAddress local = udp.hostInfo().localAddress();
             err.println("listening " + hostPort(local) + " public key " + udp.hostInfo().publicKey().toHex()
                     + " io " + udp.ioInfo().backend());
             err.flush();
-            AtomicReference<PeerKey> lastSender = new AtomicReference<>(peerKey);
-            java.util.concurrent.atomic.AtomicLong lastReceivedNs = new java.util.concurrent.atomic.AtomicLong(System.nanoTime());
             Thread shutdown = new Thread(udp::close, "zgrnet-pipe-shutdown");
             Runtime.getRuntime().addShutdownHook(shutdown);
-            if (peerKey != null) {
-                udp.setPeerEndpoint(peerKey, peerAddress);
-                udp.connect(peerKey, Duration.ofSeconds(connectTimeoutSeconds));
-                err.println("connected " + peerKey.toHex() + " at " + hostPort(peerAddress));
-                err.flush();
+            try {
+                return run(udp, peerKey, peerAddress, err, out);
+            } finally {
+                removeShutdownHook(shutdown);
             }
-            Thread reader = Thread.ofPlatform().daemon().name("zgrnet-pipe-reader").start(() -> {
-                byte[] buf = new byte[65536];
-                Message m = new Message();
-                try {
-                    while (!udp.isClosed()) {
-                        if (!udp.readFrom(m, buf, READ_WAIT)) {
+        }
+    }
+
+    private int run(UDP udp, PeerKey peerKey, InetSocketAddress peerAddress, PrintWriter err, PrintWriter out)
+            throws Exception {
+        AtomicReference<PeerKey> lastSender = new AtomicReference<>(peerKey);
+        AtomicLong lastReceivedNs = new AtomicLong(System.nanoTime());
+        AtomicReference<Exception> readerFailure = new AtomicReference<>();
+        if (peerKey != null) {
+            connect(udp, peerKey, peerAddress);
+            err.println("connected " + peerKey.toHex() + " at " + hostPort(peerAddress));
+            err.flush();
+        }
+        Thread reader = Thread.ofPlatform().daemon().name("zgrnet-pipe-reader").start(() -> {
+            byte[] buf = new byte[65536];
+            Message m = new Message();
+            try {
+                while (!udp.isClosed()) {
+                    if (!udp.readFrom(m, buf, READ_WAIT)) {
+                        continue;
+                    }
+                    lastSender.set(m.sender());
+                    lastReceivedNs.set(System.nanoTime());
+                    if (echo) {
+                        if (m.length() > udp.maxPayload()) { // (a peer with a higher limit, e.g. IPv6 to IPv4)
+                            err.println("payload of " + m.length() + " bytes not echoed: more than the largest"
+                                    + " payload, " + udp.maxPayload() + " bytes");
+                            err.flush();
                             continue;
                         }
-                        lastSender.set(m.sender());
-                        lastReceivedNs.set(System.nanoTime());
-                        if (echo) {
-                            if (m.length() > udp.maxPayload()) { // (a peer with a higher limit, e.g. IPv6 to IPv4)
-                                err.println("payload of " + m.length() + " bytes not echoed: more than the largest"
-                                        + " payload, " + udp.maxPayload() + " bytes");
-                                err.flush();
-                                continue;
-                            }
-                            udp.writeTo(m.sender(), m.protocol(), Arrays.copyOf(buf, m.length()));
-                        } else {
-                            synchronized (out) {
-                                out.println(new String(buf, 0, m.length(), StandardCharsets.UTF_8));
-                                out.flush();
-                            }
+                        udp.writeTo(m.sender(), m.protocol(), Arrays.copyOf(buf, m.length()));
+                    } else {
+                        synchronized (out) {
+                            out.println(new String(buf, 0, m.length(), StandardCharsets.UTF_8));
+                            out.flush();
                         }
                     }
-                } catch (InterruptedException | java.io.IOException e) {
-                    // closed (TransportClosedException), or interrupted: the pipe is ending
                 }
-            });
-            if (echo) {
-                reader.join();
-                return 0;
-            }
-            BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
-            String line;
-            long lineNumber = 0;
-            int limit = udp.maxPayload();
-            while ((line = in.readLine()) != null) {
-                lineNumber++;
-                PeerKey to = lastSender.get();
-                if (to == null) {
-                    err.println("no peer yet: line dropped (give --peer, or wait for a peer to connect)");
-                    err.flush();
-                    continue;
-                }
-                byte[] data = line.getBytes(StandardCharsets.UTF_8);
-                if (data.length > limit) {
-                    err.println("line " + lineNumber + " not sent: " + data.length + " bytes, more than the largest "
-                            + "payload, " + limit + " bytes");
-                    err.flush();
-                    continue;
-                }
-                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(connectTimeoutSeconds);
-                while (!udp.writeTo(to, data)) {
-                    if (System.nanoTime() - deadline > 0) {
-                        err.println("could not send a line to " + to.toHex() + " (no session)");
-                        err.flush();
-                        break;
-                    }
-                    Thread.sleep(5); // waiting for a (re)handshake that the failed send started
+            } catch (Exception e) {
+                // Closing (EOF, SIGTERM) ends the reader with a TransportClosedException; anything else,
+                // the transport failing on its own included, is a failure.
+                if (!udp.isClosed()) {
+                    readerFailure.set(e);
                 }
             }
-            udp.flush(Duration.ofSeconds(5));
-            // Linger for replies in flight: until --linger passes without one (at most 10 x --linger).
-            long quietNs = TimeUnit.MILLISECONDS.toNanos(lingerMillis);
-            lastReceivedNs.accumulateAndGet(System.nanoTime(), Math::max);
-            long lingerEnd = System.nanoTime() + 10 * quietNs;
-            while (System.nanoTime() - lingerEnd < 0 && System.nanoTime() - lastReceivedNs.get() < quietNs) {
-                Thread.sleep(10);
-            }
-            synchronized (out) {
-                out.flush();
-            }
-            Runtime.getRuntime().removeShutdownHook(shutdown);
+        });
+        if (echo) {
+            reader.join();
+            checkAlive(udp, readerFailure.get());
             return 0;
+        }
+        BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
+        int maxPayload = udp.maxPayload();
+        String line;
+        long lineNumber = 0;
+        while ((line = in.readLine()) != null) {
+            lineNumber++;
+            checkAlive(udp, readerFailure.get());
+            PeerKey to = lastSender.get();
+            if (to == null) {
+                err.println("no peer yet: line dropped (give --peer, or wait for a peer to connect)");
+                err.flush();
+                continue;
+            }
+            byte[] data = line.getBytes(StandardCharsets.UTF_8);
+            if (data.length > maxPayload) {
+                err.println("line " + lineNumber + " not sent: " + data.length + " bytes, more than the largest "
+                        + "payload, " + maxPayload + " bytes");
+                err.flush();
+                continue;
+            }
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(connectTimeoutSeconds);
+            while (!send(udp, to, data)) {
+                if (System.nanoTime() - deadline > 0) {
+                    err.println("could not send a line to " + to.toHex() + " within " + connectTimeoutSeconds
+                            + " s (no session: is the peer still running?)");
+                    err.flush();
+                    break;
+                }
+                Thread.sleep(5); // waiting for a (re)handshake that the failed send started
+            }
+        }
+        try {
+            udp.flush(Duration.ofSeconds(5));
+        } catch (IOException e) { // a TransportClosedException: closed or failed under us
+            checkAlive(udp, null);
+            throw new CommandFailure("sending the last lines failed: " + Failures.io(e).line(), e);
+        }
+        // Linger for replies in flight: until --linger passes without one (at most 10 x --linger).
+        long quietNs = TimeUnit.MILLISECONDS.toNanos(lingerMillis);
+        lastReceivedNs.accumulateAndGet(System.nanoTime(), Math::max);
+        long lingerEnd = System.nanoTime() + 10 * quietNs;
+        while (System.nanoTime() - lingerEnd < 0 && System.nanoTime() - lastReceivedNs.get() < quietNs) {
+            Thread.sleep(10);
+        }
+        synchronized (out) {
+            out.flush();
+        }
+        checkAlive(udp, readerFailure.get());
+        return 0;
+    }
+
+    /**
+     * Refuses, before any packet is sent, a {@code --peer} key no handshake can succeed with: our
+     * own public key (a pipe to itself), or a low-order point (the Diffie-Hellman result is zero).
+     */
+    static byte[] checkPeerKey(byte[] peerPublicKey, byte[] ourPrivateKey) {
+        String hex = HexFormat.of().formatHex(peerPublicKey);
+        if (Arrays.equals(peerPublicKey, X25519.publicKey(ourPrivateKey))) {
+            throw new UsageException("--peer: " + hex + " is our own public key (the one of --key); give the other"
+                    + " side's public key (the first line of its zgrnet pipe, or zgrnet pubkey --key THEIR.key)");
+        }
+        try {
+            X25519.dh(ourPrivateKey, peerPublicKey);
+        } catch (InvalidKeyException e) {
+            throw new UsageException("--peer: " + hex + " is a low-order point, not a public key any handshake"
+                    + " can use; copy the public key the other side printed");
+        }
+        return peerPublicKey;
+    }
+
+    // The transport calls that can fail, each turned into a line that names what failed and what to try.
+
+    /** Binds and starts the transport. */
+    private UDP open(TransportConfig config, InetSocketAddress bind) {
+        try {
+            return UDP.open(config);
+        } catch (IOException e) {
+            boolean forcedBackend = io != IOMode.AUTO && Failures.bindErrno(e) == 0;
+            throw new CommandFailure("cannot listen on " + hostPort(bind) + ": " + Failures.bindProblem(e, "--listen")
+                    + (forcedBackend ? " (with --io " + io.name().toLowerCase(Locale.ROOT)
+                            + "; --io auto picks a backend that works here)" : ""), e);
+        }
+    }
+
+    /** Handshakes with {@code --peer}, waiting {@code --connect-timeout}. */
+    private void connect(UDP udp, PeerKey peerKey, InetSocketAddress at) throws InterruptedException {
+        String who = "--peer " + peerKey.toHex().substring(0, 8) + "… at " + hostPort(at);
+        try {
+            udp.setPeerEndpoint(peerKey, at);
+            udp.connect(peerKey, Duration.ofSeconds(connectTimeoutSeconds));
+        } catch (TimeoutException e) {
+            throw new CommandFailure("no handshake with " + who + " within --connect-timeout " + connectTimeoutSeconds
+                    + " s" + handshakeDetail(e)
+                    + "; is a zgrnet pipe running there, with --allow-unknown or a --peer naming our public key?"
+                    + " (a slow path: raise --connect-timeout)", e);
+        } catch (IOException e) {
+            checkAlive(udp, null); // the transport itself failed: say that
+            throw new CommandFailure("handshake with " + who + " failed: " + Failures.io(e).line()
+                    + "; check the public key and address in --peer, and that the other side is running", e);
+        }
+    }
+
+    /**
+     * What the transport says about an unanswered handshake, without what our line already names:
+     * " (1 initiation(s) sent in 1003 ms, no valid response)" out of "no session within 1000 ms:
+     * handshake with KEY at ADDRESS: 1 initiation(s) sent in 1003 ms, no valid response".
+     */
+    static String handshakeDetail(TimeoutException e) {
+        if (!Failures.hasText(e.getMessage())) {
+            return "";
+        }
+        String m = Failures.oneLine(e.getMessage());
+        int colon = m.lastIndexOf(": ");
+        return " (" + (colon < 0 ? m : m.substring(colon + 2)) + ")";
+    }
+
+    /** Queues one datagram; false when it was dropped (no session yet, full queue). */
+    private static boolean send(UDP udp, PeerKey to, byte[] data) {
+        try {
+            return udp.writeTo(to, data);
+        } catch (IOException e) { // a TransportClosedException: closed or failed under us
+            throw new CommandFailure("sending to " + to.toHex().substring(0, 8) + "… failed: "
+                    + Failures.io(udp.failure() != null ? udp.failure() : e).line(), e);
+        }
+    }
+
+    /** Throws when the transport failed on its own (its backend kept failing) or the reader did. */
+    private static void checkAlive(UDP udp, Exception readerFailure) {
+        IOException failure = udp.failure();
+        if (failure != null) {
+            throw new CommandFailure("the transport stopped: " + Failures.io(failure).line()
+                    + "; restart the pipe, or pick another --io backend ('zgrnet probe' shows what works here)", failure);
+        }
+        if (readerFailure != null) {
+            throw new CommandFailure("receiving stopped: " + Failures.describe(readerFailure, "zgrnet pipe").line(),
+                    readerFailure);
+        }
+    }
+
+    private static void removeShutdownHook(Thread hook) {
+        try {
+            Runtime.getRuntime().removeShutdownHook(hook);
+        } catch (IllegalStateException e) {
+            // the JVM is shutting down: the hook runs (close is idempotent)
         }
     }
 

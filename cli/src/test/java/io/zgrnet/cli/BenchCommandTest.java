@@ -117,9 +117,13 @@ class BenchCommandTest {
         Run z = run("bench", "--zero-loss-steps", "0");
         assertEquals(Main.EXIT_USAGE, z.exit());
         assertTrue(z.err().startsWith("zgrnet: --zero-loss-trial"), z.err());
-        Run bl = run("bench", "--baseline", "/nonexistent/old.json");
-        assertEquals(Main.EXIT_USAGE, bl.exit());
-        assertTrue(bl.err().startsWith("zgrnet: --baseline"), bl.err());
+        assertEquals("zgrnet: --baseline: /nonexistent/old.json: no such file or directory",
+                CliRun.run("bench", "--baseline", "/nonexistent/old.json").failureLine(Main.EXIT_USAGE));
+        // Report files that could not be written are refused before minutes of measuring, not after.
+        assertEquals("zgrnet: --json: /nonexistent/dir/r.json: directory /nonexistent/dir does not exist",
+                CliRun.run("bench", "--json", "/nonexistent/dir/r.json").failureLine(Main.EXIT_USAGE));
+        assertEquals("zgrnet: --html: " + dir + " is a directory; give a file name",
+                CliRun.run("bench", "--html", dir.toString()).failureLine(Main.EXIT_USAGE));
         Run c = run("bench", "--backends", "pigeon/x2");
         assertEquals(Main.EXIT_USAGE, c.exit());
         assertTrue(c.err().contains("only zgrnet receivers shard"), c.err());

@@ -14,6 +14,7 @@ import java.util.EnumSet;
 import java.util.HexFormat;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
@@ -96,6 +97,63 @@ class KeyCommandsTest {
 
         Run unknown = run("frobnicate");
         assertEquals(2, unknown.exit());
+    }
+
+    @Test
+    @Timeout(30)
+    void keyFilesAreReadBoundedAndOtherFilesRefusedByName() throws Exception {
+        // Before: "--key /dev/zero" read forever.
+        Path zero = Path.of("/dev/zero");
+        if (Files.exists(zero)) {
+            assertEquals("zgrnet: --key: /dev/zero is not a regular file (a device, pipe or socket);"
+                    + " give the file that keygen wrote (64 hex characters)",
+                    CliRun.run("pubkey", "--key", zero.toString()).failureLine(2));
+        }
+        assertEquals("zgrnet: --key: " + dir + " is a directory; give the file that keygen wrote (64 hex characters)",
+                CliRun.run("pubkey", "--key", dir.toString()).failureLine(2));
+
+        Path big = dir.resolve("big.key");
+        Files.write(big, new byte[KeyFiles.MAX_KEY_FILE_BYTES + 1]);
+        assertEquals("zgrnet: --key: " + big + " is 4097 bytes, too big for a key file (64 hex characters, at most"
+                + " 4096 bytes); give the file that keygen wrote", CliRun.run("pubkey", "--key", big.toString()).failureLine(2));
+
+        Path missing = dir.resolve("missing.key");
+        assertEquals("zgrnet: --key: cannot read " + missing + ": no such file or directory",
+                CliRun.run("pubkey", "--key", missing.toString()).failureLine(2));
+
+        Path binary = dir.resolve("binary.key");
+        Files.write(binary, new byte[] {(byte) 0xff, (byte) 0xfe, 'a', 'b'});
+        String notHex = CliRun.run("pubkey", "--key", binary.toString()).failureLine(2);
+        assertTrue(notHex.startsWith("zgrnet: --key: " + binary + ": expected 64 hex characters"), notHex);
+
+        // A named pipe would block open() until a writer came: refused without opening it.
+        Path fifo = dir.resolve("fifo.key");
+        Process mkfifo = null;
+        try {
+            mkfifo = new ProcessBuilder("mkfifo", fifo.toString()).start();
+        } catch (java.io.IOException e) {
+            // no mkfifo here: the device and directory cases above cover non-regular files
+        }
+        if (mkfifo != null && mkfifo.waitFor() == 0) {
+            assertEquals("zgrnet: --key: " + fifo + " is not a regular file (a device, pipe or socket);"
+                    + " give the file that keygen wrote (64 hex characters)",
+                    CliRun.run("pubkey", "--key", fifo.toString()).failureLine(2));
+        }
+
+        // Whitespace around the key, CRLF included, is still fine.
+        byte[] priv = io.zgrnet.crypto.X25519.generatePrivateKey(new java.security.SecureRandom());
+        Path crlf = dir.resolve("crlf.key");
+        Files.writeString(crlf, "  " + HexFormat.of().formatHex(priv) + "\r\n\n");
+        CliRun ok = CliRun.run("pubkey", "--key", crlf.toString());
+        assertEquals(0, ok.exit(), ok.err());
+        assertEquals(HexFormat.of().formatHex(io.zgrnet.crypto.X25519.publicKey(priv)), ok.out().strip());
+    }
+
+    @Test
+    void keygenIntoAMissingDirectoryNamesTheFile() {
+        Path out = dir.resolve("no-such-dir").resolve("a.key");
+        assertEquals("zgrnet: --out: cannot write " + out + ": no such file or directory",
+                CliRun.run("keygen", "--out", out.toString()).failureLine(2));
     }
 
     @Test
