@@ -58,16 +58,16 @@ final class StreamService implements Agent, ProtocolHandler {
     static final int PROTOCOL = 64;
     /** Per stream and direction: bytes between the application and the stream thread. */
     static final int BUFFER_BYTES = 128 << 10;
-    /** Frames waiting for the stream thread, and the largest frame a slot holds. */
-    static final int FRAME_QUEUE = 1024;
-    static final int FRAME_SLOT = 2048;
+    /** Frames waiting for the stream thread (3 MiB), and the largest frame a slot holds (PSH ≤ 1407, SYN ≤ 1032). */
+    static final int FRAME_QUEUE = 2048;
+    static final int FRAME_SLOT = 1536;
     /** Accepted streams waiting for acceptStream (beyond it they wait in their mux's queue of 16). */
     static final int ACCEPT_BACKLOG = 64;
     /** Opens waiting for the stream thread. */
     static final int OPEN_QUEUE = 256;
     /** How long a closed stream's unsent bytes may wait for room before they are dropped. */
     static final long CLOSE_LINGER_MS = 10_000;
-    private static final int FRAMES_PER_CYCLE = 1024;
+    private static final int FRAMES_PER_CYCLE = 2048;
 
     private static final VarHandle FRAME_HEAD;
     private static final VarHandle FRAME_TAIL;

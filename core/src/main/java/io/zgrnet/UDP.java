@@ -68,8 +68,14 @@ public final class UDP implements AutoCloseable {
     /** The delivery agent's inbox: messages and payload bytes kept for an application that is not reading. */
     private static final int INBOX_ENTRIES = 1024;
     private static final int INBOX_BYTES = 4 << 20;
-    /** The stream mux's options: {@link io.zgrnet.stream.MuxConfig#defaults()}. */
-    private static final io.zgrnet.stream.MuxConfig STREAM_CONFIG = io.zgrnet.stream.MuxConfig.defaults();
+    /**
+     * The stream mux's options: {@link io.zgrnet.stream.MuxConfig#defaults()}, but FIN sent 6 times
+     * (100 ms apart) instead of 3: there is no FIN acknowledgement, and a stream whose FINs are all
+     * lost ends only at the 5-minute idle timeout (at 20 % loss, 3 FINs all vanish with p = 0.8 %,
+     * 6 with p = 0.006 %).
+     */
+    private static final io.zgrnet.stream.MuxConfig STREAM_CONFIG = io.zgrnet.stream.MuxConfig.builder()
+            .finRepeats(6).build();
     /** How often a waiting acceptStream looks at the transport's state. */
     private static final long ACCEPT_SLICE_NS = TimeUnit.MILLISECONDS.toNanos(50);
 
