@@ -10,7 +10,7 @@ import picocli.CommandLine.Command;
         versionProvider = VersionCommand.Provider.class,
         description = "zgrnet-java: zgrnet's encrypted UDP transport on the JVM.",
         subcommands = {VersionCommand.class, KeygenCommand.class, PubkeyCommand.class, PipeCommand.class,
-                ProbeCommand.class, BenchCommand.class, BenchSenderCommand.class,
+                SendCommand.class, RecvCommand.class, ProbeCommand.class, BenchCommand.class, BenchSenderCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
     /** Exit code for bad arguments (usage errors). */

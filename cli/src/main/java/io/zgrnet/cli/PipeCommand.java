@@ -72,12 +72,9 @@ final class PipeCommand implements Callable<Integer> {
         PeerKey peerKey = null;
         InetSocketAddress peerAddress = null;
         if (peer != null) {
-            int at = peer.indexOf('@');
-            if (at < 0) {
-                throw new UsageException("--peer: expected PUBHEX@HOST:PORT, got '" + peer + "'");
-            }
-            peerKey = PeerKey.of(KeyFiles.parseHexKey(peer.substring(0, at), "--peer"));
-            peerAddress = parseHostPort(peer.substring(at + 1), "--peer");
+            PeerArgument parsed = parsePeer(peer, "--peer");
+            peerKey = parsed.key();
+            peerAddress = parsed.address();
         }
         if (peer == null && !allowUnknown) {
             throw new UsageException("--peer or --allow-unknown: without either, no peer could ever connect");
@@ -160,6 +157,19 @@ final class PipeCommand implements Callable<Integer> {
             Runtime.getRuntime().removeShutdownHook(shutdown);
             return 0;
         }
+    }
+
+    /** A peer given as PUBHEX@HOST:PORT. */
+    record PeerArgument(PeerKey key, InetSocketAddress address) {
+    }
+
+    static PeerArgument parsePeer(String text, String option) {
+        int at = text.indexOf('@');
+        if (at < 0) {
+            throw new UsageException(option + ": expected PUBHEX@HOST:PORT, got '" + text + "'");
+        }
+        return new PeerArgument(PeerKey.of(KeyFiles.parseHexKey(text.substring(0, at), option)),
+                parseHostPort(text.substring(at + 1), option));
     }
 
     static InetSocketAddress parseHostPort(String text, String option) {
