@@ -64,6 +64,8 @@ public final class StreamChannel implements ByteChannel {
     volatile boolean eof;
     /** Why the stream ended abnormally (thrown once {@link #in} is empty), or null. */
     volatile IOException failure;
+    /** The stream left its mux (after our close: the FIN went out), or the transport closed. */
+    volatile boolean ended;
     /** Set once the application closed or aborted (its calls fail from then on). */
     private volatile boolean closed;
     // Owned by the stream thread.
@@ -302,6 +304,28 @@ public final class StreamChannel implements ByteChannel {
         service.wake();
         wakeReader();
         wakeWriter();
+    }
+
+    /**
+     * Waits until the stream has ended on our side: after {@link #close()}, until what was written
+     * has been acknowledged and the FIN has gone out (or the 10 s linger ran out); also true once
+     * the stream was reset or the transport closed. Call it before closing the transport when the
+     * last bytes matter.
+     *
+     * @return true if it ended within {@code timeout}
+     */
+    public boolean awaitEnded(Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + checkTimeout(timeout, "timeout");
+        while (!ended) {
+            if (System.nanoTime() - deadline >= 0) {
+                return false;
+            }
+            if (Thread.interrupted()) {
+                throw new InterruptedException();
+            }
+            LockSupport.parkNanos(this, TimeUnit.MILLISECONDS.toNanos(5)); // at the end of a stream, not a hot path
+        }
+        return true;
     }
 
     /**

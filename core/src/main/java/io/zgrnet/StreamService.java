@@ -531,6 +531,7 @@ final class StreamService implements Agent, ProtocolHandler {
             return;
         }
         c.detached = true;
+        c.ended = true;
         if (c.failure == null && !c.closeRequested && !c.eof) {
             c.failure = new StreamResetException(describe(c) + " ended: " + switch (s.closeReason()) {
                 case IDLE_TIMEOUT -> "nothing came from the peer for " + muxConfig.idleTimeoutMs() / 1000
@@ -559,6 +560,7 @@ final class StreamService implements Agent, ProtocolHandler {
             if (c.failure == null) {
                 c.failure = closed;
             }
+            c.ended = true;
             c.wakeReader();
             c.wakeWriter();
         }
@@ -591,14 +593,32 @@ final class StreamService implements Agent, ProtocolHandler {
             this.peer = peer;
         }
 
+        /**
+         * Sends on exactly the session this mux belongs to: not through {@link SendPath#write},
+         * which also copies to responder sessions waiting for proof; after a peer restarted with
+         * the same key, this mux's frames (a FIN repeat, a retransmission) would reach the new
+         * process's mux, where the same stream id may be in use (services.md §3.6).
+         */
         @Override
         public void sendFrame(byte[] buf, int off, int len) {
             PeerSession current = peer.current;
-            if (current != session && current != null) {
+            boolean sent;
+            if (current == session) {
+                sent = !session.expired(ctx.now())
+                        && sendPath.sendOn(peer, session, PROTOCOL, buf, MemorySegment.NULL, off, len, peer.endpoint);
+            } else if (current == null && isCandidate(peer, session)) {
+                // Not proven yet: within its anti-amplification budget, as the send path does.
+                if (!session.spend(len + io.zgrnet.wire.TransportHeader.OVERHEAD)) {
+                    stats.increment(TransportCounter.DROP_AMPLIFICATION_LIMIT);
+                    return;
+                }
+                sent = sendPath.sendOn(peer, session, PROTOCOL, buf, MemorySegment.NULL, off, len, session.endpoint);
+            } else {
                 stats.increment(TransportCounter.DROP_STREAM_STALE_SESSION); // reset at the next check
                 return;
             }
-            if (sendPath.write(peer, PROTOCOL, buf, MemorySegment.NULL, off, len)) {
+            if (sent) {
+                stats.increment(TransportCounter.MESSAGES_SENT);
                 stats.increment(TransportCounter.STREAM_FRAMES_SENT);
             } else {
                 stats.increment(TransportCounter.DROP_STREAM_SEND_REFUSED);

@@ -35,7 +35,8 @@ import picocli.CommandLine.Option;
  * named from the SYN metadata (a bare file name; otherwise, or when absent, a name we pick). Bytes
  * go to a hidden {@code .NAME.*.part} file that is renamed to its final name only once the peer's
  * FIN ended the stream (and the data is on disk); a stream that breaks leaves nothing behind. Then
- * our side of the stream is closed, which tells the sender the file is complete.
+ * we answer with the file's SHA-256 (32 bytes) and close: the sender's confirmation. A stream that
+ * fails is aborted without it, so the sender cannot mistake that end for success.
  */
 @Command(name = "recv", description = {
     "Receive files sent with 'zgrnet send': one file per stream, into --out.",
@@ -166,12 +167,20 @@ final class RecvCommand implements Callable<Integer> {
                 Path target = place(part, name);
                 kept = true;
                 String sha = progress.finish();
+                // The confirmation the sender waits for: the digest of what is on our disk.
+                stream.write(ByteBuffer.wrap(java.util.HexFormat.of().parseHex(sha)));
                 synchronized (stdout) {
                     stdout.println(String.format(Locale.ROOT, "received %s %d bytes sha256 %s from %s (%.1f s)",
                             target.getFileName(), progress.bytes(), sha, stream.peer().toHex(), progress.seconds()));
                     stdout.flush();
                 }
-            } // closing the input stream closes our side: the sender sees the end and knows it arrived
+            } // closing the input stream closes our side
+            // The digest must reach the sender before we may exit (--count): wait for our FIN.
+            try {
+                stream.awaitEnded(Duration.ofSeconds(15));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
         } finally {
             partial.remove(part);
             if (!kept) {

@@ -8,7 +8,6 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.PrintWriter;
 import java.net.InetSocketAddress;
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -24,11 +23,12 @@ import picocli.CommandLine.Parameters;
  * {@code zgrnet send FILE}: sends one file over a zgrnet stream. The stream carries the file's
  * bytes only; its name goes in the SYN metadata. After the last byte the output is shut down (FIN
  * once everything is acknowledged) and we wait for the receiver to end its side, which it does
- * once the file is complete on its disk. Prints the SHA-256 of what was sent.
+ * after it answered with the SHA-256 of the file on its disk, which must be ours. Prints the
+ * SHA-256 of what was sent.
  */
 @Command(name = "send", description = {
     "Send FILE to a peer over an encrypted stream (the peer runs 'zgrnet recv').",
-    "Prints 'sent NAME BYTES bytes sha256 HEX' once the receiver has the whole file."})
+    "Prints 'sent NAME BYTES bytes sha256 HEX' once the receiver confirmed the same SHA-256 on its disk."})
 final class SendCommand implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -92,13 +92,21 @@ final class SendCommand implements Callable<Integer> {
                 progress.add(buf, 0, n);
             }
             stream.shutdownOutput();
-            // The receiver closes its side once the file is complete on its disk.
-            stream.setReadTimeout(timeout);
-            if (stream.read(ByteBuffer.allocate(1)) != -1) {
-                throw new java.io.IOException("the receiver sent data back; expected only the end of the stream");
-            }
-            stream.close();
+            // The receiver answers with the SHA-256 of what it stored, once the file is on its disk,
+            // then ends the stream; an end without it means the file was not kept.
             String sha = progress.finish();
+            stream.setReadTimeout(timeout);
+            byte[] answer = stream.inputStream().readNBytes(33);
+            stream.close();
+            if (answer.length != 32) {
+                throw new java.io.IOException("the receiver did not confirm the file (it ended the stream "
+                        + (answer.length == 0 ? "without its digest" : "with " + answer.length + " bytes")
+                        + "): not delivered");
+            }
+            if (!java.util.HexFormat.of().formatHex(answer).equals(sha)) {
+                throw new java.io.IOException("the receiver stored a file with SHA-256 "
+                        + java.util.HexFormat.of().formatHex(answer) + ", we sent " + sha);
+            }
             out.println(String.format(Locale.ROOT, "sent %s %d bytes sha256 %s (%.1f s)", name, progress.bytes(), sha,
                     progress.seconds()));
             out.flush();
