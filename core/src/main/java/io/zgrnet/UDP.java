@@ -42,6 +42,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
  *                                    └──────────────────────────────────────────────────────────┘
  *               transport ──► in-order ring (OrderedPipeline) ──► DecryptWorkers (N threads, in place)
  *               handshake ──► HandshakeGate ──► ControlAgent (one thread: handshakes, sessions, timers)
+ *
+ *  streams (once used): reader/DeliveryAgent ─ protocol 64 ─► StreamService (one thread, a Mux per
+ *  peer session) ◄─ SPSC byte buffers ─► StreamChannel (app threads); frames out via SendPath
  * </pre>
  *
  * <p>Roles, each a class of this package that alone writes its fields: {@link SendPath} (writers'
