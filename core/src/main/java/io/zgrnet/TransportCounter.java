@@ -49,7 +49,18 @@ public enum TransportCounter {
     DROP_HANDSHAKE_MALFORMED(37, "drop_handshake_malformed", "dropped: handshake message of the wrong type or index"),
     DROP_HANDSHAKE_ALREADY_USED(38, "drop_handshake_already_used", "dropped: a second response for a finished handshake"),
     DROP_CONTROL_COMMAND_REFUSED(39, "drop_control_command_refused", "control commands refused: the command queue was full"),
-    DROP_INBOX_FULL(40, "drop_inbox_full", "dropped: the application did not read and its inbox was full (services kept running)");
+    DROP_INBOX_FULL(40, "drop_inbox_full", "dropped: the application did not read and its inbox was full (services kept running)"),
+    STREAMS_OPENED(41, "streams_opened", "streams we opened (openStream)"),
+    STREAMS_ACCEPTED(42, "streams_accepted", "streams the peers opened, handed to acceptStream"),
+    STREAMS_RESET(43, "streams_reset", "streams ended by a removed peer, a replaced or expired session, or the transport closing"),
+    STREAM_FRAMES_RECEIVED(44, "stream_frames_received", "stream frames (protocol 64) handed to a peer's mux"),
+    STREAM_FRAMES_SENT(45, "stream_frames_sent", "stream frames (protocol 64) handed to the send path"),
+    DROP_STREAM_QUEUE_FULL(46, "drop_stream_queue_full", "dropped: stream frame queue to the stream thread full (KCP resends)"),
+    DROP_STREAM_FRAME_TOO_LARGE(47, "drop_stream_frame_too_large", "dropped: stream frame larger than a frame queue slot"),
+    DROP_STREAM_NO_SESSION(48, "drop_stream_no_session", "dropped: stream frame from a peer that has no current session or was removed"),
+    DROP_STREAM_FRAME_INVALID(49, "drop_stream_frame_invalid", "dropped: stream frame the mux rejected (too short, unknown command)"),
+    DROP_STREAM_SEND_REFUSED(50, "drop_stream_send_refused", "stream frames not sent: the send path refused them (KCP resends)"),
+    DROP_STREAM_STALE_SESSION(51, "drop_stream_stale_session", "stream frames not sent: their mux's session is no longer the peer's current one");
 
     private static final TransportCounter[] BY_ID = new TransportCounter[64];
 

@@ -88,12 +88,9 @@ final class PipeCommand implements Callable<Integer> {
         PeerKey peerKey = null;
         InetSocketAddress peerAddress = null;
         if (peer != null) {
-            int at = peer.indexOf('@');
-            if (at < 0) {
-                throw new UsageException("--peer: expected PUBHEX@HOST:PORT, got '" + peer + "'");
-            }
-            peerKey = PeerKey.of(checkPeerKey(KeyFiles.parseHexKey(peer.substring(0, at), "--peer"), privateKey));
-            peerAddress = parseHostPort(peer.substring(at + 1), "--peer");
+            PeerArgument parsed = parsePeer(peer, "--peer", privateKey);
+            peerKey = parsed.key();
+            peerAddress = parsed.address();
         }
         if (peer == null && !allowUnknown) {
             throw new UsageException("--peer or --allow-unknown: without either, no peer could ever connect");
@@ -308,6 +305,21 @@ final class PipeCommand implements Callable<Integer> {
         } catch (IllegalStateException e) {
             // the JVM is shutting down: the hook runs (close is idempotent)
         }
+    }
+
+    /** A peer given as PUBHEX@HOST:PORT. */
+    record PeerArgument(PeerKey key, InetSocketAddress address) {
+    }
+
+    /** Parses {@code text}, refusing a key no handshake with {@code ourPrivateKey} can succeed with. */
+    static PeerArgument parsePeer(String text, String option, byte[] ourPrivateKey) {
+        int at = text.indexOf('@');
+        if (at < 0) {
+            throw new UsageException(option + ": expected PUBHEX@HOST:PORT, got '" + text + "'");
+        }
+        byte[] key = checkPeerKey(KeyFiles.parseHexKey(text.substring(0, at), option), ourPrivateKey);
+        return new PeerArgument(PeerKey.of(key),
+                parseHostPort(text.substring(at + 1), option));
     }
 
     static InetSocketAddress parseHostPort(String text, String option) {

@@ -29,18 +29,11 @@ class PipeCommandTest {
     Path dir;
 
     private static Process zgrnet(String... args) throws IOException {
-        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"),
-                Main.class.getName()));
-        cmd.addAll(List.of(args));
-        return new ProcessBuilder(cmd).start();
+        return CliProcesses.zgrnet(args);
     }
 
     private Path key(String name) throws Exception {
-        Path k = dir.resolve(name);
-        Files.writeString(k, java.util.HexFormat.of().formatHex(io.zgrnet.crypto.X25519.generatePrivateKey(
-                new java.security.SecureRandom())));
-        return k;
+        return CliProcesses.key(dir, name);
     }
 
     @Test

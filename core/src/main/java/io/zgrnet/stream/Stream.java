@@ -30,6 +30,8 @@ public final class Stream implements KcpOutput {
     private StreamState state = StreamState.OPEN;
     private CloseReason reason = CloseReason.NONE;
     private boolean localClosed;
+    /** {@link #shutdownOutput()} was called: no more writes, FIN once acknowledged, reading goes on. */
+    private boolean outputShut;
     private boolean registered = true;
     private boolean writeBlocked;
     /** Any frame for this id came from the peer (stops SYN re-sends). */
@@ -142,8 +144,8 @@ public final class Stream implements KcpOutput {
      * gap (Go reports EOF at once and may deliver late data after it).
      */
     private boolean atEnd() {
-        if (state == StreamState.OPEN) {
-            return false;
+        if (state == StreamState.OPEN || state == StreamState.LOCAL_CLOSE && !localClosed) {
+            return false; // LOCAL_CLOSE without a local close: only our output was shut
         }
         if (localClosed || kcp.isReleased()) {
             return true;
@@ -234,7 +236,7 @@ public final class Stream implements KcpOutput {
     }
 
     private boolean writable() {
-        return !localClosed && state != StreamState.CLOSED && !kcp.isReleased();
+        return !localClosed && !outputShut && state != StreamState.CLOSED && !kcp.isReleased();
     }
 
     /** Bytes a {@link #write} would take now. */
@@ -265,7 +267,14 @@ public final class Stream implements KcpOutput {
      * mux. With 0 all of that happens now and unacknowledged data is lost, as in Go. Idempotent.
      */
     public void close() {
-        if (localClosed || state == StreamState.CLOSED) {
+        if (localClosed) {
+            return;
+        }
+        if (outputShut) {
+            closeAfterShutdown();
+            return;
+        }
+        if (state == StreamState.CLOSED) {
             return;
         }
         localClosed = true;
@@ -274,6 +283,27 @@ public final class Stream implements KcpOutput {
             reason = CloseReason.LOCAL;
         }
         writeBlocked = false;
+        lingerOrFinish();
+    }
+
+    /**
+     * Half-close (not in Go, which only has a full close; to Go it is a FIN like any other): no
+     * more writes; the FIN goes out once everything written was acknowledged (or after
+     * {@link MuxConfig#closeLingerMs()}, as {@link #close()}), repeated as configured; reading goes
+     * on until the peer's FIN, and KCP keeps acknowledging. {@link #close()} still has to be called
+     * to leave the mux. Idempotent; no effect after close.
+     */
+    public void shutdownOutput() {
+        if (outputShut || localClosed || state == StreamState.CLOSED) {
+            return;
+        }
+        outputShut = true;
+        writeBlocked = false;
+        lingerOrFinish();
+    }
+
+    /** The FIN after what was written is acknowledged (see {@link #close()}), or now. */
+    private void lingerOrFinish() {
         if (mux.config().closeLingerMs() > 0 && !kcp.isReleased() && kcp.waitingSegments() > 0) {
             lingering = true;
             if (mux.hasClock()) {
@@ -284,14 +314,68 @@ public final class Stream implements KcpOutput {
         }
     }
 
-    /** Sends the first FIN, releases KCP, and leaves the mux unless FIN repeats are due. */
+    /** Whether {@link #shutdownOutput()} was called. */
+    public boolean isOutputShut() {
+        return outputShut;
+    }
+
+    /**
+     * Ends the stream now, as Go's Close does: FIN at once (repeated as configured), unsent and
+     * unacknowledged data discarded (counted by KCP's release), received data discarded.
+     * Idempotent.
+     */
+    public void abort() {
+        if (localClosed && !lingering || state == StreamState.CLOSED && kcp.isReleased()) {
+            return; // already closed (its FIN is out or repeating), reset, or ended
+        }
+        boolean finPending = !outputShut || lingering;
+        localClosed = true;
+        state = StreamState.CLOSED;
+        if (reason == CloseReason.NONE) {
+            reason = CloseReason.LOCAL;
+        }
+        writeBlocked = false;
+        if (finPending) {
+            finish();
+        } else {
+            releaseAndLeave();
+        }
+    }
+
+    /** {@link #close()} after {@link #shutdownOutput()}: the FIN is out or pending. */
+    private void closeAfterShutdown() {
+        localClosed = true;
+        state = StreamState.CLOSED;
+        if (!lingering) {
+            releaseAndLeave();
+        } // else the linger's finish() releases and leaves
+    }
+
+    /** Our FIN is already out: release KCP; leave unless FIN repeats are still due. */
+    private void releaseAndLeave() {
+        kcp.release();
+        if (finsLeft == 0) {
+            mux.unregister(this);
+        }
+    }
+
+    /**
+     * Sends the first FIN and arms the repeats; after a close also releases KCP and leaves the mux
+     * unless FIN repeats are due (after {@link #shutdownOutput()} KCP stays for reading).
+     */
     private void finish() {
         lingering = false;
         synResendsLeft = 0;
         mux.sendFin(id);
-        kcp.release();
         finsLeft = mux.config().finRepeats() - 1;
         nextFinMs = mux.hasClock() ? mux.nowMs() + mux.config().finRepeatIntervalMs() : UNSET;
+        if (!localClosed) {
+            // half-close: OPEN -> LOCAL_CLOSE, REMOTE_CLOSE -> CLOSED; KCP keeps receiving
+            state = state == StreamState.OPEN ? StreamState.LOCAL_CLOSE : StreamState.CLOSED;
+            mux.listener().onReadable(this); // EOF may now be visible (both FINs)
+            return;
+        }
+        kcp.release();
         if (finsLeft == 0) {
             mux.unregister(this);
         }
@@ -403,19 +487,27 @@ public final class Stream implements KcpOutput {
                 finsLeft--;
                 nextFinMs = now + c.finRepeatIntervalMs();
                 mux.sendFin(id);
-                if (finsLeft == 0) {
+                if (finsLeft == 0 && localClosed) {
                     mux.unregister(this);
                 }
             }
-            return;
+            if (localClosed) {
+                return;
+            }
         }
         if (c.idleTimeoutMs() > 0 && registered && now - lastInputMs >= c.idleTimeoutMs()) {
             mux.stats().increment(MuxCounter.IDLE_TIMEOUTS);
             reason = CloseReason.IDLE_TIMEOUT;
             boolean hadData = received.size() > 0;
+            boolean finOut = outputShut;
             localClosed = true;
             state = StreamState.CLOSED;
-            finish();
+            if (finOut) {
+                finsLeft = 0;
+                releaseAndLeave();
+            } else {
+                finish();
+            }
             if (!hadData) {
                 mux.listener().onReadable(this); // EOF is visible
             }
