@@ -23,11 +23,13 @@ import java.net.InetSocketAddress;
  * @param slotSize packet pool slot size in bytes
  * @param ioBatchSize datagrams per receive/send call
  * @param clock time source for the timers (tests inject a manual clock)
+ * @param answerPings answer every authenticated PING (protocol 70) with a PONG (71); off: drop
+ *        and count them, as a zgrnet node without a route table does
  */
 public record TransportConfig(byte[] privateKey, InetSocketAddress bindAddress, boolean allowUnknownPeers,
                               int maxPeers, int decryptWorkers, int receiveQueueSize, int sendQueueSize,
                               IOMode ioMode, SocketOptions socketOptions, int poolSlots, int slotSize,
-                              int ioBatchSize, Clock clock) {
+                              int ioBatchSize, Clock clock, boolean answerPings) {
     /** A builder with the defaults. */
     public static Builder builder() {
         return new Builder();
@@ -52,6 +54,7 @@ public record TransportConfig(byte[] privateKey, InetSocketAddress bindAddress, 
         private int slotSize = PacketPool.DEFAULT_SLOT_SIZE;
         private int ioBatchSize = 64;
         private Clock clock = Clock.SYSTEM;
+        private boolean answerPings = true;
 
         /** The local static private key (required, 32 bytes). */
         public Builder privateKey(byte[] v) {
@@ -131,6 +134,12 @@ public record TransportConfig(byte[] privateKey, InetSocketAddress bindAddress, 
             return this;
         }
 
+        /** Answer pings (protocol 70) with pongs (default true); see {@link TransportConfig#answerPings()}. */
+        public Builder answerPings(boolean v) {
+            answerPings = v;
+            return this;
+        }
+
         /**
          * Validates and builds (see {@link TransportConfig#TransportConfig}).
          *
@@ -138,7 +147,8 @@ public record TransportConfig(byte[] privateKey, InetSocketAddress bindAddress, 
          */
         public TransportConfig build() {
             return new TransportConfig(privateKey, bindAddress, allowUnknownPeers, maxPeers, decryptWorkers,
-                    receiveQueueSize, sendQueueSize, ioMode, socketOptions, poolSlots, slotSize, ioBatchSize, clock);
+                    receiveQueueSize, sendQueueSize, ioMode, socketOptions, poolSlots, slotSize, ioBatchSize, clock,
+                    answerPings);
         }
     }
 
@@ -210,6 +220,6 @@ public record TransportConfig(byte[] privateKey, InetSocketAddress bindAddress, 
         return "TransportConfig[bind=" + bindAddress + ", ioMode=" + ioMode + ", workers=" + decryptWorkers
                 + ", allowUnknownPeers=" + allowUnknownPeers + ", maxPeers=" + maxPeers + ", receiveQueue="
                 + receiveQueueSize + ", sendQueue=" + sendQueueSize + ", pool=" + poolSlots + "x" + slotSize
-                + ", batch=" + ioBatchSize + ", " + socketOptions + "]";
+                + ", batch=" + ioBatchSize + ", answerPings=" + answerPings + ", " + socketOptions + "]";
     }
 }

@@ -49,7 +49,16 @@ public enum TransportCounter {
     DROP_HANDSHAKE_MALFORMED(37, "drop_handshake_malformed", "dropped: handshake message of the wrong type or index"),
     DROP_HANDSHAKE_ALREADY_USED(38, "drop_handshake_already_used", "dropped: a second response for a finished handshake"),
     DROP_CONTROL_COMMAND_REFUSED(39, "drop_control_command_refused", "control commands refused: the command queue was full"),
-    DROP_INBOX_FULL(40, "drop_inbox_full", "dropped: the application did not read and its inbox was full (services kept running)");
+    DROP_INBOX_FULL(40, "drop_inbox_full", "dropped: the application did not read and its inbox was full (services kept running)"),
+    // Ping/pong (protocol bytes 70/71); ids from 48 on.
+    PINGS_ANSWERED(48, "pings_answered", "pings answered with a pong"),
+    DROP_PING_MALFORMED(49, "drop_ping_malformed", "pings dropped: shorter than 12 bytes"),
+    DROP_PING_NOT_ANSWERED(50, "drop_ping_not_answered", "pings dropped: answering pings is turned off"),
+    DROP_PONG_NOT_SENT(51, "drop_pong_not_sent", "pongs not sent: the send path refused them (its own counter says why)"),
+    PINGS_SENT(52, "pings_sent", "pings sent by UDP.ping"),
+    PONGS_MATCHED(53, "pongs_matched", "pongs matched to a ping of ours (an RTT sample)"),
+    DROP_PONG_UNMATCHED(54, "drop_pong_unmatched", "pongs dropped: short, or for no ping of ours (unknown id, wrong peer or timestamp, late)"),
+    PINGS_LOST(55, "pings_lost", "pings without a pong before their caller stopped waiting");
 
     private static final TransportCounter[] BY_ID = new TransportCounter[64];
 
