@@ -72,12 +72,9 @@ final class PipeCommand implements Callable<Integer> {
         PeerKey peerKey = null;
         InetSocketAddress peerAddress = null;
         if (peer != null) {
-            int at = peer.indexOf('@');
-            if (at < 0) {
-                throw new UsageException("--peer: expected PUBHEX@HOST:PORT, got '" + peer + "'");
-            }
-            peerKey = PeerKey.of(KeyFiles.parseHexKey(peer.substring(0, at), "--peer"));
-            peerAddress = parseHostPort(peer.substring(at + 1), "--peer");
+            PeerAddress pa = parsePeer(peer, "--peer");
+            peerKey = pa.key();
+            peerAddress = pa.address();
         }
         if (peer == null && !allowUnknown) {
             throw new UsageException("--peer or --allow-unknown: without either, no peer could ever connect");
@@ -160,6 +157,20 @@ final class PipeCommand implements Callable<Integer> {
             Runtime.getRuntime().removeShutdownHook(shutdown);
             return 0;
         }
+    }
+
+    /** A peer given as {@code PUBHEX@HOST:PORT}. */
+    record PeerAddress(PeerKey key, InetSocketAddress address) {
+    }
+
+    /** Parses {@code PUBHEX@HOST:PORT}; a {@link UsageException} names {@code option}. */
+    static PeerAddress parsePeer(String text, String option) {
+        int at = text.indexOf('@');
+        if (at < 0) {
+            throw new UsageException(option + ": expected PUBHEX@HOST:PORT, got '" + text + "'");
+        }
+        return new PeerAddress(PeerKey.of(KeyFiles.parseHexKey(text.substring(0, at), option)),
+                parseHostPort(text.substring(at + 1), option));
     }
 
     static InetSocketAddress parseHostPort(String text, String option) {
