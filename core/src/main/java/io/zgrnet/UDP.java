@@ -75,6 +75,11 @@ public final class UDP implements AutoCloseable {
         BackendSelector.Selection open(TransportConfig config, PacketPool pool) throws IOException;
     }
 
+    static {
+        // Services in other packages (the relay) reach a transport's TransportHost through this.
+        io.zgrnet.host.ServiceHosts.register(o -> o instanceof UDP u ? u.host : null);
+    }
+
     private static final BackendFactory SYSTEM_BACKEND = (config, pool) -> BackendSelector.open(
             BackendKind.valueOf(config.ioMode().name()), config.bindAddress(), config.socketOptions(), pool);
 
@@ -91,6 +96,7 @@ public final class UDP implements AutoCloseable {
     private final SessionSwitch switcher;
     private final Reader reader;
     private final PingService pings;
+    private final TransportHost host;
     private final HandshakeGate gate;
     private final ControlAgent control;
     private final IoAgent ioAgent;
@@ -127,6 +133,7 @@ public final class UDP implements AutoCloseable {
         this.pings = new PingService(ctx, sendPath);
         reader.register(ProtocolByte.PING, pings.pingHandler);
         reader.register(ProtocolByte.PONG, pings.pongHandler);
+        this.host = new TransportHost(this, ctx, sendPath, reader);
         this.control = new ControlAgent(ctx, sendPath, switcher, commands, gate, admission);
         for (int i = 0; i < config.decryptWorkers(); i++) {
             workerRunners.add(new AgentRunner(new DecryptWorker(ring, reader, i)));
