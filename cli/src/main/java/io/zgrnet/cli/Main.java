@@ -9,7 +9,7 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         versionProvider = VersionCommand.Provider.class,
         description = "zgrnet-java: zgrnet's encrypted UDP transport on the JVM.",
-        subcommands = {VersionCommand.class, KeygenCommand.class, PubkeyCommand.class, PipeCommand.class, PingCommand.class,
+        subcommands = {VersionCommand.class, KeygenCommand.class, PubkeyCommand.class, PipeCommand.class, PingCommand.class, RelayCommand.class,
                 ProbeCommand.class, BenchCommand.class, BenchSenderCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
