@@ -14,6 +14,7 @@ module io.zgrnet {
     exports io.zgrnet.config;
 
     exports io.zgrnet.crypto to io.zgrnet.cli, io.zgrnet.bench;
+    exports io.zgrnet.host to io.zgrnet.cli, io.zgrnet.bench;
     exports io.zgrnet.io to io.zgrnet.cli, io.zgrnet.bench;
     exports io.zgrnet.io.mmsg to io.zgrnet.cli, io.zgrnet.bench;
     exports io.zgrnet.io.nio to io.zgrnet.cli, io.zgrnet.bench;

@@ -73,6 +73,12 @@ final class Peer {
     volatile long messagesReceived;
     volatile long bytesReceived;
 
+    /** Round trip of the last answered ping and the smoothed one (-1: none yet); written by the receive consumer. */
+    volatile long lastRttNs = -1;
+    volatile long smoothedRttNs = -1;
+    /** The estimator behind {@link #smoothedRttNs}: the receive consumer's alone. */
+    final io.zgrnet.ping.RttEstimator rtt = new io.zgrnet.ping.RttEstimator();
+
     /** The index of our initiation whose response the I/O thread queued and the control agent has not yet handled (0: none). */
     volatile int responseQueuedIndex;
 

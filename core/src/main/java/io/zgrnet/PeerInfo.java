@@ -17,10 +17,13 @@ import java.util.Optional;
  * @param messagesReceived transport messages received and authenticated
  * @param bytesSent payload bytes sent
  * @param bytesReceived payload bytes received
+ * @param lastRtt the round trip of the last ping answered ({@link UDP#ping}); empty before one
+ * @param smoothedRtt the smoothed round trip of the pings answered (RFC 6298 srtt); empty before one
  */
 public record PeerInfo(PeerKey key, InetSocketAddress endpoint, State state, Optional<Duration> sessionAge,
                        Optional<Duration> sinceLastReceived, Optional<Duration> sinceLastSent, long messagesSent,
-                       long messagesReceived, long bytesSent, long bytesReceived) {
+                       long messagesReceived, long bytesSent, long bytesReceived, Optional<Duration> lastRtt,
+                       Optional<Duration> smoothedRtt) {
     /** Connection state of a peer. */
     public enum State {
         /** No session and no handshake in flight. */

@@ -3,6 +3,7 @@ package io.zgrnet;
 import java.util.Collection;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
 
 /**
  * The peers by public key, bounded (protocol.md hardening 4: with unknown peers allowed, the table
@@ -12,6 +13,9 @@ final class PeerTable {
     private final ConcurrentHashMap<PeerKey, Peer> byKey = new ConcurrentHashMap<>();
     private final AtomicInteger size = new AtomicInteger();
     private final int max;
+    /** A service following the table (the relay's directory); called by whoever changes it. */
+    private volatile Consumer<PeerKey> onAdded;
+    private volatile Consumer<PeerKey> onRemoved;
 
     PeerTable(int max) {
         this.max = max;
@@ -31,6 +35,10 @@ final class PeerTable {
             size.decrementAndGet();
             return false;
         }
+        Consumer<PeerKey> watcher = onAdded;
+        if (watcher != null) {
+            watcher.accept(peer.key);
+        }
         return true;
     }
 
@@ -38,6 +46,10 @@ final class PeerTable {
         Peer p = byKey.remove(key);
         if (p != null) {
             size.decrementAndGet();
+            Consumer<PeerKey> watcher = onRemoved;
+            if (watcher != null) {
+                watcher.accept(key);
+            }
         }
         return p;
     }
@@ -45,6 +57,20 @@ final class PeerTable {
     /** Finds a peer by its public key bytes (handshake path; allocates a key). */
     Peer find(byte[] publicKey) {
         return byKey.get(PeerKey.of(publicKey));
+    }
+
+    /**
+     * Follows the table: {@code added} for every peer now and each one added later, {@code removed}
+     * for each one removed later (null, null: stop).
+     */
+    void watch(Consumer<PeerKey> added, Consumer<PeerKey> removed) {
+        onRemoved = removed;
+        onAdded = added;
+        if (added != null) {
+            for (Peer p : byKey.values()) {
+                added.accept(p.key);
+            }
+        }
     }
 
     Collection<Peer> all() {

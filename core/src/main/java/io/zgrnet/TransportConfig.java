@@ -27,11 +27,13 @@ import java.net.InetSocketAddress;
  *        capped by UDP: 65,507 bytes over IPv4, 65,527 over IPv6)
  * @param ioBatchSize datagrams per receive/send call
  * @param clock time source for the timers (tests inject a manual clock)
+ * @param answerPings answer every authenticated PING (protocol 70) with a PONG (71); off: drop
+ *        and count them, as a zgrnet node without a route table does
  */
 public record TransportConfig(byte[] privateKey, InetSocketAddress bindAddress, boolean allowUnknownPeers,
                               int maxPeers, int decryptWorkers, int receiveQueueSize, int sendQueueSize,
                               IOMode ioMode, SocketOptions socketOptions, int poolSlots, int slotSize,
-                              int largeSlots, int largeSlotSize, int ioBatchSize, Clock clock) {
+                              int largeSlots, int largeSlotSize, int ioBatchSize, Clock clock, boolean answerPings) {
     /** Default number of large slots: 64 x 64 KiB = 4 MiB beside the 32 MiB of small slots. */
     public static final int DEFAULT_LARGE_SLOTS = 64;
 
@@ -61,6 +63,7 @@ public record TransportConfig(byte[] privateKey, InetSocketAddress bindAddress, 
         private int largeSlotSize = PacketPool.DEFAULT_LARGE_SLOT_SIZE;
         private int ioBatchSize = 64;
         private Clock clock = Clock.SYSTEM;
+        private boolean answerPings = true;
 
         /** The local static private key (required, 32 bytes). */
         public Builder privateKey(byte[] v) {
@@ -160,6 +163,12 @@ public record TransportConfig(byte[] privateKey, InetSocketAddress bindAddress, 
             return this;
         }
 
+        /** Answer pings (protocol 70) with pongs (default true); see {@link TransportConfig#answerPings()}. */
+        public Builder answerPings(boolean v) {
+            answerPings = v;
+            return this;
+        }
+
         /**
          * Validates and builds (see {@link TransportConfig#TransportConfig}).
          *
@@ -168,7 +177,7 @@ public record TransportConfig(byte[] privateKey, InetSocketAddress bindAddress, 
         public TransportConfig build() {
             return new TransportConfig(privateKey, bindAddress, allowUnknownPeers, maxPeers, decryptWorkers,
                     receiveQueueSize, sendQueueSize, ioMode, socketOptions, poolSlots, slotSize, largeSlots, largeSlotSize,
-                    ioBatchSize, clock);
+                    ioBatchSize, clock, answerPings);
         }
     }
 
@@ -248,6 +257,6 @@ public record TransportConfig(byte[] privateKey, InetSocketAddress bindAddress, 
                 + ", allowUnknownPeers=" + allowUnknownPeers + ", maxPeers=" + maxPeers + ", receiveQueue="
                 + receiveQueueSize + ", sendQueue=" + sendQueueSize + ", pool=" + poolSlots + "x" + slotSize
                 + (largeSlots > 0 ? "+" + largeSlots + "x" + largeSlotSize : "")
-                + ", batch=" + ioBatchSize + ", " + socketOptions + "]";
+                + ", batch=" + ioBatchSize + ", answerPings=" + answerPings + ", " + socketOptions + "]";
     }
 }

@@ -60,7 +60,16 @@ public enum TransportCounter {
     DROP_STREAM_NO_SESSION(48, "drop_stream_no_session", "dropped: stream frame from a peer that has no current session or was removed"),
     DROP_STREAM_FRAME_INVALID(49, "drop_stream_frame_invalid", "dropped: stream frame the mux rejected (too short, unknown command)"),
     DROP_STREAM_SEND_REFUSED(50, "drop_stream_send_refused", "stream frames not sent: the send path refused them (KCP resends)"),
-    DROP_STREAM_STALE_SESSION(51, "drop_stream_stale_session", "stream frames not sent: their mux's session is no longer the peer's current one");
+    DROP_STREAM_STALE_SESSION(51, "drop_stream_stale_session", "stream frames not sent: their mux's session is no longer the peer's current one"),
+    // Ping/pong (protocol bytes 70/71); ids from 52 on.
+    PINGS_ANSWERED(52, "pings_answered", "pings answered with a pong"),
+    DROP_PING_MALFORMED(53, "drop_ping_malformed", "pings dropped: shorter than 12 bytes"),
+    DROP_PING_NOT_ANSWERED(54, "drop_ping_not_answered", "pings dropped: answering pings is turned off"),
+    DROP_PONG_NOT_SENT(55, "drop_pong_not_sent", "pongs not sent: the send path refused them (its own counter says why)"),
+    PINGS_SENT(56, "pings_sent", "pings sent by UDP.ping"),
+    PONGS_MATCHED(57, "pongs_matched", "pongs matched to a ping of ours (an RTT sample)"),
+    DROP_PONG_UNMATCHED(58, "drop_pong_unmatched", "pongs dropped: short, or for no ping of ours (unknown id, wrong peer or timestamp, late)"),
+    PINGS_LOST(59, "pings_lost", "pings without a pong before their caller stopped waiting");
 
     private static final TransportCounter[] BY_ID = new TransportCounter[64];
 

@@ -12,6 +12,7 @@ import io.zgrnet.pipeline.IoAgent;
 import io.zgrnet.pipeline.OrderedPipeline;
 import io.zgrnet.sys.Errno;
 import io.zgrnet.sys.SocketOptionsReport;
+import io.zgrnet.wire.ProtocolByte;
 import io.zgrnet.wire.TransportHeader;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
@@ -89,6 +90,11 @@ public final class UDP implements AutoCloseable {
         BackendSelector.Selection open(TransportConfig config, PacketPool pool) throws IOException;
     }
 
+    static {
+        // Services in other packages (the relay) reach a transport's TransportHost through this.
+        io.zgrnet.host.ServiceHosts.register(o -> o instanceof UDP u ? u.host : null);
+    }
+
     private static final BackendFactory SYSTEM_BACKEND = (config, pool) -> BackendSelector.open(
             BackendKind.valueOf(config.ioMode().name()), config.bindAddress(), config.socketOptions(), pool);
 
@@ -106,6 +112,8 @@ public final class UDP implements AutoCloseable {
     private final SendPath sendPath;
     private final SessionSwitch switcher;
     private final Reader reader;
+    private final PingService pings;
+    private final TransportHost host;
     private final HandshakeGate gate;
     private final ControlAgent control;
     private final IoAgent ioAgent;
@@ -143,6 +151,10 @@ public final class UDP implements AutoCloseable {
         this.sendPath = new SendPath(ctx, sendQueue, ioAgent::wakeSender, commands);
         this.switcher = new SessionSwitch(ctx, sendPath, commands);
         this.reader = new Reader(ctx, ring, decryptor, switcher);
+        this.pings = new PingService(ctx, sendPath);
+        reader.register(ProtocolByte.PING, pings.pingHandler);
+        reader.register(ProtocolByte.PONG, pings.pongHandler);
+        this.host = new TransportHost(this, ctx, sendPath, reader);
         this.control = new ControlAgent(ctx, sendPath, switcher, commands, gate, admission);
         for (int i = 0; i < config.decryptWorkers(); i++) {
             workerRunners.add(new AgentRunner(new DecryptWorker(ring, reader, i)));
@@ -364,6 +376,41 @@ public final class UDP implements AutoCloseable {
         Objects.requireNonNull(timeout, "timeout");
         lifecycle.check();
         return sendPath.flush(timeout.toNanos());
+    }
+
+    // ---------------------------------------------------------------- ping
+
+    /**
+     * Measures the round trip to a peer with one PING (protocol 70) answered by a PONG (71), as
+     * zgrnet nodes do (services.md §5). Handshakes first if there is no session (that time is not
+     * part of the result). Starts the delivery agent, so the PONG is taken while this waits even
+     * if the application does not read (see {@link #startDelivery()}). The result also updates the
+     * peer's {@link PeerInfo#lastRtt()} and {@link PeerInfo#smoothedRtt()}.
+     *
+     * <p>Pings to this transport are answered by whichever thread consumes received messages:
+     * the application's {@code readFrom}/{@code poll}, or the delivery agent once it runs.
+     * PONGs are taken by the transport, not handed to the application.
+     *
+     * @return the round-trip time
+     * @throws TimeoutException when no session or no PONG came within {@code timeout}
+     * @throws IllegalArgumentException for an unknown peer or a negative timeout
+     * @throws IOException when the PING could not be sent (a full queue), or a
+     *         {@link TransportClosedException}
+     */
+    public Duration ping(PeerKey key, Duration timeout) throws IOException, TimeoutException, InterruptedException {
+        Objects.requireNonNull(timeout, "timeout");
+        if (timeout.isNegative()) {
+            throw new IllegalArgumentException("timeout: must not be negative, got " + timeout);
+        }
+        Peer p = admit(key, ProtocolByte.PING, io.zgrnet.ping.Ping.LENGTH);
+        long start = System.nanoTime();
+        long timeoutNs = timeout.toNanos();
+        startDelivery();
+        if (!p.hasCurrent(ctx.now())) {
+            connect(key, timeout);
+        }
+        long left = Math.max(0, timeoutNs - (System.nanoTime() - start));
+        return Duration.ofNanos(pings.ping(p, left));
     }
 
     // ---------------------------------------------------------------- receive
@@ -646,7 +693,12 @@ public final class UDP implements AutoCloseable {
                 s == null ? Optional.empty() : Optional.of(Duration.ofNanos(now - s.createdNs)),
                 p.received ? Optional.of(Duration.ofNanos(now - p.lastReceivedNs)) : Optional.empty(),
                 p.sent ? Optional.of(Duration.ofNanos(now - p.lastSentNs)) : Optional.empty(),
-                p.messagesSent.get(), p.messagesReceived, p.bytesSent.get(), p.bytesReceived);
+                p.messagesSent.get(), p.messagesReceived, p.bytesSent.get(), p.bytesReceived,
+                rtt(p.lastRttNs), rtt(p.smoothedRttNs));
+    }
+
+    private static Optional<Duration> rtt(long ns) {
+        return ns < 0 ? Optional.empty() : Optional.of(Duration.ofNanos(ns));
     }
 
     /** The transport's counters (live); every drop reason is named. */
@@ -684,6 +736,11 @@ public final class UDP implements AutoCloseable {
 
     io.zgrnet.peer.IndexTable<PeerSession> sessions() {
         return ctx.sessions;
+    }
+
+    /** The ping tracker (tests look at what is outstanding). */
+    io.zgrnet.ping.PingTracker<PeerKey> pingTracker() {
+        return pings.tracker();
     }
 
     /** The control agent's inbox (tests queue commands to make an interleaving deterministic). */
@@ -740,6 +797,7 @@ public final class UDP implements AutoCloseable {
         for (AgentRunner r : workerRunners) {
             stopped &= r.stop();
         }
+        pings.close(lifecycle.failure());
         stopped &= controlRunner.stop();
         boolean readerLeft = reader.awaitLeft(TimeUnit.SECONDS.toNanos(5));
         if (readerLeft) {

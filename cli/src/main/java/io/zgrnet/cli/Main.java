@@ -18,8 +18,8 @@ import picocli.CommandLine.Command;
         versionProvider = VersionCommand.Provider.class,
         description = "zgrnet-java: zgrnet's encrypted UDP transport on the JVM.",
         subcommands = {VersionCommand.class, KeygenCommand.class, PubkeyCommand.class, PipeCommand.class,
-                SendCommand.class, RecvCommand.class, ProbeCommand.class, BenchCommand.class, BenchSenderCommand.class,
-                CompletionCommand.class,
+                SendCommand.class, RecvCommand.class, PingCommand.class, RelayCommand.class, ProbeCommand.class,
+                BenchCommand.class, BenchSenderCommand.class, CompletionCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
     /** Exit code for a command that failed. */

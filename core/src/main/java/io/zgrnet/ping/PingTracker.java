@@ -1,6 +1,5 @@
 package io.zgrnet.ping;
 
-import io.zgrnet.PeerKey;
 import io.zgrnet.config.Clock;
 import io.zgrnet.wire.WireResult;
 import java.lang.foreign.MemorySegment;
@@ -15,11 +14,15 @@ import java.lang.foreign.MemorySegment;
  * clock reading at send time; the PONG must echo it unchanged, and the RTT is computed from our
  * record of it, not from what the peer echoed.
  *
+ * <p>Peers are named by {@code K}, any type with value equality (the transport uses its public
+ * key type; this package does not depend on it, so the transport can use this class without a
+ * package cycle).
+ *
  * <p>Concurrency: pings are written by a timer or the application and pongs arrive on the receive
  * thread, so every method takes this object's monitor. Pings are infrequent (a few per second per
  * peer); the lock is never contended on a data path.
  */
-public final class PingTracker {
+public final class PingTracker<K> {
     /** {@link #onPong} result: shorter than {@link Pong#LENGTH}. */
     public static final long TOO_SHORT = WireResult.TOO_SHORT;
     /** {@link #onPong} result: no outstanding ping has this id (unknown, answered already, or expired). */
@@ -35,7 +38,7 @@ public final class PingTracker {
     private final long timeoutNs;
     private final int mask;
     private final int[] ids;
-    private final PeerKey[] peers;
+    private final Object[] peers;
     private final long[] sentNs;
     private final PingStats stats = new PingStats();
     private int nextId;
@@ -63,7 +66,7 @@ public final class PingTracker {
         this.timeoutNs = timeoutNs;
         this.mask = size - 1;
         this.ids = new int[size];
-        this.peers = new PeerKey[size];
+        this.peers = new Object[size];
         this.sentNs = new long[size];
         this.nextId = firstId;
     }
@@ -75,7 +78,7 @@ public final class PingTracker {
      *
      * @return {@link Ping#LENGTH}
      */
-    public synchronized int writePing(PeerKey peer, MemorySegment out, long off) {
+    public synchronized int writePing(K peer, MemorySegment out, long off) {
         if (peer == null) {
             throw new IllegalArgumentException("peer: must not be null");
         }
@@ -101,7 +104,7 @@ public final class PingTracker {
      * @return the round-trip time in nanoseconds (&ge; 0), or {@link #TOO_SHORT}, {@link #UNMATCHED},
      *         {@link #WRONG_PEER}, {@link #TIMESTAMP_MISMATCH}, {@link #LATE}; each refusal is counted
      */
-    public synchronized long onPong(PeerKey from, MemorySegment body, long off, int len) {
+    public synchronized long onPong(K from, MemorySegment body, long off, int len) {
         if (Pong.validate(body, off, len) != WireResult.OK) {
             stats.increment(PingCounter.REFUSED_TOO_SHORT);
             return TOO_SHORT;
@@ -149,6 +152,22 @@ public final class PingTracker {
             }
         }
         return expired;
+    }
+
+    /**
+     * Gives up on the ping with id {@code id} (its sender stopped waiting): it counts as lost, and
+     * a pong for it that comes later is {@link #UNMATCHED}.
+     *
+     * @return true if that ping was outstanding
+     */
+    public synchronized boolean forget(int id) {
+        int slot = id & mask;
+        if (peers[slot] == null || ids[slot] != id) {
+            return false;
+        }
+        free(slot);
+        stats.increment(PingCounter.PINGS_LOST);
+        return true;
     }
 
     /** Pings waiting for their pong. */

@@ -27,7 +27,8 @@ public enum RelayCounter {
     REFUSED_SOURCE_MISMATCH("refused: ALIAS from a peer other than the bound source, or a relayed inner "
             + "datagram whose authenticated peer is not the RELAY_2 src"),
     REFUSED_RELAY_DISABLED("refused: RELAY_0/RELAY_1 while relaying is off (Go: no route table)"),
-    REFUSED_PING_DISABLED("refused: PING while answering pings is off (Go: no route table)");
+    REFUSED_PING_DISABLED("refused: PING while answering pings is off (Go: no route table)"),
+    FORWARDS_NOT_SENT("forwarded bodies the transport did not send (its own counter says why: no session, full queue)");
 
     private final String label;
 

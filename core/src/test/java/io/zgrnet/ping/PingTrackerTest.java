@@ -1,7 +1,9 @@
 package io.zgrnet.ping;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.zgrnet.PeerKey;
 import java.lang.foreign.MemorySegment;
@@ -24,8 +26,8 @@ class PingTrackerTest {
         return PeerKey.of(k);
     }
 
-    private PingTracker tracker(int capacity, int firstId) {
-        return new PingTracker(clock, capacity, 1_000 * MS, firstId);
+    private PingTracker<PeerKey> tracker(int capacity, int firstId) {
+        return new PingTracker<>(clock, capacity, 1_000 * MS, firstId);
     }
 
     /** What the peer sends back for the last ping written. */
@@ -35,7 +37,7 @@ class PingTrackerTest {
 
     @Test
     void rttIsMeasuredOnOurClock() {
-        PingTracker t = tracker(4, 100);
+        PingTracker<PeerKey> t = tracker(4, 100);
         assertEquals(12, t.writePing(P, ping, 0));
         assertEquals(100, Ping.id(ping, 0));
         assertEquals(clock.nanoTime(), Ping.timestamp(ping, 0), "the timestamp is our clock");
@@ -49,8 +51,21 @@ class PingTrackerTest {
     }
 
     @Test
+    void aForgottenPingIsLostAndItsLatePongUnmatched() {
+        PingTracker<PeerKey> t = tracker(4, 7);
+        t.writePing(P, ping, 0);
+        answer();
+        assertTrue(t.forget(7));
+        assertFalse(t.forget(7), "only once");
+        assertFalse(t.forget(8), "never sent");
+        assertEquals(0, t.outstanding());
+        assertEquals(1, t.stats().get(PingCounter.PINGS_LOST));
+        assertEquals(PingTracker.UNMATCHED, t.onPong(P, pong, 0, 21));
+    }
+
+    @Test
     void idsFollowEachOtherAcrossTheWrap() {
-        PingTracker t = tracker(4, -1);
+        PingTracker<PeerKey> t = tracker(4, -1);
         t.writePing(P, ping, 0);
         assertEquals(-1, Ping.id(ping, 0));
         MemorySegment second = MemorySegment.ofArray(new byte[12]);
@@ -63,7 +78,7 @@ class PingTrackerTest {
 
     @Test
     void aPongFromAnotherPeerOrWithAnotherTimestampIsNotTheAnswer() {
-        PingTracker t = tracker(4, 5);
+        PingTracker<PeerKey> t = tracker(4, 5);
         t.writePing(P, ping, 0);
         answer();
         assertEquals(PingTracker.WRONG_PEER, t.onPong(Q, pong, 0, 21));
@@ -81,7 +96,7 @@ class PingTrackerTest {
 
     @Test
     void latePongsAndExpiryCountAsLost() {
-        PingTracker t = tracker(4, 0);
+        PingTracker<PeerKey> t = tracker(4, 0);
         t.writePing(P, ping, 0);
         answer();
         clock.advance(1_000 * MS + 1);
@@ -101,7 +116,7 @@ class PingTrackerTest {
 
     @Test
     void aFullRingOverwritesTheOldestPing() {
-        PingTracker t = tracker(2, 0);
+        PingTracker<PeerKey> t = tracker(2, 0);
         t.writePing(P, ping, 0);
         answer(); // the answer to ping 0
         MemorySegment other = MemorySegment.ofArray(new byte[12]);

@@ -1,0 +1,89 @@
+package io.zgrnet.cli;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.zgrnet.IOMode;
+import io.zgrnet.Message;
+import io.zgrnet.PeerKey;
+import io.zgrnet.TransportConfig;
+import io.zgrnet.UDP;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/** A {@code zgrnet relay} process between two transports that know only its address. */
+class RelayCommandTest {
+    private static final Pattern LISTENING = Pattern.compile("listening (\\S+):(\\d+) public key ([0-9a-f]{64})");
+    private static final Duration WAIT = Duration.ofSeconds(10);
+
+    @TempDir
+    Path dir;
+
+    private static UDP open() throws Exception {
+        byte[] k = new byte[32];
+        new SecureRandom().nextBytes(k);
+        return UDP.open(TransportConfig.builder().privateKey(k).ioMode(IOMode.NIO).decryptWorkers(1).poolSlots(4096)
+                .receiveQueueSize(1024).sendQueueSize(1024).build());
+    }
+
+    @Test
+    @Timeout(value = 120, unit = TimeUnit.SECONDS)
+    void theRelayForwardsBetweenPeersThatOnlyReachIt() throws Exception {
+        Path key = dir.resolve("relay.key");
+        java.nio.file.Files.writeString(key, java.util.HexFormat.of().formatHex(
+                io.zgrnet.crypto.X25519.generatePrivateKey(new SecureRandom())));
+        List<String> cmd = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"),
+                Main.class.getName(), "relay", "--key", key.toString(), "--listen", "127.0.0.1:0", "--allow-unknown",
+                "--io", "nio");
+        Process relay = new ProcessBuilder(cmd).start();
+        BufferedReader relayErr = new BufferedReader(new InputStreamReader(relay.getErrorStream(),
+                StandardCharsets.UTF_8));
+        try (UDP a = open(); UDP c = open()) {
+            String first = relayErr.readLine();
+            Matcher m = LISTENING.matcher(first == null ? "" : first);
+            assertTrue(m.find(), "relay's first stderr line: " + first);
+            PeerKey b = PeerKey.fromHex(m.group(3));
+            InetSocketAddress at = new InetSocketAddress(m.group(1), Integer.parseInt(m.group(2)));
+            for (UDP end : new UDP[] {a, c}) {
+                end.setPeerEndpoint(b, at);
+                end.connect(b, WAIT);
+                assertTrue(end.writeTo(b, new byte[] {0})); // proves the relay's responder session
+                assertTrue(end.ping(b, WAIT).toNanos() >= 0, "the relay answers pings");
+            }
+            byte[] inner = new byte[100];
+            new SecureRandom().nextBytes(inner);
+            byte[] relay0 = ByteBuffer.allocate(34 + inner.length).put((byte) 8).put((byte) 0)
+                    .put(c.hostInfo().publicKey().toBytes()).put(inner).array();
+            assertTrue(a.writeTo(b, 66, relay0));
+            byte[] buf = new byte[2048];
+            Message got = c.readFrom(buf, WAIT);
+            assertNotNull(got, "C got nothing; C " + c.stats());
+            assertEquals(68, got.protocol());
+            assertEquals(b, got.sender());
+            assertArrayEquals(a.hostInfo().publicKey().toBytes(), Arrays.copyOfRange(buf, 0, 32));
+            assertArrayEquals(inner, Arrays.copyOfRange(buf, 32, got.length()));
+        } finally {
+            relay.toHandle().destroy(); // SIGTERM, leaving our ends of its pipes open
+            assertTrue(relay.waitFor(30, TimeUnit.SECONDS));
+        }
+        String rest = String.join("\n", relayErr.lines().toList());
+        assertTrue(rest.contains("relay2_sent=1"), "the counters at exit: " + rest);
+    }
+}
