@@ -3,7 +3,6 @@ package io.zgrnet;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.zgrnet.io.BackendStats;
 import io.zgrnet.testing.ProcessResources;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;

@@ -2,7 +2,6 @@ package io.zgrnet.bench;
 
 import io.zgrnet.cli.bench.Affinity;
 import io.zgrnet.cli.bench.HostStats;
-import io.zgrnet.cli.bench.LoadSender;
 import io.zgrnet.io.BackendStats;
 import io.zgrnet.io.select.BackendKind;
 import io.zgrnet.io.select.Backends;
@@ -12,7 +11,6 @@ import io.zgrnet.config.SocketOptions;
 import io.zgrnet.io.mmsg.MmsgBackend;
 import io.zgrnet.io.uring.UringBackend;
 import io.zgrnet.io.uring.UringOptions;
-import io.zgrnet.io.uring.UringStats;
 import io.zgrnet.sys.SockAddr;
 import io.zgrnet.sys.UdpSocket;
 import java.lang.foreign.MemorySegment;

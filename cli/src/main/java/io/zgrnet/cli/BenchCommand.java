@@ -8,7 +8,6 @@ import io.zgrnet.cli.bench.Html;
 import io.zgrnet.cli.bench.LoadSender;
 import io.zgrnet.cli.bench.Machine;
 import io.zgrnet.cli.bench.RawBench;
-import io.zgrnet.cli.bench.Receiver;
 import io.zgrnet.cli.bench.Receivers;
 import io.zgrnet.cli.bench.Report;
 import io.zgrnet.cli.bench.SenderProcess;

@@ -3,7 +3,6 @@ package io.zgrnet.io;
 import io.zgrnet.sys.SocketOptionsReport;
 import io.zgrnet.config.SocketOptions;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.zgrnet.io.BackendStats.Counter;

@@ -9,7 +9,6 @@ import io.zgrnet.TransportCounter;
 import io.zgrnet.UDP;
 import io.zgrnet.io.select.BackendSelector;
 import io.zgrnet.config.SocketOptions;
-import io.zgrnet.sys.SocketOptionsReport;
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
 import java.lang.management.ManagementFactory;

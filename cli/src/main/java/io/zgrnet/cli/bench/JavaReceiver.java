@@ -9,7 +9,6 @@ import io.zgrnet.io.select.Backends;
 import io.zgrnet.io.DatagramBackend;
 import io.zgrnet.io.PacketPool;
 import io.zgrnet.config.SocketOptions;
-import io.zgrnet.IOMode;
 import io.zgrnet.io.mmsg.MmsgBackend;
 import io.zgrnet.io.uring.IoUringSupport;
 import io.zgrnet.io.uring.UringBackend;
