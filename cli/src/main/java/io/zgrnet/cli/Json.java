@@ -1,5 +1,6 @@
 package io.zgrnet.cli;
 
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
