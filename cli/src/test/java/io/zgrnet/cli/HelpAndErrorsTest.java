@@ -164,13 +164,13 @@ class HelpAndErrorsTest {
         String script = r.out();
         assertTrue(script.contains("complete -F _complete_zgrnet"), script);
         assertTrue(script.contains("bashcompinit"), "zsh loads bash completion: " + script);
-        for (String word : List.of("keygen", "pubkey", "pipe", "probe", "bench", "version", "completion",
+        for (String word : List.of("keygen", "pubkey", "pipe", "send", "recv", "ping", "relay", "probe", "bench", "version", "completion",
                 "--connect-timeout", "--allow-unknown", "--quick", "--help")) {
             assertTrue(script.contains(word), word + " missing from the completion script");
         }
         assertFalse(script.contains("bench-sender"), "the hidden command stays hidden");
         BashCompletion.assumeBash();
-        assertEquals("pipe", BashCompletion.complete(script, "zgrnet", "pi"));
+        assertEquals("pipe ping", BashCompletion.complete(script, "zgrnet", "pi"));
         assertEquals("--listen --linger", BashCompletion.complete(script, "./zgrnet", "pipe", "--li"));
         assertEquals("AUTO URING MMSG NIO", BashCompletion.complete(script, "zgrnet", "pipe", "--io", ""));
     }
