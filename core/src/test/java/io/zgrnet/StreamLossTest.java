@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.zgrnet.netsim.LossyForwarder;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
@@ -60,7 +61,7 @@ class StreamLossTest {
             for (Future<Void> f : all) {
                 f.get(170, TimeUnit.SECONDS);
             }
-            assertTrue(net.dropped.get() > 0, "the link lost nothing: " + net);
+            assertTrue(net.dropped() > 0, "the link lost nothing: " + net);
             assertEquals(streams, b.stats().get(TransportCounter.STREAMS_ACCEPTED));
             System.getLogger(StreamLossTest.class.getName()).log(System.Logger.Level.INFO,
                     "loss {0}: {1}; a {2}; b {3}", loss, net, a.streamStats(), b.streamStats());
