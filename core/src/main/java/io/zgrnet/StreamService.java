@@ -113,6 +113,8 @@ final class StreamService implements Agent, ProtocolHandler {
     private final ArrayList<StreamChannel> live = new ArrayList<>();
     private final IdentityHashMap<Stream, StreamChannel> channels = new IdentityHashMap<>();
     private final byte[] scratch = new byte[64 << 10];
+    /** Peers whose mux got frames in this duty cycle's batch. */
+    private final ArrayList<PeerStreams> inputPeers = new ArrayList<>();
     private long lastTickMs = Long.MIN_VALUE;
     private boolean failedAll;
 
@@ -262,6 +264,10 @@ final class StreamService implements Agent, ProtocolHandler {
                 stats.increment(TransportCounter.DROP_STREAM_NO_SESSION);
             } else if (ps.mux.input(frames, (long) i * FRAME_SLOT, frameLengths[i]) == MuxResult.OK) {
                 stats.increment(TransportCounter.STREAM_FRAMES_RECEIVED);
+                if (!ps.inputPending) {
+                    ps.inputPending = true;
+                    inputPeers.add(ps);
+                }
             } else {
                 stats.increment(TransportCounter.DROP_STREAM_FRAME_INVALID);
             }
@@ -271,6 +277,15 @@ final class StreamService implements Agent, ProtocolHandler {
         if (n > 0) {
             FRAME_HEAD.setRelease(this, h); // the slots are free again
         }
+        // ACKs of the batch (and data the ACKs made room for) go out now, not at the next 10 ms flush.
+        for (int k = 0; k < inputPeers.size(); k++) {
+            PeerStreams ps = inputPeers.get(k);
+            ps.inputPending = false;
+            if (ps.mux != null) {
+                ps.mux.flushAfterInput();
+            }
+        }
+        inputPeers.clear();
         return n;
     }
 
@@ -588,6 +603,8 @@ final class StreamService implements Agent, ProtocolHandler {
         /** Our next stream id, carried over to the next mux of this peer (0: none yet). */
         int nextId;
         boolean removed;
+        /** In {@link #inputPeers} (frames of this duty cycle). */
+        boolean inputPending;
 
         PeerStreams(Peer peer) {
             this.peer = peer;

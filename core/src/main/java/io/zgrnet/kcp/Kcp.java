@@ -60,6 +60,8 @@ public final class Kcp {
     private int rmtWnd = KcpConstants.INITIAL_REMOTE_WINDOW;
     private int current;
     private boolean updated;
+    /** Input made a segment due for fast retransmission since the last flush. */
+    private boolean fastResendDue;
     private int tsFlush = KcpConstants.INTERVAL_DEF_MS;
     private int probe;
     private int tsProbe;
@@ -254,8 +256,8 @@ public final class Kcp {
             pos += OVERHEAD + len;
             remaining -= len;
         }
-        if (sawAck) {
-            snd.countSkips(maxAck, maxAckTs);
+        if (sawAck && snd.countSkips(maxAck, maxAckTs)) {
+            fastResendDue = true;
         }
         return KcpResult.OK;
     }
@@ -457,6 +459,7 @@ public final class Kcp {
         final int wnd = advertisedWindow();
         final int una = rcv.nxt();
         outLength = 0;
+        fastResendDue = false;
         if (sentWnd == 0 && wnd > 0) {
             // Our window reopened (the application read, or another stream gave segments back to
             // the pool): tell the peer now instead of letting it wait for its 7 s probe.
@@ -520,6 +523,24 @@ public final class Kcp {
         if (outLength > 0) {
             emit();
         }
+    }
+
+    /**
+     * Whether a flush now would do more than the periodic one could wait for (ours, not ikcp's:
+     * ikcp only flushes on its 10 ms schedule or when the application writes): at least
+     * {@code ackBatch} ACKs are pending, input made a fast retransmission due, or the window
+     * admits queued segments. The caller flushes after a batch of input when this holds, so the
+     * peer's send window is not held for up to 10 ms waiting for our ACKs, and freed window is used
+     * at once. What is sent is what a flush at that time sends in ikcp; only the timing differs.
+     *
+     * @param ackBatch pending ACKs worth a datagram of their own (1..58 fit one)
+     */
+    public boolean flushWanted(int ackBatch) {
+        if (!updated || released) {
+            return false;
+        }
+        return acks.count() >= ackBatch || fastResendDue
+                || snd.queued() > 0 && snd.nxt() - (snd.una() + Math.min(KcpConstants.SND_WND, rmtWnd)) < 0;
     }
 
     /**
