@@ -118,6 +118,8 @@ final class StreamService implements Agent, ProtocolHandler {
     private long lastTickMs = Long.MIN_VALUE;
     private boolean failedAll;
 
+    /** Where accepted streams go instead of {@link #accepted} (UDP.onStream); null: acceptStream. */
+    private volatile StreamHandler handler;
     private volatile boolean signalled;
     private volatile AgentRunner runner;
 
@@ -406,6 +408,12 @@ final class StreamService implements Agent, ProtocolHandler {
             return 0;
         }
         int work = 0;
+        StreamHandler h = handler;
+        StreamChannel waiting;
+        while (h != null && (waiting = accepted.poll()) != null) {
+            dispatch(h, waiting); // accepted before the handler was set (counted then)
+            work++;
+        }
         for (int i = peers.size() - 1; i >= 0; i--) {
             PeerStreams ps = peers.get(i);
             work += check(ps);
@@ -528,8 +536,28 @@ final class StreamService implements Agent, ProtocolHandler {
         return c;
     }
 
+    /** Application thread: accepted streams go to {@code h} from now on (null: to acceptStream again). */
+    void handler(StreamHandler h) {
+        handler = h;
+        wake();
+    }
+
+    /** The stream handler, or null. */
+    StreamHandler handler() {
+        return handler;
+    }
+
     private void takeAccepts(PeerStreams ps) {
         Stream s;
+        StreamHandler h = handler;
+        if (h != null) {
+            while ((s = ps.mux.accept()) != null) {
+                StreamChannel c = attach(ps, s, false);
+                stats.increment(TransportCounter.STREAMS_ACCEPTED);
+                dispatch(h, c);
+            }
+            return;
+        }
         while (accepted.remainingCapacity() > 0 && (s = ps.mux.accept()) != null) {
             StreamChannel c = attach(ps, s, false);
             if (accepted.offer(c)) {
@@ -538,6 +566,22 @@ final class StreamService implements Agent, ProtocolHandler {
                 c.abortRequested = true; // cannot happen: one producer, capacity checked
             }
         }
+    }
+
+    /**
+     * Starts the handler on a virtual thread of its own (starting one does not block this
+     * thread); a handler that throws is logged and counted, and its stream aborted.
+     */
+    private void dispatch(StreamHandler h, StreamChannel c) {
+        Thread.ofVirtual().name("zgrnet-stream-handler").start(() -> {
+            try {
+                h.handle(c);
+            } catch (Throwable t) {
+                stats.increment(TransportCounter.STREAM_HANDLER_FAILED);
+                LOG.log(Level.WARNING, describe(c) + ": the stream handler threw; the stream is aborted", t);
+                c.abort();
+            }
+        });
     }
 
     private void detach(Stream s) {
