@@ -97,10 +97,12 @@ class StreamTest {
         }
     }
 
-    @Test
+    @ParameterizedTest
+    @EnumSource(value = IOMode.class, names = {"NIO", "MMSG", "URING"})
     @Timeout(value = 120, unit = TimeUnit.SECONDS)
-    void manyStreamsAtOnceBothSidesOpening() throws Exception {
-        UDP[] p = pair(IOMode.AUTO);
+    void manyStreamsAtOnceBothSidesOpening(IOMode mode) throws Exception {
+        BackendAssumptions.assumeAvailable(mode);
+        UDP[] p = pair(mode);
         UDP a = p[0];
         UDP b = p[1];
         int perSide = 12;
