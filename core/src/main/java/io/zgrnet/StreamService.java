@@ -40,7 +40,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * <li>Opens: a bounded lock-free queue of requests, each completed through its future.</li>
  * </ul>
  * Out: the muxes' frames go through the {@link SendPath} on this thread (non-blocking; refused
- * frames are counted and left to KCP). Accepted streams go to a bounded queue that application
+ * frames are counted and left to KCP), waking the I/O agent once per burst (every 64 frames and at
+ * the end of a duty cycle), not once per frame. Accepted streams go to a bounded queue that application
  * threads take from. Every millisecond each mux is updated (KCP's 10 ms flushes, SYN/FIN repeats,
  * timers), and each peer's session is compared with the one its mux was made for: a removed peer,
  * a replaced or expired session ends that mux's streams with a {@link StreamResetException}
@@ -68,6 +69,11 @@ final class StreamService implements Agent, ProtocolHandler {
     /** How long a closed stream's unsent bytes may wait for room before they are dropped. */
     static final long CLOSE_LINGER_MS = 10_000;
     private static final int FRAMES_PER_CYCLE = 2048;
+    /**
+     * Frames queued for the I/O agent before it is woken within a duty cycle (and once at the end
+     * of every cycle that sent one): far below the send queue (4096 by default).
+     */
+    private static final int WAKE_EVERY_FRAMES = 64;
 
     private static final VarHandle FRAME_HEAD;
     private static final VarHandle FRAME_TAIL;
@@ -116,6 +122,8 @@ final class StreamService implements Agent, ProtocolHandler {
     /** Peers whose mux got frames in this duty cycle's batch. */
     private final ArrayList<PeerStreams> inputPeers = new ArrayList<>();
     private long lastTickMs = Long.MIN_VALUE;
+    /** Frames queued since the I/O agent was last woken. */
+    private int unwoken;
     private boolean failedAll;
 
     /** Where accepted streams go instead of {@link #accepted} (UDP.onStream); null: acceptStream. */
@@ -220,7 +228,16 @@ final class StreamService implements Agent, ProtocolHandler {
             lastTickMs = now;
             work += tick(now);
         }
+        if (unwoken > 0) {
+            wakeSender();
+        }
         return work;
+    }
+
+    /** The frames queued since the last wake go out: one wake-up of the I/O agent for a burst. */
+    private void wakeSender() {
+        unwoken = 0;
+        sendPath.wakeSender();
     }
 
     private int takeOpens(long now) {
@@ -665,15 +682,16 @@ final class StreamService implements Agent, ProtocolHandler {
             PeerSession current = peer.current;
             boolean sent;
             if (current == session) {
-                sent = !session.expired(ctx.now())
-                        && sendPath.sendOn(peer, session, PROTOCOL, buf, MemorySegment.NULL, off, len, peer.endpoint);
+                sent = !session.expired(ctx.now()) && sendPath.sendOn(peer, session, PROTOCOL, buf,
+                        MemorySegment.NULL, off, len, peer.endpoint, false);
             } else if (current == null && isCandidate(peer, session)) {
                 // Not proven yet: within its anti-amplification budget, as the send path does.
                 if (!session.spend(len + io.zgrnet.wire.TransportHeader.OVERHEAD)) {
                     stats.increment(TransportCounter.DROP_AMPLIFICATION_LIMIT);
                     return;
                 }
-                sent = sendPath.sendOn(peer, session, PROTOCOL, buf, MemorySegment.NULL, off, len, session.endpoint);
+                sent = sendPath.sendOn(peer, session, PROTOCOL, buf, MemorySegment.NULL, off, len, session.endpoint,
+                        false);
             } else {
                 stats.increment(TransportCounter.DROP_STREAM_STALE_SESSION); // reset at the next check
                 return;
@@ -681,6 +699,9 @@ final class StreamService implements Agent, ProtocolHandler {
             if (sent) {
                 stats.increment(TransportCounter.MESSAGES_SENT);
                 stats.increment(TransportCounter.STREAM_FRAMES_SENT);
+                if (++unwoken >= WAKE_EVERY_FRAMES) {
+                    wakeSender();
+                }
             } else {
                 stats.increment(TransportCounter.DROP_STREAM_SEND_REFUSED);
             }
