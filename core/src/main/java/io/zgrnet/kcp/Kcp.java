@@ -62,6 +62,12 @@ public final class Kcp {
     private boolean updated;
     /** Input made a segment due for fast retransmission since the last flush. */
     private boolean fastResendDue;
+    /**
+     * No segment in flight has an earlier retransmission time than this (when
+     * {@link #hasResendTs}); it may be earlier than needed (acknowledged segments), never later.
+     */
+    private int nextResendTs;
+    private boolean hasResendTs;
     private int tsFlush = KcpConstants.INTERVAL_DEF_MS;
     private int probe;
     private int tsProbe;
@@ -459,6 +465,10 @@ public final class Kcp {
         final int wnd = advertisedWindow();
         final int una = rcv.nxt();
         outLength = 0;
+        // Segments sent before can only be due when a fast retransmission was made due by input or
+        // the earliest retransmission time has come; otherwise only the ones admitted below are
+        // (ikcp walks the whole send buffer every flush: the same output, at O(window) a flush).
+        final boolean resendsDue = fastResendDue || (hasResendTs && now - nextResendTs >= 0);
         fastResendDue = false;
         if (sentWnd == 0 && wnd > 0) {
             // Our window reopened (the application read, or another stream gave segments back to
@@ -493,6 +503,7 @@ public final class Kcp {
 
         // nocwnd = 1: the window is min(snd_wnd, rmt_wnd).
         int cwnd = Math.min(KcpConstants.SND_WND, rmtWnd);
+        final int firstNew = snd.nxt();
         while (snd.queued() > 0 && snd.nxt() - (snd.una() + cwnd) < 0) {
             Segment s = snd.admit();
             s.wnd = wnd;
@@ -504,9 +515,20 @@ public final class Kcp {
             s.xmit = 0;
         }
 
-        for (int sn = snd.una(), end = snd.nxt(); sn != end; sn++) {
+        if (resendsDue) {
+            hasResendTs = false; // recomputed over every segment in flight
+        }
+        for (int sn = resendsDue ? snd.una() : firstNew, end = snd.nxt(); sn != end; sn++) {
             Segment s = snd.inFlightAt(sn);
-            if (s != null && due(s, now)) {
+            if (s == null) {
+                continue;
+            }
+            boolean send = due(s, now);
+            if (!hasResendTs || s.resendTs - nextResendTs < 0) {
+                hasResendTs = true;
+                nextResendTs = s.resendTs;
+            }
+            if (send) {
                 s.ts = now;
                 s.wnd = wnd;
                 s.una = una;
