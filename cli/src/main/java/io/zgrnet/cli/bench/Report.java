@@ -336,11 +336,7 @@ public record Report(Machine machine, String command, String settings, List<RawB
             o.put("duration_s", r.durationSeconds());
             o.put("runs", r.runs());
             o.put("gso", r.gso());
-            for (Metric<RawBench.Run> x : RawBench.METRICS) {
-                o.put(x.key(), spread(r.get(x)));
-            }
-            o.put("note", r.note());
-            putRatios(o, rawRatios(r));
+            putMetrics(o, RawBench.METRICS, r::get, r.note(), rawRatios(r));
             rawRows.add(o);
         }
         root.put("raw", rawRows);
@@ -353,11 +349,7 @@ public record Report(Machine machine, String command, String settings, List<RawB
             o.put("offered_pps", r.offeredPps() == 0 ? "max" : r.offeredPps());
             o.put("duration_s", r.durationSeconds());
             o.put("runs", r.runs());
-            for (Metric<E2eBench.Run> x : E2eBench.METRICS) {
-                o.put(x.key(), spread(r.get(x)));
-            }
-            o.put("note", r.note());
-            putRatios(o, e2eRatios(r));
+            putMetrics(o, E2eBench.METRICS, r::get, r.note(), e2eRatios(r));
             e2eRows.add(o);
         }
         root.put("e2e", e2eRows);
@@ -370,11 +362,7 @@ public record Report(Machine machine, String command, String settings, List<RawB
             o.put("loss_percent", r.lossPercent());
             o.put("bytes_per_run", r.bytes());
             o.put("runs", r.runs());
-            for (Metric<StreamBench.Run> x : StreamBench.METRICS) {
-                o.put(x.key(), spread(r.get(x)));
-            }
-            o.put("note", r.note());
-            putRatios(o, streamRatios(r));
+            putMetrics(o, StreamBench.METRICS, r::get, r.note(), streamRatios(r));
             streamRows.add(o);
         }
         root.put("streams", streamRows);
@@ -409,6 +397,17 @@ public record Report(Machine machine, String command, String settings, List<RawB
         StreamBench.METRICS.forEach(m -> st.put(m.key(), m.unit()));
         u.put("streams", st);
         return u;
+    }
+
+    /** A row's metrics (median, min, max each), its note and its ratios, after its identity in {@code o}. */
+    private static <R> void putMetrics(Map<String, Object> o, List<Metric<R>> metrics,
+                                       java.util.function.Function<Metric<R>, Spread> value, String note,
+                                       Map<Metric<R>, Double> ratios) {
+        for (Metric<R> x : metrics) {
+            o.put(x.key(), spread(value.apply(x)));
+        }
+        o.put("note", note);
+        putRatios(o, ratios);
     }
 
     private static <R> void putRatios(Map<String, Object> o, Map<Metric<R>, Double> ratios) {
