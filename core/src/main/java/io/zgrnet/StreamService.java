@@ -1,5 +1,7 @@
 package io.zgrnet;
 
+import io.zgrnet.kcp.KcpCounter;
+import io.zgrnet.kcp.KcpStats;
 import io.zgrnet.pipeline.Agent;
 import io.zgrnet.pipeline.AgentRunner;
 import io.zgrnet.stream.FrameOutput;
@@ -444,6 +446,7 @@ final class StreamService implements Agent, ProtocolHandler {
             if (ps.mux != null) {
                 ps.mux.update(now);
                 takeAccepts(ps);
+                countSegments(ps);
             }
         }
         return work;
@@ -535,12 +538,30 @@ final class StreamService implements Agent, ProtocolHandler {
             }
         }
         ps.nextId = ps.mux.nextStreamId();
+        countSegments(ps);
+        ps.segmentsSent = 0; // the next mux counts from 0
+        ps.segmentsResent = 0;
         ps.mux.close(); // RESET without FIN: each stream's onClosed detaches and wakes its channel
         ps.mux = null;
         ps.session = null;
         if (n > 0) {
             stats.add(TransportCounter.STREAMS_RESET, n);
             LOG.log(Level.DEBUG, "{0} stream(s) with {1} ended: {2}", n, ps.peer.key, why);
+        }
+    }
+
+    /** Adds what the peer's mux sent and resent since the last call to the transport's counters. */
+    private void countSegments(PeerStreams ps) {
+        KcpStats k = ps.mux.kcpStats();
+        long sent = k.get(KcpCounter.PUSH_SENT);
+        long resent = k.get(KcpCounter.RETRANSMIT_TIMEOUT) + k.get(KcpCounter.RETRANSMIT_FAST);
+        if (sent != ps.segmentsSent) {
+            stats.add(TransportCounter.STREAM_SEGMENTS_SENT, sent - ps.segmentsSent);
+            ps.segmentsSent = sent;
+        }
+        if (resent != ps.segmentsResent) {
+            stats.add(TransportCounter.STREAM_SEGMENTS_RESENT, resent - ps.segmentsResent);
+            ps.segmentsResent = resent;
         }
     }
 
@@ -666,6 +687,9 @@ final class StreamService implements Agent, ProtocolHandler {
         boolean removed;
         /** In {@link #inputPeers} (frames of this duty cycle). */
         boolean inputPending;
+        /** The mux's KCP counters already added to the transport's (see countSegments). */
+        long segmentsSent;
+        long segmentsResent;
 
         PeerStreams(Peer peer) {
             this.peer = peer;

@@ -70,7 +70,9 @@ public enum TransportCounter {
     PONGS_MATCHED(57, "pongs_matched", "pongs matched to a ping of ours (an RTT sample)"),
     DROP_PONG_UNMATCHED(58, "drop_pong_unmatched", "pongs dropped: short, or for no ping of ours (unknown id, wrong peer or timestamp, late)"),
     PINGS_LOST(59, "pings_lost", "pings without a pong before their caller stopped waiting"),
-    STREAM_HANDLER_FAILED(60, "stream_handler_failed", "stream handlers (UDP.onStream) that threw: logged, their stream aborted");
+    STREAM_HANDLER_FAILED(60, "stream_handler_failed", "stream handlers (UDP.onStream) that threw: logged, their stream aborted"),
+    STREAM_SEGMENTS_SENT(61, "stream_segments_sent", "KCP data segments of all streams sent for the first time (counted every 1 ms)"),
+    STREAM_SEGMENTS_RESENT(62, "stream_segments_resent", "KCP data segments of all streams sent again: timeout or fast retransmission (counted every 1 ms)");
 
     private static final TransportCounter[] BY_ID = new TransportCounter[64];
 

@@ -167,7 +167,8 @@ public record Report(Machine machine, String command, String settings, List<RawB
                 + " loopback, beside TCP on loopback\n");
         b.append("(MB = 10^6 bytes delivered in order, timed from the first write to the last byte read; CPU = the whole"
                 + " process's CPU time, both sides (and the forwarder), per MB and as % of one core; frames = stream"
-                + " frames both transports sent, per MB; forwarder: an in-process UDP relay on loopback dropping that"
+                + " frames both transports sent, per MB; resent = KCP data segments sent again per 100 sent once;"
+                + " forwarder: an in-process UDP relay on loopback dropping that"
                 + " share of the transport messages both ways)\n\n");
         b.append("| transport | path | streams | loss % | MB/run | runs |");
         StreamBench.METRICS.forEach(m -> b.append(' ').append(m.header()).append(" |"));

@@ -30,7 +30,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
-import java.util.function.LongSupplier;
+import java.util.function.Supplier;
 
 /*
  * Threads: per run, one writer and one reader thread per stream (platform threads of a pool that
@@ -85,8 +85,10 @@ public final class StreamBench implements AutoCloseable {
      * @param elapsedNanos from the first write until the last reader had all its bytes
      * @param cpuNanos process CPU time in that window (-1 unknown)
      * @param frames stream frames sent by both transports in that window (-1 for TCP)
+     * @param segments KCP data segments sent for the first time in that window (-1 for TCP)
+     * @param resent KCP data segments sent again in that window (-1 for TCP)
      */
-    public record Run(long bytes, long elapsedNanos, long cpuNanos, long frames) {
+    public record Run(long bytes, long elapsedNanos, long cpuNanos, long frames, long segments, long resent) {
         double mbPerSecond() {
             return elapsedNanos == 0 ? Double.NaN : bytes * 1e3 / elapsedNanos;
         }
@@ -103,6 +105,11 @@ public final class StreamBench implements AutoCloseable {
         double framesPerMb() {
             return frames < 0 || bytes == 0 ? Double.NaN : frames * 1e6 / bytes;
         }
+
+        /** Retransmissions per first transmission, percent. */
+        double resentPercent() {
+            return segments <= 0 || resent < 0 ? Double.NaN : 100.0 * resent / segments;
+        }
     }
 
     /** "0", "1", "0.5". */
@@ -116,7 +123,8 @@ public final class StreamBench implements AutoCloseable {
             new Metric<>("mb_per_s", "MB/s [min-max]", "MB/s", Metric.Style.NUMBER_RANGE, true, Run::mbPerSecond),
             new Metric<>("cpu_ms_per_mb", "CPU ms/MB", "ms", Metric.Style.THREE_DECIMALS, true, Run::cpuMsPerMb),
             new Metric<>("cpu_percent", "CPU % of a core", "%", Metric.Style.INT, false, Run::cpuPercent),
-            new Metric<>("frames_per_mb", "frames/MB", "frames", Metric.Style.INT, false, Run::framesPerMb));
+            new Metric<>("frames_per_mb", "frames/MB", "frames", Metric.Style.INT, false, Run::framesPerMb),
+            new Metric<>("resent_percent", "resent %", "%", Metric.Style.PERCENT, false, Run::resentPercent));
 
     private final long bytesPerRun;
     private final int runs;
@@ -154,8 +162,12 @@ public final class StreamBench implements AutoCloseable {
             a.setPeerEndpoint(bKey, net != null ? net.forA() : b.hostInfo().localAddress());
             b.setPeerEndpoint(a.hostInfo().publicKey(), net != null ? net.forB() : a.hostInfo().localAddress());
             a.connect(bKey, Duration.ofSeconds(10));
-            LongSupplier frames = () -> a.stats().get(TransportCounter.STREAM_FRAMES_SENT)
-                    + b.stats().get(TransportCounter.STREAM_FRAMES_SENT);
+            Supplier<long[]> counters = () -> new long[] {
+                a.stats().get(TransportCounter.STREAM_FRAMES_SENT) + b.stats().get(TransportCounter.STREAM_FRAMES_SENT),
+                a.stats().get(TransportCounter.STREAM_SEGMENTS_SENT)
+                        + b.stats().get(TransportCounter.STREAM_SEGMENTS_SENT),
+                a.stats().get(TransportCounter.STREAM_SEGMENTS_RESENT)
+                        + b.stats().get(TransportCounter.STREAM_SEGMENTS_RESENT)};
             List<Run> done = new ArrayList<>();
             try {
                 for (int r = 0; r <= runs; r++) {
@@ -174,7 +186,7 @@ public final class StreamBench implements AutoCloseable {
                         }
                         in.add(c);
                     }
-                    Run run = transfer(out, in, r == 0 ? Math.max(1, bytesPerRun / 4) : bytesPerRun, frames);
+                    Run run = transfer(out, in, r == 0 ? Math.max(1, bytesPerRun / 4) : bytesPerRun, counters);
                     if (r > 0) {
                         done.add(run);
                     }
@@ -210,7 +222,8 @@ public final class StreamBench implements AutoCloseable {
                     out.add(c);
                     in.add(server.accept());
                 }
-                Run run = transfer(out, in, r == 0 ? Math.max(1, bytesPerRun / 4) : bytesPerRun, () -> -1);
+                Run run = transfer(out, in, r == 0 ? Math.max(1, bytesPerRun / 4) : bytesPerRun,
+                        () -> new long[] {-1, -1, -1});
                 if (r > 0) {
                     done.add(run);
                 }
@@ -225,15 +238,16 @@ public final class StreamBench implements AutoCloseable {
     /**
      * Moves {@code total} bytes, split over the pairs {@code out[i] -> in[i]}: writers write their
      * share and close; readers count their share (the clock stops when the last has it), then
-     * read to the end and close.
+     * read to the end and close. {@code counters}: stream frames, segments sent and resent so far
+     * (-1 each for TCP).
      */
-    private Run transfer(List<ByteChannel> out, List<ByteChannel> in, long total, LongSupplier frames)
+    private Run transfer(List<ByteChannel> out, List<ByteChannel> in, long total, Supplier<long[]> counters)
             throws IOException, InterruptedException, ExecutionException, TimeoutException {
         int n = out.size();
         CountDownLatch allIn = new CountDownLatch(n);
         List<Future<Void>> work = new ArrayList<>();
         long cpu0 = processCpuNanos();
-        long frames0 = frames.getAsLong();
+        long[] c0 = counters.get();
         long t0 = System.nanoTime();
         for (int i = 0; i < n; i++) {
             long share = total / n + (i == n - 1 ? total % n : 0);
@@ -260,12 +274,13 @@ public final class StreamBench implements AutoCloseable {
             }
             long elapsed = System.nanoTime() - t0;
             long cpu1 = processCpuNanos();
-            long frames1 = frames.getAsLong();
             for (Future<Void> f : work) {
                 f.get(Math.max(1, deadline - System.nanoTime() + TimeUnit.SECONDS.toNanos(10)), TimeUnit.NANOSECONDS);
             }
+            // The segment counters are added every 1 ms: read them once the writers are done.
+            long[] c1 = counters.get();
             return new Run(total, elapsed, cpu0 < 0 || cpu1 < 0 ? -1 : cpu1 - cpu0,
-                    frames0 < 0 ? -1 : frames1 - frames0);
+                    c0[0] < 0 ? -1 : c1[0] - c0[0], c0[1] < 0 ? -1 : c1[1] - c0[1], c0[2] < 0 ? -1 : c1[2] - c0[2]);
         } finally {
             for (Future<Void> f : work) {
                 f.cancel(true);
