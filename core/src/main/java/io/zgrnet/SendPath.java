@@ -347,6 +347,16 @@ final class SendPath {
         return true;
     }
 
+    /** Entries the send queue holds. */
+    int sendQueueCapacity() {
+        return sendQueue.capacity();
+    }
+
+    /** Free entries of the send queue now (a snapshot; other senders may take some). */
+    int sendQueueRoom() {
+        return sendQueue.capacity() - sendQueue.size();
+    }
+
     /** Wakes the I/O agent if it waits (after sends queued with {@code wake} false). */
     void wakeSender() {
         wakeSender.run();

@@ -1,5 +1,6 @@
 package io.zgrnet;
 
+import io.zgrnet.kcp.KcpConstants;
 import io.zgrnet.kcp.KcpCounter;
 import io.zgrnet.kcp.KcpStats;
 import io.zgrnet.pipeline.Agent;
@@ -76,6 +77,8 @@ final class StreamService implements Agent, ProtocolHandler {
      * of every cycle that sent one): far below the send queue (4096 by default).
      */
     private static final int WAKE_EVERY_FRAMES = 64;
+    /** Send queue entries new stream data leaves free (see pumpAll): a quarter of the queue. */
+    private final int sendQueueReserve;
 
     private static final VarHandle FRAME_HEAD;
     private static final VarHandle FRAME_TAIL;
@@ -126,6 +129,10 @@ final class StreamService implements Agent, ProtocolHandler {
     private long lastTickMs = Long.MIN_VALUE;
     /** Frames queued since the I/O agent was last woken. */
     private int unwoken;
+    /** Bytes of new data the streams may still hand to KCP in this duty cycle. */
+    private long sendBudget;
+    /** Which live stream pumps first (rotates every cycle). */
+    private long pumpTurn;
     private boolean failedAll;
 
     /** Where accepted streams go instead of {@link #accepted} (UDP.onStream); null: acceptStream. */
@@ -137,6 +144,7 @@ final class StreamService implements Agent, ProtocolHandler {
         this.ctx = ctx;
         this.stats = ctx.stats;
         this.sendPath = sendPath;
+        this.sendQueueReserve = sendPath.sendQueueCapacity() / 4;
         this.muxConfig = muxConfig;
         this.localKey = ctx.handshakes.publicKey().toBytes();
     }
@@ -314,14 +322,21 @@ final class StreamService implements Agent, ProtocolHandler {
     private int pumpAll(long now) {
         int work = 0;
         for (int i = live.size() - 1; i >= 0; i--) {
-            StreamChannel c = live.get(i);
-            if (c.detached) {
+            if (live.get(i).detached) {
                 int last = live.size() - 1;
                 live.set(i, live.get(last));
                 live.remove(last);
-                continue;
             }
-            work += pump(c, now);
+        }
+        // New data may take the send queue down to a quarter free (ACKs and
+        // retransmissions need room too): with several streams, windows of 1024 segments each would
+        // otherwise overflow the queue, and every refused frame costs a retransmission. The streams
+        // take turns at going first.
+        sendBudget = (long) (sendPath.sendQueueRoom() - sendQueueReserve) * KcpConstants.MSS;
+        int n = live.size();
+        int first = n == 0 ? 0 : (int) (pumpTurn++ % n);
+        for (int k = 0; k < n; k++) {
+            work += pump(live.get((first + k) % n), now);
         }
         return work;
     }
@@ -342,8 +357,8 @@ final class StreamService implements Agent, ProtocolHandler {
         if (c.out.size() > 0 && !c.shutIssued) {
             boolean moved = false;
             while (true) {
-                int room = s.writableBytes();
-                if (room == 0) {
+                int room = (int) Math.min(s.writableBytes(), sendBudget);
+                if (room <= 0) {
                     break;
                 }
                 int n = c.out.peek(scratch, 0, Math.min(room, scratch.length));
@@ -359,6 +374,7 @@ final class StreamService implements Agent, ProtocolHandler {
                     break;
                 }
                 c.out.skip(w);
+                sendBudget -= w;
                 moved = true;
             }
             if (moved) {
