@@ -63,7 +63,8 @@ public final class StreamBench implements AutoCloseable {
      * @param bytes bytes per run, all streams together
      * @param runs runs summarised
      * @param values every metric of {@link #METRICS} by key
-     * @param note what went wrong, or the forwarder's and streams' counters
+     * @param note what went wrong, the forwarder's counters, and the transports' drops (whole row,
+     *     warm-up included)
      */
     public record Row(String transport, String path, int streams, double lossPercent, long bytes, int runs,
                       Map<String, Spread> values, String note) {
@@ -154,6 +155,7 @@ public final class StreamBench implements AutoCloseable {
     public Row measureStreams(int streams, double lossPercent, boolean viaForwarder, Consumer<String> progress)
             throws Exception {
         String path = viaForwarder ? "forwarder" : "direct";
+        long kernel0 = HostStats.rcvbufErrors();
         try (UDP a = open(); UDP b = open();
              LossyForwarder net = viaForwarder ? new LossyForwarder(a.hostInfo().localAddress(),
                      b.hostInfo().localAddress(), lossPercent / 100, 0, 0, SEED) : null) {
@@ -196,13 +198,25 @@ public final class StreamBench implements AutoCloseable {
                         Metric.summarise(METRICS, done), "failed after " + done.size() + " run(s): " + e
                         + (net != null ? "; forwarder: " + net : ""));
             }
-            String note = net == null ? "" : "forwarder: " + net;
-            long resets = a.stats().get(TransportCounter.STREAMS_RESET) + b.stats().get(TransportCounter.STREAMS_RESET);
-            if (resets > 0) {
-                note += (note.isEmpty() ? "" : "; ") + resets + " stream(s) reset";
+            StringBuilder note = new StringBuilder(net == null ? "" : "forwarder: " + net);
+            long kernel = HostStats.rcvbufErrors();
+            for (Object[] d : new Object[][] {
+                {"stream(s) reset", TransportCounter.STREAMS_RESET},
+                {"frames dropped: stream thread's queue full", TransportCounter.DROP_STREAM_QUEUE_FULL},
+                {"datagrams dropped: receive queue full", TransportCounter.DROP_RECEIVE_QUEUE_FULL},
+                {"not sent: send queue full", TransportCounter.DROP_SEND_QUEUE_FULL},
+                {"dropped: packet pool exhausted", TransportCounter.DROP_POOL_EXHAUSTED}}) {
+                long n = a.stats().get((TransportCounter) d[1]) + b.stats().get((TransportCounter) d[1]);
+                if (n > 0) {
+                    note.append(note.isEmpty() ? "" : "; ").append(n).append(' ').append(d[0]);
+                }
+            }
+            if (kernel0 >= 0 && kernel - kernel0 > 0) {
+                note.append(note.isEmpty() ? "" : "; ").append(kernel - kernel0)
+                        .append(" lost to full socket buffers (kernel RcvbufErrors, system-wide)");
             }
             return new Row(transport, path, streams, lossPercent, bytesPerRun, done.size(),
-                    Metric.summarise(METRICS, done), note);
+                    Metric.summarise(METRICS, done), note.toString());
         }
     }
 
