@@ -21,6 +21,7 @@ module io.zgrnet {
     exports io.zgrnet.io.select to io.zgrnet.cli, io.zgrnet.bench;
     exports io.zgrnet.io.uring to io.zgrnet.cli, io.zgrnet.bench;
     exports io.zgrnet.kcp to io.zgrnet.cli, io.zgrnet.bench;
+    exports io.zgrnet.netsim to io.zgrnet.cli, io.zgrnet.bench;
     exports io.zgrnet.noise to io.zgrnet.cli, io.zgrnet.bench;
     exports io.zgrnet.peer to io.zgrnet.cli, io.zgrnet.bench;
     exports io.zgrnet.ping to io.zgrnet.cli, io.zgrnet.bench;

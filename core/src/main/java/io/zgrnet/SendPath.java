@@ -158,7 +158,7 @@ final class SendPath {
                 stats.increment(TransportCounter.DROP_NO_SESSION);
                 continue;
             }
-            if (enqueue(slot, n, to)) {
+            if (enqueue(slot, n, to, true)) {
                 noteSent(p, len, ctx.now());
             }
         }
@@ -213,6 +213,17 @@ final class SendPath {
     /** Seals one message (protocol &lt; 0: a keepalive) on a session into a slot and queues it. */
     boolean sendOn(Peer p, PeerSession s, int protocol, byte[] array, MemorySegment data, long off, int len,
                    Endpoint to) {
+        return sendOn(p, s, protocol, array, data, off, len, to, true);
+    }
+
+    /**
+     * As {@link #sendOn(Peer, PeerSession, int, byte[], MemorySegment, long, int, Endpoint)}, but
+     * without waking the I/O agent when {@code wake} is false: a thread that sends a burst (the
+     * stream thread) calls {@link #wakeSender()} once after it, instead of a wake-up system call
+     * for each datagram while the agent waits.
+     */
+    boolean sendOn(Peer p, PeerSession s, int protocol, byte[] array, MemorySegment data, long off, int len,
+                   Endpoint to, boolean wake) {
         if (to == null) {
             stats.increment(TransportCounter.DROP_NO_SESSION);
             return false;
@@ -221,7 +232,7 @@ final class SendPath {
             return false; // closing: no slot may be taken any more
         }
         try {
-            return sealAndQueue(p, s, protocol, array, data, off, len, to);
+            return sealAndQueue(p, s, protocol, array, data, off, len, to, wake);
         } finally {
             senders.exit();
         }
@@ -248,7 +259,7 @@ final class SendPath {
     }
 
     private boolean sealAndQueue(Peer p, PeerSession s, int protocol, byte[] array, MemorySegment data, long off,
-                                 int len, Endpoint to) {
+                                 int len, Endpoint to, boolean wake) {
         int slot = slotWithPayload(array, data, off, len, false);
         if (slot < 0) {
             return false;
@@ -274,7 +285,7 @@ final class SendPath {
             }
             return false;
         }
-        if (!enqueue(slot, n, to)) {
+        if (!enqueue(slot, n, to, wake)) {
             return false;
         }
         if (protocol >= 0) {
@@ -312,14 +323,17 @@ final class SendPath {
                 return false;
             }
             MemorySegment.copy(datagram, 0, slab, ValueLayout.JAVA_BYTE, pool.slotOffset(slot), datagram.length);
-            return enqueue(slot, datagram.length, to);
+            return enqueue(slot, datagram.length, to, true);
         } finally {
             senders.exit();
         }
     }
 
-    /** Addresses a filled slot and hands it to the I/O agent; a full queue drops and counts it. */
-    private boolean enqueue(int slot, int length, Endpoint to) {
+    /**
+     * Addresses a filled slot and hands it to the I/O agent (waking it when {@code wake}); a full
+     * queue drops and counts it.
+     */
+    private boolean enqueue(int slot, int length, Endpoint to, boolean wake) {
         pool.length(slot, length);
         to.writeTo(pool.addresses(), pool.addressOffset(slot));
         if (!sendQueue.offer(slot)) {
@@ -327,8 +341,25 @@ final class SendPath {
             stats.increment(TransportCounter.DROP_SEND_QUEUE_FULL);
             return false;
         }
-        wakeSender.run();
+        if (wake) {
+            wakeSender.run();
+        }
         return true;
+    }
+
+    /** Entries the send queue holds. */
+    int sendQueueCapacity() {
+        return sendQueue.capacity();
+    }
+
+    /** Free entries of the send queue now (a snapshot; other senders may take some). */
+    int sendQueueRoom() {
+        return sendQueue.capacity() - sendQueue.size();
+    }
+
+    /** Wakes the I/O agent if it waits (after sends queued with {@code wake} false). */
+    void wakeSender() {
+        wakeSender.run();
     }
 
 

@@ -1,5 +1,8 @@
 package io.zgrnet;
 
+import io.zgrnet.kcp.KcpConstants;
+import io.zgrnet.kcp.KcpCounter;
+import io.zgrnet.kcp.KcpStats;
 import io.zgrnet.pipeline.Agent;
 import io.zgrnet.pipeline.AgentRunner;
 import io.zgrnet.stream.FrameOutput;
@@ -40,7 +43,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * <li>Opens: a bounded lock-free queue of requests, each completed through its future.</li>
  * </ul>
  * Out: the muxes' frames go through the {@link SendPath} on this thread (non-blocking; refused
- * frames are counted and left to KCP). Accepted streams go to a bounded queue that application
+ * frames are counted and left to KCP), waking the I/O agent once per burst (every 64 frames and at
+ * the end of a duty cycle), not once per frame. Accepted streams go to a bounded queue that application
  * threads take from. Every millisecond each mux is updated (KCP's 10 ms flushes, SYN/FIN repeats,
  * timers), and each peer's session is compared with the one its mux was made for: a removed peer,
  * a replaced or expired session ends that mux's streams with a {@link StreamResetException}
@@ -68,6 +72,13 @@ final class StreamService implements Agent, ProtocolHandler {
     /** How long a closed stream's unsent bytes may wait for room before they are dropped. */
     static final long CLOSE_LINGER_MS = 10_000;
     private static final int FRAMES_PER_CYCLE = 2048;
+    /**
+     * Frames queued for the I/O agent before it is woken within a duty cycle (and once at the end
+     * of every cycle that sent one): far below the send queue (4096 by default).
+     */
+    private static final int WAKE_EVERY_FRAMES = 64;
+    /** Send queue entries new stream data leaves free (see pumpAll): a quarter of the queue. */
+    private final int sendQueueReserve;
 
     private static final VarHandle FRAME_HEAD;
     private static final VarHandle FRAME_TAIL;
@@ -113,9 +124,19 @@ final class StreamService implements Agent, ProtocolHandler {
     private final ArrayList<StreamChannel> live = new ArrayList<>();
     private final IdentityHashMap<Stream, StreamChannel> channels = new IdentityHashMap<>();
     private final byte[] scratch = new byte[64 << 10];
+    /** Peers whose mux got frames in this duty cycle's batch. */
+    private final ArrayList<PeerStreams> inputPeers = new ArrayList<>();
     private long lastTickMs = Long.MIN_VALUE;
+    /** Frames queued since the I/O agent was last woken. */
+    private int unwoken;
+    /** Bytes of new data the streams may still hand to KCP in this duty cycle. */
+    private long sendBudget;
+    /** Which live stream pumps first (rotates every cycle). */
+    private long pumpTurn;
     private boolean failedAll;
 
+    /** Where accepted streams go instead of {@link #accepted} (UDP.onStream); null: acceptStream. */
+    private volatile StreamHandler handler;
     private volatile boolean signalled;
     private volatile AgentRunner runner;
 
@@ -123,6 +144,7 @@ final class StreamService implements Agent, ProtocolHandler {
         this.ctx = ctx;
         this.stats = ctx.stats;
         this.sendPath = sendPath;
+        this.sendQueueReserve = sendPath.sendQueueCapacity() / 4;
         this.muxConfig = muxConfig;
         this.localKey = ctx.handshakes.publicKey().toBytes();
     }
@@ -216,7 +238,16 @@ final class StreamService implements Agent, ProtocolHandler {
             lastTickMs = now;
             work += tick(now);
         }
+        if (unwoken > 0) {
+            wakeSender();
+        }
         return work;
+    }
+
+    /** The frames queued since the last wake go out: one wake-up of the I/O agent for a burst. */
+    private void wakeSender() {
+        unwoken = 0;
+        sendPath.wakeSender();
     }
 
     private int takeOpens(long now) {
@@ -262,6 +293,10 @@ final class StreamService implements Agent, ProtocolHandler {
                 stats.increment(TransportCounter.DROP_STREAM_NO_SESSION);
             } else if (ps.mux.input(frames, (long) i * FRAME_SLOT, frameLengths[i]) == MuxResult.OK) {
                 stats.increment(TransportCounter.STREAM_FRAMES_RECEIVED);
+                if (!ps.inputPending) {
+                    ps.inputPending = true;
+                    inputPeers.add(ps);
+                }
             } else {
                 stats.increment(TransportCounter.DROP_STREAM_FRAME_INVALID);
             }
@@ -271,6 +306,15 @@ final class StreamService implements Agent, ProtocolHandler {
         if (n > 0) {
             FRAME_HEAD.setRelease(this, h); // the slots are free again
         }
+        // ACKs of the batch (and data the ACKs made room for) go out now, not at the next 10 ms flush.
+        for (int k = 0; k < inputPeers.size(); k++) {
+            PeerStreams ps = inputPeers.get(k);
+            ps.inputPending = false;
+            if (ps.mux != null) {
+                ps.mux.flushAfterInput();
+            }
+        }
+        inputPeers.clear();
         return n;
     }
 
@@ -278,14 +322,21 @@ final class StreamService implements Agent, ProtocolHandler {
     private int pumpAll(long now) {
         int work = 0;
         for (int i = live.size() - 1; i >= 0; i--) {
-            StreamChannel c = live.get(i);
-            if (c.detached) {
+            if (live.get(i).detached) {
                 int last = live.size() - 1;
                 live.set(i, live.get(last));
                 live.remove(last);
-                continue;
             }
-            work += pump(c, now);
+        }
+        // New data may take the send queue down to a quarter free (ACKs and
+        // retransmissions need room too): with several streams, windows of 1024 segments each would
+        // otherwise overflow the queue, and every refused frame costs a retransmission. The streams
+        // take turns at going first.
+        sendBudget = (long) (sendPath.sendQueueRoom() - sendQueueReserve) * KcpConstants.MSS;
+        int n = live.size();
+        int first = n == 0 ? 0 : (int) (pumpTurn++ % n);
+        for (int k = 0; k < n; k++) {
+            work += pump(live.get((first + k) % n), now);
         }
         return work;
     }
@@ -306,8 +357,8 @@ final class StreamService implements Agent, ProtocolHandler {
         if (c.out.size() > 0 && !c.shutIssued) {
             boolean moved = false;
             while (true) {
-                int room = s.writableBytes();
-                if (room == 0) {
+                int room = (int) Math.min(s.writableBytes(), sendBudget);
+                if (room <= 0) {
                     break;
                 }
                 int n = c.out.peek(scratch, 0, Math.min(room, scratch.length));
@@ -323,6 +374,7 @@ final class StreamService implements Agent, ProtocolHandler {
                     break;
                 }
                 c.out.skip(w);
+                sendBudget -= w;
                 moved = true;
             }
             if (moved) {
@@ -391,6 +443,12 @@ final class StreamService implements Agent, ProtocolHandler {
             return 0;
         }
         int work = 0;
+        StreamHandler h = handler;
+        StreamChannel waiting;
+        while (h != null && (waiting = accepted.poll()) != null) {
+            dispatch(h, waiting); // accepted before the handler was set (counted then)
+            work++;
+        }
         for (int i = peers.size() - 1; i >= 0; i--) {
             PeerStreams ps = peers.get(i);
             work += check(ps);
@@ -404,6 +462,7 @@ final class StreamService implements Agent, ProtocolHandler {
             if (ps.mux != null) {
                 ps.mux.update(now);
                 takeAccepts(ps);
+                countSegments(ps);
             }
         }
         return work;
@@ -495,12 +554,30 @@ final class StreamService implements Agent, ProtocolHandler {
             }
         }
         ps.nextId = ps.mux.nextStreamId();
+        countSegments(ps);
+        ps.segmentsSent = 0; // the next mux counts from 0
+        ps.segmentsResent = 0;
         ps.mux.close(); // RESET without FIN: each stream's onClosed detaches and wakes its channel
         ps.mux = null;
         ps.session = null;
         if (n > 0) {
             stats.add(TransportCounter.STREAMS_RESET, n);
             LOG.log(Level.DEBUG, "{0} stream(s) with {1} ended: {2}", n, ps.peer.key, why);
+        }
+    }
+
+    /** Adds what the peer's mux sent and resent since the last call to the transport's counters. */
+    private void countSegments(PeerStreams ps) {
+        KcpStats k = ps.mux.kcpStats();
+        long sent = k.get(KcpCounter.PUSH_SENT);
+        long resent = k.get(KcpCounter.RETRANSMIT_TIMEOUT) + k.get(KcpCounter.RETRANSMIT_FAST);
+        if (sent != ps.segmentsSent) {
+            stats.add(TransportCounter.STREAM_SEGMENTS_SENT, sent - ps.segmentsSent);
+            ps.segmentsSent = sent;
+        }
+        if (resent != ps.segmentsResent) {
+            stats.add(TransportCounter.STREAM_SEGMENTS_RESENT, resent - ps.segmentsResent);
+            ps.segmentsResent = resent;
         }
     }
 
@@ -513,8 +590,28 @@ final class StreamService implements Agent, ProtocolHandler {
         return c;
     }
 
+    /** Application thread: accepted streams go to {@code h} from now on (null: to acceptStream again). */
+    void handler(StreamHandler h) {
+        handler = h;
+        wake();
+    }
+
+    /** The stream handler, or null. */
+    StreamHandler handler() {
+        return handler;
+    }
+
     private void takeAccepts(PeerStreams ps) {
         Stream s;
+        StreamHandler h = handler;
+        if (h != null) {
+            while ((s = ps.mux.accept()) != null) {
+                StreamChannel c = attach(ps, s, false);
+                stats.increment(TransportCounter.STREAMS_ACCEPTED);
+                dispatch(h, c);
+            }
+            return;
+        }
         while (accepted.remainingCapacity() > 0 && (s = ps.mux.accept()) != null) {
             StreamChannel c = attach(ps, s, false);
             if (accepted.offer(c)) {
@@ -523,6 +620,22 @@ final class StreamService implements Agent, ProtocolHandler {
                 c.abortRequested = true; // cannot happen: one producer, capacity checked
             }
         }
+    }
+
+    /**
+     * Starts the handler on a virtual thread of its own (starting one does not block this
+     * thread); a handler that throws is logged and counted, and its stream aborted.
+     */
+    private void dispatch(StreamHandler h, StreamChannel c) {
+        Thread.ofVirtual().name("zgrnet-stream-handler").start(() -> {
+            try {
+                h.handle(c);
+            } catch (Throwable t) {
+                stats.increment(TransportCounter.STREAM_HANDLER_FAILED);
+                LOG.log(Level.WARNING, describe(c) + ": the stream handler threw; the stream is aborted", t);
+                c.abort();
+            }
+        });
     }
 
     private void detach(Stream s) {
@@ -588,6 +701,11 @@ final class StreamService implements Agent, ProtocolHandler {
         /** Our next stream id, carried over to the next mux of this peer (0: none yet). */
         int nextId;
         boolean removed;
+        /** In {@link #inputPeers} (frames of this duty cycle). */
+        boolean inputPending;
+        /** The mux's KCP counters already added to the transport's (see countSegments). */
+        long segmentsSent;
+        long segmentsResent;
 
         PeerStreams(Peer peer) {
             this.peer = peer;
@@ -604,15 +722,16 @@ final class StreamService implements Agent, ProtocolHandler {
             PeerSession current = peer.current;
             boolean sent;
             if (current == session) {
-                sent = !session.expired(ctx.now())
-                        && sendPath.sendOn(peer, session, PROTOCOL, buf, MemorySegment.NULL, off, len, peer.endpoint);
+                sent = !session.expired(ctx.now()) && sendPath.sendOn(peer, session, PROTOCOL, buf,
+                        MemorySegment.NULL, off, len, peer.endpoint, false);
             } else if (current == null && isCandidate(peer, session)) {
                 // Not proven yet: within its anti-amplification budget, as the send path does.
                 if (!session.spend(len + io.zgrnet.wire.TransportHeader.OVERHEAD)) {
                     stats.increment(TransportCounter.DROP_AMPLIFICATION_LIMIT);
                     return;
                 }
-                sent = sendPath.sendOn(peer, session, PROTOCOL, buf, MemorySegment.NULL, off, len, session.endpoint);
+                sent = sendPath.sendOn(peer, session, PROTOCOL, buf, MemorySegment.NULL, off, len, session.endpoint,
+                        false);
             } else {
                 stats.increment(TransportCounter.DROP_STREAM_STALE_SESSION); // reset at the next check
                 return;
@@ -620,6 +739,9 @@ final class StreamService implements Agent, ProtocolHandler {
             if (sent) {
                 stats.increment(TransportCounter.MESSAGES_SENT);
                 stats.increment(TransportCounter.STREAM_FRAMES_SENT);
+                if (++unwoken >= WAKE_EVERY_FRAMES) {
+                    wakeSender();
+                }
             } else {
                 stats.increment(TransportCounter.DROP_STREAM_SEND_REFUSED);
             }

@@ -51,7 +51,7 @@ public enum TransportCounter {
     DROP_CONTROL_COMMAND_REFUSED(39, "drop_control_command_refused", "control commands refused: the command queue was full"),
     DROP_INBOX_FULL(40, "drop_inbox_full", "dropped: the application did not read and its inbox was full (services kept running)"),
     STREAMS_OPENED(41, "streams_opened", "streams we opened (openStream)"),
-    STREAMS_ACCEPTED(42, "streams_accepted", "streams the peers opened, handed to acceptStream"),
+    STREAMS_ACCEPTED(42, "streams_accepted", "streams the peers opened, handed to acceptStream or the stream handler"),
     STREAMS_RESET(43, "streams_reset", "streams ended by a removed peer, a replaced or expired session, or the transport closing"),
     STREAM_FRAMES_RECEIVED(44, "stream_frames_received", "stream frames (protocol 64) handed to a peer's mux"),
     STREAM_FRAMES_SENT(45, "stream_frames_sent", "stream frames (protocol 64) handed to the send path"),
@@ -69,7 +69,10 @@ public enum TransportCounter {
     PINGS_SENT(56, "pings_sent", "pings sent by UDP.ping"),
     PONGS_MATCHED(57, "pongs_matched", "pongs matched to a ping of ours (an RTT sample)"),
     DROP_PONG_UNMATCHED(58, "drop_pong_unmatched", "pongs dropped: short, or for no ping of ours (unknown id, wrong peer or timestamp, late)"),
-    PINGS_LOST(59, "pings_lost", "pings without a pong before their caller stopped waiting");
+    PINGS_LOST(59, "pings_lost", "pings without a pong before their caller stopped waiting"),
+    STREAM_HANDLER_FAILED(60, "stream_handler_failed", "stream handlers (UDP.onStream) that threw: logged, their stream aborted"),
+    STREAM_SEGMENTS_SENT(61, "stream_segments_sent", "KCP data segments of all streams sent for the first time (counted every 1 ms)"),
+    STREAM_SEGMENTS_RESENT(62, "stream_segments_resent", "KCP data segments of all streams sent again: timeout or fast retransmission (counted every 1 ms)");
 
     private static final TransportCounter[] BY_ID = new TransportCounter[64];
 

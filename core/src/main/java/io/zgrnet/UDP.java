@@ -584,6 +584,7 @@ public final class UDP implements AutoCloseable {
      *
      * @return the stream, or null on timeout
      * @throws TransportClosedException when the transport is closed or failed, also while waiting
+     * @throws IllegalStateException while a stream handler is set ({@link #onStream}), also while waiting
      */
     public StreamChannel acceptStream(Duration timeout) throws IOException, InterruptedException {
         if (timeout != null && timeout.isNegative()) {
@@ -593,6 +594,10 @@ public final class UDP implements AutoCloseable {
         long deadline = System.nanoTime() + (timeout == null ? 0 : timeout.toNanos());
         while (true) {
             lifecycle.check();
+            if (service.handler() != null) {
+                throw new IllegalStateException("acceptStream: a stream handler is set (onStream); accepted streams go"
+                        + " to it");
+            }
             long left = timeout == null ? ACCEPT_SLICE_NS : deadline - System.nanoTime();
             StreamChannel c = service.accepted.poll(Math.max(0, Math.min(left, ACCEPT_SLICE_NS)), TimeUnit.NANOSECONDS);
             if (c != null) {
@@ -603,6 +608,35 @@ public final class UDP implements AutoCloseable {
                 return null;
             }
         }
+    }
+
+    /**
+     * Handler-style accept: every stream a peer opens from now on (and any already waiting for
+     * {@link #acceptStream}) is handed to {@code handler}, each on a new virtual thread of its own
+     * ("zgrnet-stream-handler"), so a handler may block on its stream for as long as it likes;
+     * the stream thread only starts that thread and never waits for it. Starts the stream thread
+     * as {@link #acceptStream(Duration)} does.
+     *
+     * <ul>
+     * <li>The handler owns its stream: returning does not close it.</li>
+     * <li>A handler that throws (anything, errors included): the exception is logged at WARNING,
+     *     counted as {@link TransportCounter#STREAM_HANDLER_FAILED} and the stream aborted; other
+     *     streams, the stream thread and the transport go on.</li>
+     * <li>Exclusive with {@link #acceptStream}: while a handler is set, acceptStream throws
+     *     {@link IllegalStateException} (also a call already waiting). {@code onStream(null)}
+     *     removes the handler; later streams wait for acceptStream again. Setting a new handler
+     *     replaces the old one for streams accepted after that.</li>
+     * <li>Bounded: a peer has at most 256 streams at once (beyond them its SYNs are refused), so
+     *     at most that many handler threads run per peer.</li>
+     * <li>When the transport closes, the streams' calls throw {@link TransportClosedException}
+     *     in their handlers, as anywhere else.</li>
+     * </ul>
+     *
+     * @param handler the handler, or null to go back to {@link #acceptStream}
+     * @throws TransportClosedException when the transport is closed or failed
+     */
+    public void onStream(StreamHandler handler) throws TransportClosedException {
+        streams().handler(handler);
     }
 
     /**

@@ -97,10 +97,12 @@ class StreamTest {
         }
     }
 
-    @Test
+    @ParameterizedTest
+    @EnumSource(value = IOMode.class, names = {"NIO", "MMSG", "URING"})
     @Timeout(value = 120, unit = TimeUnit.SECONDS)
-    void manyStreamsAtOnceBothSidesOpening() throws Exception {
-        UDP[] p = pair(IOMode.AUTO);
+    void manyStreamsAtOnceBothSidesOpening(IOMode mode) throws Exception {
+        BackendAssumptions.assumeAvailable(mode);
+        UDP[] p = pair(mode);
         UDP a = p[0];
         UDP b = p[1];
         int perSide = 12;
@@ -139,6 +141,67 @@ class StreamTest {
             }
             assertEquals(2 * perSide, a.stats().get(TransportCounter.STREAMS_OPENED)
                     + b.stats().get(TransportCounter.STREAMS_OPENED));
+        } finally {
+            pool.shutdownNow();
+            closeAndCheckLeaks(a, b);
+        }
+    }
+
+    @Test
+    @Timeout(value = 60, unit = TimeUnit.SECONDS)
+    void aStreamHandlerGetsEveryStreamOnItsOwnVirtualThreadAndAThrowAbortsOnlyItsStream() throws Exception {
+        UDP[] p = pair(IOMode.AUTO);
+        UDP a = p[0];
+        UDP b = p[1];
+        ExecutorService pool = threads();
+        try {
+            List<Boolean> virtual = java.util.Collections.synchronizedList(new ArrayList<>());
+            // Echo: read to EOF, answer with the count, close; metadata "throw": fail at once.
+            b.onStream(c -> {
+                virtual.add(Thread.currentThread().isVirtual());
+                if (new String(c.metadata(), StandardCharsets.UTF_8).equals("throw")) {
+                    throw new IOException("handler failed on purpose");
+                }
+                long n = readPattern(c, c.metadata()[0]);
+                c.write(ByteBuffer.allocate(8).putLong(n).flip());
+                c.close();
+            });
+            assertThrows(IllegalStateException.class, () -> b.acceptStream(Duration.ofMillis(10)),
+                    "acceptStream and a handler exclude each other");
+            int streams = 5;
+            List<Future<Long>> answers = new ArrayList<>();
+            for (int i = 0; i < streams; i++) {
+                StreamChannel c = a.openStream(b.hostInfo().publicKey(), 0, new byte[] {(byte) i}, WAIT);
+                long size = 100_000L * (i + 1);
+                answers.add(pool.submit(() -> {
+                    writePattern(c, c.metadata()[0], size);
+                    c.shutdownOutput();
+                    ByteBuffer answer = ByteBuffer.allocate(8);
+                    c.setReadTimeout(WAIT);
+                    while (answer.hasRemaining() && c.read(answer) >= 0) {
+                        // all 8 bytes
+                    }
+                    c.close();
+                    return answer.flip().getLong();
+                }));
+            }
+            StreamChannel failing = a.openStream(b.hostInfo().publicKey(), 0, "throw".getBytes(StandardCharsets.UTF_8),
+                    WAIT);
+            failing.setReadTimeout(WAIT);
+            // The handler's abort sends FIN: our read ends (EOF) instead of waiting.
+            assertEquals(-1, failing.read(ByteBuffer.allocate(16)));
+            for (int i = 0; i < streams; i++) {
+                assertEquals(100_000L * (i + 1), answers.get(i).get(50, TimeUnit.SECONDS).longValue(), "stream " + i);
+            }
+            assertEquals(1, b.stats().get(TransportCounter.STREAM_HANDLER_FAILED));
+            assertEquals(streams + 1, b.stats().get(TransportCounter.STREAMS_ACCEPTED));
+            assertEquals(List.of(true), virtual.stream().distinct().toList(), "each handler on a virtual thread");
+
+            // Without the handler, streams wait for acceptStream again.
+            b.onStream(null);
+            StreamChannel[] later = streamWithOneByte(a, b, 42);
+            later[0].close();
+            later[1].close();
         } finally {
             pool.shutdownNow();
             closeAndCheckLeaks(a, b);

@@ -11,6 +11,7 @@ import io.zgrnet.cli.bench.RawBench;
 import io.zgrnet.cli.bench.Receivers;
 import io.zgrnet.cli.bench.Report;
 import io.zgrnet.cli.bench.SenderProcess;
+import io.zgrnet.cli.bench.StreamBench;
 import io.zgrnet.cli.bench.ZeroLoss;
 import io.zgrnet.io.UdpLimits;
 import io.zgrnet.wire.TransportHeader;
@@ -19,6 +20,7 @@ import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -38,7 +40,8 @@ import picocli.CommandLine.Option;
     "(zgrnet-java's io_uring multishot and armed, recvmmsg, NIO, with and without UDP GRO; the C references;",
     "Netty's epoll and io_uring datagram channels) at stepped offered loads, then two encrypted zgrnet",
     "transports end to end, and the zero-loss rate (RFC 2544 throughput) of the default backend and",
-    "recvmmsg, raw and e2e. Default: about four minutes; --quick: under 30 s."})
+    "recvmmsg, raw and e2e. Default: about four minutes; --quick: under 30 s. --streams adds reliable",
+    "streams (KCP and the stream mux) beside TCP, at 0 % and 1 % loss; --streams-only runs just those."})
 final class BenchCommand implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -53,6 +56,26 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--e2e", negatable = true, defaultValue = "true", fallbackValue = "true",
             description = "run the encrypted end-to-end benchmark (default: yes)")
     boolean e2e;
+
+    @Option(names = "--streams", description = {"also run the stream rows: 1 and 4 zgrnet streams over loopback at 0 %"
+            + " loss and through a lossy forwarder, beside TCP over loopback with the same bytes"})
+    boolean streams;
+
+    @Option(names = "--streams-only", description = "run the stream rows only (no raw, e2e or zero-loss part)")
+    boolean streamsOnly;
+
+    @Option(names = "--stream-bytes", paramLabel = "MB",
+            description = "megabytes each stream run moves, all streams together (default 200; quick 4)")
+    Integer streamMegabytes;
+
+    @Option(names = "--stream-counts", split = ",", paramLabel = "N", description = "streams at once (default 1,4)")
+    List<Integer> streamCounts;
+
+    @Option(names = "--stream-loss", split = ",", paramLabel = "PERCENT",
+            description = {"losses of the stream rows: 0 = directly, above 0 through an in-process forwarder dropping",
+                "that share of the transport messages both ways, which also gets a row at 0 % (its own cost)",
+                "(default 0,1)"})
+    List<Double> streamLoss;
 
     @Option(names = "--loads", split = ",", paramLabel = "PPS",
             description = "offered loads, e.g. 250k,500k,1M,max, or none (the zero-loss search only, raw and e2e)"
@@ -157,7 +180,34 @@ final class BenchCommand implements Callable<Integer> {
                 List<Receivers.Entry> firstSizeOnly, List<Receivers.Entry> zeroLossReceivers, List<IOMode> modes,
                 List<IOMode> zeroLossModes, List<Integer> workers, int runs, double rawSeconds, double e2eSeconds,
                 int senderCpu, int receiverCpu, long e2eRatePps, ZeroLoss rawSearch, ZeroLoss e2eSearch,
-                Baseline baseline, List<String> notes) {
+                Baseline baseline, List<String> notes, StreamPlan streams) {
+    }
+
+    /**
+     * The stream rows to run, or none.
+     *
+     * @param counts streams at once, one group of rows each
+     * @param losses percent; 0: directly, above 0: through the forwarder
+     * @param bytes bytes per run
+     * @param runs runs per row
+     */
+    record StreamPlan(List<Integer> counts, List<Double> losses, long bytes, int runs) {
+        static final StreamPlan NONE = new StreamPlan(List.of(), List.of(), 0, 0);
+
+        /** Forwarder rows at these losses: every loss above 0, and 0 before them when there is one. */
+        List<Double> forwarded() {
+            List<Double> out = new ArrayList<>();
+            losses.stream().filter(l -> l > 0).forEach(out::add);
+            if (!out.isEmpty()) {
+                out.add(0, 0.0);
+            }
+            return out;
+        }
+
+        /** Rows per count: the direct one, the forwarder's, TCP. */
+        int rowsPerCount() {
+            return (losses.contains(0.0) ? 1 : 0) + forwarded().size() + 1;
+        }
     }
 
     @Override
@@ -171,8 +221,9 @@ final class BenchCommand implements Callable<Integer> {
         long[] steal0 = HostStats.stealTimes();
         List<String> notes = new ArrayList<>(plan.notes());
         List<ZeroLoss.Row> zero = new ArrayList<>();
-        List<RawBench.Row> rawRows = raw ? runRaw(plan, zero, notes, progress) : List.of();
-        List<E2eBench.Row> e2eRows = e2e ? runE2e(plan, zero, progress) : List.of();
+        List<RawBench.Row> rawRows = raw && !streamsOnly ? runRaw(plan, zero, notes, progress) : List.of();
+        List<E2eBench.Row> e2eRows = e2e && !streamsOnly ? runE2e(plan, zero, progress) : List.of();
+        List<StreamBench.Row> streamRows = runStreams(plan.streams(), progress);
         progress.done();
         notes.add(String.format(Locale.ROOT, "the bench took %.0f s", (System.nanoTime() - t0) / 1e9));
         double steal = HostStats.stealPercent(steal0, HostStats.stealTimes());
@@ -181,7 +232,7 @@ final class BenchCommand implements Callable<Integer> {
                     + " this VM's CPUs to others; above ~1 %% every row is slower than on a quiet host)", steal));
         }
         write(new Report(machine, "zgrnet " + String.join(" ", spec.commandLine().getParseResult().originalArgs()),
-                settings(plan), rawRows, e2eRows, zero, notes, plan.baseline()));
+                settings(plan), rawRows, e2eRows, zero, streamRows, notes, plan.baseline()));
         return 0;
     }
 
@@ -280,7 +331,7 @@ final class BenchCommand implements Callable<Integer> {
                     throw new UsageException("--backends: " + e.getMessage());
                 }
             }
-        } else if (raw) {
+        } else if (raw && !streamsOnly) {
             for (Receivers.Entry e : registry.defaults(quick)) {
                 // Unnamed receivers that cannot run here (no gcc, no liburing-dev, Netty's native
                 // transport not loadable) are a note, not a row.
@@ -303,7 +354,51 @@ final class BenchCommand implements Callable<Integer> {
         return new Plan(loadList, sizeList, picked, firstSizeOnly, zeroRaw, modes, zeroModes, workerList, runCount,
                 rawSeconds, e2eSeconds, senderCpu, receiverCpu, e2eRatePps,
                 new ZeroLoss(trial > 0 ? trial : 0.5, steps), new ZeroLoss(trial > 0 ? trial : 1.0, steps), base,
-                notes);
+                notes, streamPlan(runCount));
+    }
+
+    /** The stream part of the plan from --streams, --streams-only and their options. */
+    private StreamPlan streamPlan(int runCount) {
+        if (!streams && !streamsOnly) {
+            return StreamPlan.NONE;
+        }
+        int mb = streamMegabytes != null ? streamMegabytes : quick ? 4 : 200;
+        if (mb < 1 || mb > 100_000) {
+            throw new UsageException("--stream-bytes must be 1..100000 MB, got " + mb);
+        }
+        List<Integer> counts = streamCounts != null ? streamCounts : List.of(1, 4);
+        for (int c : counts) {
+            if (c < 1 || c > 64) {
+                throw new UsageException("--stream-counts: each count must be 1..64, got " + c);
+            }
+        }
+        List<Double> losses = streamLoss != null ? streamLoss : List.of(0.0, 1.0);
+        for (double l : losses) {
+            if (!(l >= 0 && l <= 50)) {
+                throw new UsageException("--stream-loss: each loss must be 0..50 percent, got " + l);
+            }
+        }
+        return new StreamPlan(counts, losses.stream().distinct().toList(), mb * 1_000_000L, runCount);
+    }
+
+    /** The stream rows: per count, directly at 0 %, through the forwarder at each loss, TCP. */
+    private static List<StreamBench.Row> runStreams(StreamPlan plan, Progress progress) throws Exception {
+        List<StreamBench.Row> rows = new ArrayList<>();
+        if (plan.counts().isEmpty()) {
+            return rows;
+        }
+        try (StreamBench bench = new StreamBench(plan.bytes(), plan.runs(), Duration.ofSeconds(100))) {
+            for (int n : plan.counts()) {
+                if (plan.losses().contains(0.0)) {
+                    rows.add(bench.measureStreams(n, 0, false, progress::step));
+                }
+                for (double loss : plan.forwarded()) {
+                    rows.add(bench.measureStreams(n, loss, true, progress::step));
+                }
+                rows.add(bench.measureTcp(n, progress::step));
+            }
+        }
+        return rows;
     }
 
     /** The raw rows (every receiver at every load) and the raw zero-loss searches, on one sender process. */
@@ -361,6 +456,13 @@ final class BenchCommand implements Callable<Integer> {
     }
 
     private String settings(Plan plan) {
+        StreamPlan sp = plan.streams();
+        String streamPart = sp.counts().isEmpty() ? "" : String.format(Locale.ROOT,
+                "; streams: %d MB per run (after a warm-up run of a quarter), %d run(s) per row", sp.bytes() / 1_000_000,
+                sp.runs());
+        if (streamsOnly) {
+            return streamPart.substring(2);
+        }
         return String.format(Locale.ROOT,
                 "raw: %.2f s per run, %.2f s warm-up per row, %d run(s) per row, load %s from %d source socket(s), sender %s,"
                         + " receiver %s; e2e: %.2f s per run, %d run(s) per row, writer %s%s; %s (raw; e2e trials of %.2f s,"
@@ -371,7 +473,7 @@ final class BenchCommand implements Callable<Integer> {
                 plan.receiverCpu() >= 0 ? "pinned to CPU " + plan.receiverCpu() : "unpinned", plan.e2eSeconds(),
                 plan.runs(), plan.e2eRatePps() == 0 ? "unpaced" : "paced at " + RawBench.loadLabel(plan.e2eRatePps())
                         + " msgs/s", noGro ? ", UDP GRO off" : "", plan.rawSearch().describe(),
-                plan.e2eSearch().trialSeconds(), zeroLossWorkers);
+                plan.e2eSearch().trialSeconds(), zeroLossWorkers) + streamPart;
     }
 
     private void write(Report report) throws IOException {
@@ -423,7 +525,11 @@ final class BenchCommand implements Callable<Integer> {
 
     /** Progress lines the plan will print: runs of rows plus zero-loss trials (at most). */
     private int steps(Plan plan) {
-        int n = 0;
+        StreamPlan sp = plan.streams();
+        int n = sp.counts().size() * sp.rowsPerCount() * (sp.runs() + 1);
+        if (streamsOnly) {
+            return n;
+        }
         int trialsPerSearch = 1 + plan.rawSearch().steps();
         if (raw) {
             for (int size : plan.sizes()) {

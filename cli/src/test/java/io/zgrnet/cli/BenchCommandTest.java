@@ -94,6 +94,41 @@ class BenchCommandTest {
         assertTrue(took.toSeconds() < 60, "--quick took " + took);
     }
 
+    /** --streams-only: a few MB through every stream row and TCP; the rows exist and say what they measured. */
+    @Test
+    @Timeout(120)
+    void streamsOnlyWritesStreamAndTcpRows() throws Exception {
+        Path json = dir.resolve("streams.json");
+        Run r = run("bench", "--streams-only", "--quick", "--stream-bytes", "2", "--json", json.toString());
+        assertEquals(0, r.exit(), r.err());
+        assertTrue(r.out().contains("## streams"), r.out());
+        assertFalse(r.out().contains("| receiver |"), "--streams-only runs no raw rows: " + r.out());
+        JsonNode rows = new ObjectMapper().readTree(Files.readString(json)).path("streams");
+        // 1 and 4 streams: direct at 0 %, the forwarder at 0 % and 1 %, TCP.
+        assertEquals(8, rows.size(), rows.toString());
+        int tcp = 0;
+        int lossy = 0;
+        for (JsonNode row : rows) {
+            assertEquals(1, row.path("runs").asInt(), row.toString());
+            assertTrue(row.path("mb_per_s").path("median").asDouble() > 0, row.toString());
+            assertTrue(row.path("cpu_ms_per_mb").has("median"), row.toString());
+            assertEquals(2_000_000, row.path("bytes_per_run").asLong(), row.toString());
+            if (row.path("transport").asText().equals("tcp")) {
+                tcp++;
+            } else {
+                assertTrue(row.path("transport").asText().startsWith("zgrnet ("), row.toString());
+                assertTrue(row.path("frames_per_mb").path("median").asDouble() > 0, row.toString());
+            }
+            if (row.path("loss_percent").asDouble() == 1.0) {
+                lossy++;
+                assertEquals("forwarder", row.path("path").asText(), row.toString());
+                assertTrue(row.path("note").asText().contains("dropped"), row.toString());
+            }
+        }
+        assertEquals(2, tcp, rows.toString());
+        assertEquals(2, lossy, rows.toString());
+    }
+
     @Test
     void badOptionsAreOneLineUsageErrors() {
         Run r = run("bench", "--loads", "fast");
@@ -124,6 +159,10 @@ class BenchCommandTest {
                 CliRun.run("bench", "--json", "/nonexistent/dir/r.json").failureLine(Main.EXIT_USAGE));
         assertEquals("zgrnet: --html: " + dir + " is a directory; give a file name",
                 CliRun.run("bench", "--html", dir.toString()).failureLine(Main.EXIT_USAGE));
+        assertEquals("zgrnet: --stream-loss: each loss must be 0..50 percent, got 60.0",
+                CliRun.run("bench", "--streams-only", "--stream-loss", "60").failureLine(Main.EXIT_USAGE));
+        assertEquals("zgrnet: --stream-counts: each count must be 1..64, got 0",
+                CliRun.run("bench", "--streams", "--stream-counts", "0").failureLine(Main.EXIT_USAGE));
         Run c = run("bench", "--backends", "pigeon/x2");
         assertEquals(Main.EXIT_USAGE, c.exit());
         assertTrue(c.err().contains("only zgrnet receivers shard"), c.err());

@@ -60,6 +60,14 @@ public final class Kcp {
     private int rmtWnd = KcpConstants.INITIAL_REMOTE_WINDOW;
     private int current;
     private boolean updated;
+    /** Input made a segment due for fast retransmission since the last flush. */
+    private boolean fastResendDue;
+    /**
+     * No segment in flight has an earlier retransmission time than this (when
+     * {@link #hasResendTs}); it may be earlier than needed (acknowledged segments), never later.
+     */
+    private int nextResendTs;
+    private boolean hasResendTs;
     private int tsFlush = KcpConstants.INTERVAL_DEF_MS;
     private int probe;
     private int tsProbe;
@@ -254,8 +262,8 @@ public final class Kcp {
             pos += OVERHEAD + len;
             remaining -= len;
         }
-        if (sawAck) {
-            snd.countSkips(maxAck, maxAckTs);
+        if (sawAck && snd.countSkips(maxAck, maxAckTs)) {
+            fastResendDue = true;
         }
         return KcpResult.OK;
     }
@@ -457,6 +465,11 @@ public final class Kcp {
         final int wnd = advertisedWindow();
         final int una = rcv.nxt();
         outLength = 0;
+        // Segments sent before can only be due when a fast retransmission was made due by input or
+        // the earliest retransmission time has come; otherwise only the ones admitted below are
+        // (ikcp walks the whole send buffer every flush: the same output, at O(window) a flush).
+        final boolean resendsDue = fastResendDue || (hasResendTs && now - nextResendTs >= 0);
+        fastResendDue = false;
         if (sentWnd == 0 && wnd > 0) {
             // Our window reopened (the application read, or another stream gave segments back to
             // the pool): tell the peer now instead of letting it wait for its 7 s probe.
@@ -490,6 +503,7 @@ public final class Kcp {
 
         // nocwnd = 1: the window is min(snd_wnd, rmt_wnd).
         int cwnd = Math.min(KcpConstants.SND_WND, rmtWnd);
+        final int firstNew = snd.nxt();
         while (snd.queued() > 0 && snd.nxt() - (snd.una() + cwnd) < 0) {
             Segment s = snd.admit();
             s.wnd = wnd;
@@ -501,9 +515,20 @@ public final class Kcp {
             s.xmit = 0;
         }
 
-        for (int sn = snd.una(), end = snd.nxt(); sn != end; sn++) {
+        if (resendsDue) {
+            hasResendTs = false; // recomputed over every segment in flight
+        }
+        for (int sn = resendsDue ? snd.una() : firstNew, end = snd.nxt(); sn != end; sn++) {
             Segment s = snd.inFlightAt(sn);
-            if (s != null && due(s, now)) {
+            if (s == null) {
+                continue;
+            }
+            boolean send = due(s, now);
+            if (!hasResendTs || s.resendTs - nextResendTs < 0) {
+                hasResendTs = true;
+                nextResendTs = s.resendTs;
+            }
+            if (send) {
                 s.ts = now;
                 s.wnd = wnd;
                 s.una = una;
@@ -520,6 +545,24 @@ public final class Kcp {
         if (outLength > 0) {
             emit();
         }
+    }
+
+    /**
+     * Whether a flush now would do more than the periodic one could wait for (ours, not ikcp's:
+     * ikcp only flushes on its 10 ms schedule or when the application writes): at least
+     * {@code ackBatch} ACKs are pending, input made a fast retransmission due, or the window
+     * admits queued segments. The caller flushes after a batch of input when this holds, so the
+     * peer's send window is not held for up to 10 ms waiting for our ACKs, and freed window is used
+     * at once. What is sent is what a flush at that time sends in ikcp; only the timing differs.
+     *
+     * @param ackBatch pending ACKs worth a datagram of their own (1..58 fit one)
+     */
+    public boolean flushWanted(int ackBatch) {
+        if (!updated || released) {
+            return false;
+        }
+        return acks.count() >= ackBatch || fastResendDue
+                || snd.queued() > 0 && snd.nxt() - (snd.una() + Math.min(KcpConstants.SND_WND, rmtWnd)) < 0;
     }
 
     /**

@@ -98,17 +98,22 @@ final class SendBuffer {
     /**
      * ikcp_parse_fastack with IKCP_FASTACK_CONSERVE: every in-flight segment before
      * {@code maxAck} that was sent no later than the acknowledged one was skipped once more.
+     *
+     * @return whether a segment is now due for fast retransmission
      */
-    void countSkips(int maxAck, int maxAckTs) {
+    boolean countSkips(int maxAck, int maxAckTs) {
         if (maxAck - una < 0 || maxAck - nxt >= 0) {
-            return;
+            return false;
         }
+        boolean due = false;
         for (int sn = una; maxAck - sn > 0; sn++) {
             Segment s = ring[sn & mask];
             if (s != null && maxAckTs - s.ts >= 0) {
                 s.fastAck++;
+                due |= s.fastAck >= KcpConstants.FAST_RESEND && s.xmit <= KcpConstants.FASTACK_LIMIT;
             }
         }
+        return due;
     }
 
     /** Returns every segment to the pool (control block released). */

@@ -12,6 +12,8 @@ import io.zgrnet.wire.TransportHeader;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
 import java.lang.foreign.MemorySegment;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.nio.channels.ClosedChannelException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
@@ -29,7 +31,11 @@ import java.util.concurrent.locks.LockSupport;
  * {@link #RECEIVE_WAIT_NS}. Senders that queue a slot while it waits call {@link #wakeSender()},
  * which wakes the backend only if the agent is actually waiting (a Dekker-style handshake on two
  * volatile fields: the agent publishes "waiting" then re-checks the send queue; a sender publishes
- * its slot then checks "waiting"; at least one of them sees the other).
+ * its slot then checks "waiting"; at least one of them sees the other). The first sender that sees
+ * "waiting" also clears it (a CAS) and makes the one wake-up call; the senders after it see no
+ * wait to end, as the wake-up stays pending in the backend until the agent returns. Without that,
+ * a thread sending a burst (the stream thread) made one wake-up system call per datagram until
+ * the agent was scheduled.
  */
 public final class IoAgent implements Agent {
     /** How long one receive may wait when there is nothing to send. */
@@ -78,6 +84,15 @@ public final class IoAgent implements Agent {
 
 
     private static final System.Logger LOG = System.getLogger(IoAgent.class.getName());
+    private static final VarHandle WAITING;
+
+    static {
+        try {
+            WAITING = MethodHandles.lookup().findVarHandle(IoAgent.class, "waiting", boolean.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
 
     private final DatagramBackend backend;
     private final PacketPool pool;
@@ -123,9 +138,12 @@ public final class IoAgent implements Agent {
         return "zgrnet-io";
     }
 
-    /** Called by a sender after queueing a slot: wakes the agent if it waits in receive. */
+    /**
+     * Called by a sender after queueing a slot: wakes the agent if it waits in receive and no
+     * other sender has woken it yet.
+     */
     public void wakeSender() {
-        if (waiting) {
+        if (waiting && WAITING.compareAndSet(this, true, false)) {
             backend.wakeup();
         }
     }

@@ -43,6 +43,8 @@ public final class Mux {
     private final DiscardSink discardSink = new DiscardSink();
     /** SYN and FIN frames are built here (PSH frames are built in each KCP block's buffer). */
     private final byte[] control;
+    /** Streams that received a PSH since the last {@link #flushAfterInput()} (grows to the high-water mark once). */
+    private final java.util.ArrayList<Stream> inputStreams = new java.util.ArrayList<>();
     private int acceptHead;
     private int acceptCount;
     private int nextId;
@@ -232,6 +234,37 @@ public final class Mux {
         s.onPsh(frame, payload, payloadLength);
     }
 
+    /**
+     * Pending ACKs worth a flush of their own after a batch of input (an ACK datagram holds up to
+     * 58): a full-rate sender then hears from us every 32 segments instead of every 10 ms, when
+     * its window (our 1024 segments) would limit one stream to 1024 x 1376 B per 10 ms.
+     */
+    public static final int ACK_BATCH = 32;
+
+    void inputArrived(Stream s) {
+        inputStreams.add(s);
+    }
+
+    /**
+     * Flushes each stream that received a PSH since the last call, when its KCP has a reason to
+     * do it now ({@link io.zgrnet.kcp.Kcp#flushWanted}: {@value #ACK_BATCH} ACKs pending, a fast
+     * retransmission due, window for queued data). Not what Go does (its ACKs wait for the 10 ms
+     * flush or the next Write), and invisible in the segments' format: only their timing changes.
+     * The integration calls it after each batch of frames; the vectors' replays do not.
+     *
+     * @return streams flushed
+     */
+    public int flushAfterInput() {
+        int n = 0;
+        for (int i = 0; i < inputStreams.size(); i++) {
+            if (inputStreams.get(i).flushAfterInput(ACK_BATCH)) {
+                n++;
+            }
+        }
+        inputStreams.clear();
+        return n;
+    }
+
     // ------------------------------------------------------------------------------ clock
 
     /**
@@ -281,6 +314,7 @@ public final class Mux {
             return;
         }
         closed = true;
+        inputStreams.clear();
         while (table.size() > 0) {
             Stream s = table.at(table.size() - 1);
             s.reset();

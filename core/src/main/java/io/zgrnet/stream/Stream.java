@@ -45,6 +45,8 @@ public final class Stream implements KcpOutput {
     private long nextFinMs = UNSET;
     /** Position in the mux's stream table (maintained by {@link StreamTable}). */
     int tableIndex = -1;
+    /** A PSH arrived since the mux's last {@link Mux#flushAfterInput()} (then this stream is in its list). */
+    boolean inputPending;
 
     Stream(Mux mux, int id, int proto, byte[] metadata, boolean local) {
         this.mux = mux;
@@ -407,6 +409,20 @@ public final class Stream implements KcpOutput {
         kcp.input(frame, payloadOffset, payloadLength);
         drain();
         maybeWritable();
+        if (!inputPending) {
+            inputPending = true;
+            mux.inputArrived(this);
+        }
+    }
+
+    /** See {@link Mux#flushAfterInput()}: flushes when KCP has a reason to now; true if it did. */
+    boolean flushAfterInput(int ackBatch) {
+        inputPending = false;
+        if (kcp.flushWanted(ackBatch)) {
+            kcp.flush();
+            return true;
+        }
+        return false;
     }
 
     void onFin() {

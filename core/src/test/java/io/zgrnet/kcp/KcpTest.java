@@ -136,6 +136,34 @@ class KcpTest {
         assertEquals(4, statsA.get(KcpCounter.RETRANSMIT_TIMEOUT));
     }
 
+    /**
+     * Flushes between the periodic ones (a write's) look only at new segments until a
+     * retransmission can be due: the old segment's schedule is unchanged by them.
+     */
+    @Test
+    void retransmissionsKeepTheirScheduleAmongFlushesOfNewWrites() {
+        a.update(5000);
+        a.send(pattern(4), 0, 4);
+        a.flush();
+        outA.drain();
+        List<Integer> sn0 = new ArrayList<>();
+        for (int t = 5001; t <= 5800; t++) {
+            a.update(t);
+            if (t % 3 == 0 && t < 5400) {
+                a.send(pattern(2), 0, 2);
+                a.flush();
+            }
+            for (byte[] d : outA.drain()) {
+                for (String seg : CapturedOutput.describe(d)) {
+                    if (seg.startsWith("PUSH sn=0 ")) {
+                        sn0.add(t - 5000);
+                    }
+                }
+            }
+        }
+        assertEquals(List.of(100, 250, 450, 700), sn0);
+    }
+
     @Test
     void rttSamplesSetTheRto() {
         a.update(1000);

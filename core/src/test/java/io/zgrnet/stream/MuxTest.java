@@ -246,6 +246,36 @@ class MuxTest {
     }
 
     @Test
+    void aBatchOfInputSendsItsAcksAtOnceWhenEnoughArePending() {
+        MuxPair p = new MuxPair(MuxConfig.defaults());
+        p.tick(0);
+        io.zgrnet.stream.Stream s = p.a.open();
+        p.exchange();
+        assertNotNull(p.b.accept());
+        byte[] data = pattern(40 * KcpConstants.MSS);
+        assertEquals(data.length, s.write(data, 0, data.length));
+        List<byte[]> frames = p.outA.take();
+        assertEquals(40, frames.size());
+        for (int i = 0; i < Mux.ACK_BATCH - 1; i++) {
+            p.b.input(MemorySegment.ofArray(frames.get(i)), 0, frames.get(i).length);
+        }
+        assertEquals(0, p.b.flushAfterInput(), "fewer than ACK_BATCH pending: they wait for the 10 ms flush");
+        assertTrue(p.outB.frames.isEmpty());
+        for (int i = Mux.ACK_BATCH - 1; i < frames.size(); i++) {
+            p.b.input(MemorySegment.ofArray(frames.get(i)), 0, frames.get(i).length);
+        }
+        assertEquals(1, p.b.flushAfterInput());
+        List<byte[]> acks = p.outB.take();
+        assertEquals(1, acks.size(), "40 ACKs in one datagram, without a tick");
+        assertEquals(40, p.b.kcpStats().get(KcpCounter.ACK_SENT));
+        assertEquals(0, p.b.flushAfterInput(), "nothing arrived since");
+        p.a.input(MemorySegment.ofArray(acks.get(0)), 0, acks.get(0).length);
+        assertEquals(0, p.a.flushAfterInput(), "everything acknowledged, nothing queued: no flush");
+        p.run(100);
+        assertEquals(0, p.a.kcpStats().get(KcpCounter.RETRANSMIT_TIMEOUT) + p.a.kcpStats().get(KcpCounter.RETRANSMIT_FAST));
+    }
+
+    @Test
     void aSlowReaderPushesBackThroughTheWindowAndNothingIsLost() {
         MuxConfig c = MuxConfig.builder().receiveBufferBytes(8 * 1024).sendBufferSegments(128)
                 .segmentPoolSegments(256).build();

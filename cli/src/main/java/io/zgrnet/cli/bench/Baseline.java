@@ -13,7 +13,8 @@ import java.util.Map;
 /**
  * A saved {@code zgrnet bench --json} run to compare with ({@code --baseline OLD.json}): each row
  * of the new run is matched to the old row of the same identity (raw: receiver, size, offered
- * load; e2e: backend, size, decrypt workers, offered rate; zero-loss: kind, name, size, workers)
+ * load; e2e: backend, size, decrypt workers, offered rate; zero-loss: kind, name, size, workers;
+ * streams: transport, path, streams, loss)
  * and every {@linkplain Metric#compared() compared} metric shows new / old. Older files without a
  * section or a metric simply have no ratio there.
  */
@@ -54,6 +55,12 @@ public final class Baseline {
                         offered(r.get("offered_pps"))), values(r));
             }
         }
+        for (Object o : list(top.get("streams"))) {
+            if (o instanceof Map<?, ?> r) {
+                rows.put(streamKey(str(r.get("transport")), str(r.get("path")), num(r.get("streams")),
+                        r.get("loss_percent") instanceof Double d ? d : 0), values(r));
+            }
+        }
         for (Object o : list(top.get("zero_loss"))) {
             if (o instanceof Map<?, ?> r) {
                 rows.put(zeroLossKey(str(r.get("kind")), str(r.get("name")), num(r.get("size")),
@@ -77,6 +84,10 @@ public final class Baseline {
 
     static String e2eKey(String backend, long size, long workers, String offered) {
         return "e2e|" + backend + "|" + size + "|" + workers + "|" + offered;
+    }
+
+    static String streamKey(String transport, String path, long streams, double lossPercent) {
+        return "streams|" + transport + "|" + path + "|" + streams + "|" + lossPercent;
     }
 
     static String zeroLossKey(String kind, String name, long size, long workers) {

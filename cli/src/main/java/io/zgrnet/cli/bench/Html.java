@@ -93,6 +93,17 @@ public final class Html {
             }
             b.append("</div>\n");
         }
+        List<StreamBench.Row> streams = r.streams().stream().filter(x -> x.runs() > 0).toList();
+        if (!streams.isEmpty()) {
+            b.append("<h2>streams: zgrnet reliable streams and TCP, loopback</h2>\n<div>");
+            List<String> labels = streams.stream().map(x -> x.transport().replaceAll(" \\(.*\\)", "") + " x"
+                    + x.streams() + " " + x.lossLabel() + "%" + (x.path().equals("direct") ? "" : " fwd")).toList();
+            b.append(bars("goodput (MB/s)", labels, streams.stream().map(x -> x.get(StreamBench.METRICS.get(0))
+                    .median()).toList()));
+            b.append(bars("process CPU per MB (ms)", labels, streams.stream().map(x -> x.get(StreamBench.METRICS
+                    .get(1)).median()).toList()));
+            b.append("</div>\n");
+        }
         b.append("<h2>table</h2>\n<pre>").append(esc(r.table())).append("</pre>\n</body></html>\n");
         return b.toString();
     }

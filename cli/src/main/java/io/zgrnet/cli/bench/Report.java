@@ -10,7 +10,7 @@ import java.util.Map;
  * Everything one {@code zgrnet bench} run measured, and its renderings: a Markdown table for
  * stdout and the JSON tree (written by the CLI's one JSON writer); {@link Html} draws the charts.
  * Columns and JSON fields come from the metric lists ({@link RawBench#METRICS},
- * {@link E2eBench#METRICS}, {@link ZeroLoss#METRICS}).
+ * {@link E2eBench#METRICS}, {@link ZeroLoss#METRICS}, {@link StreamBench#METRICS}).
  *
  * @param machine the machine line
  * @param command the command line that produced it
@@ -18,11 +18,13 @@ import java.util.Map;
  * @param raw raw receive rows
  * @param e2e transport rows
  * @param zeroLoss zero-loss searches
+ * @param streams reliable stream rows and their TCP comparison
  * @param notes skipped parts and why
  * @param baseline a saved run to show ratios to, or null
  */
 public record Report(Machine machine, String command, String settings, List<RawBench.Row> raw,
-                     List<E2eBench.Row> e2e, List<ZeroLoss.Row> zeroLoss, List<String> notes, Baseline baseline) {
+                     List<E2eBench.Row> e2e, List<ZeroLoss.Row> zeroLoss, List<StreamBench.Row> streams,
+                     List<String> notes, Baseline baseline) {
     /** The stdout table. */
     public String table() {
         StringBuilder b = new StringBuilder();
@@ -148,6 +150,9 @@ public record Report(Machine machine, String command, String settings, List<RawB
             notes(b, e2e.stream().filter(r -> r.runs() > 0).map(r -> new String[] {r.backend() + " " + r.size()
                     + " B " + r.workers() + " worker(s)", r.note()}).toList());
         }
+        if (!streams.isEmpty()) {
+            streamTable(b, vs, vsRule);
+        }
         for (String n : notes) {
             b.append("\nnote: ").append(n);
         }
@@ -155,6 +160,34 @@ public record Report(Machine machine, String command, String settings, List<RawB
             b.append('\n');
         }
         return b.toString();
+    }
+
+    private void streamTable(StringBuilder b, String vs, String vsRule) {
+        b.append("\n## streams: reliable streams (KCP, stream mux) between two zgrnet-java transports, encrypted,"
+                + " loopback, beside TCP on loopback\n");
+        b.append("(MB = 10^6 bytes delivered in order, timed from the first write to the last byte read; CPU = the whole"
+                + " process's CPU time, both sides (and the forwarder), per MB and as % of one core; frames = stream"
+                + " frames both transports sent, per MB; resent = KCP data segments sent again per 100 sent once;"
+                + " forwarder: an in-process UDP relay on loopback dropping that"
+                + " share of the transport messages both ways)\n\n");
+        b.append("| transport | path | streams | loss % | MB/run | runs |");
+        StreamBench.METRICS.forEach(m -> b.append(' ').append(m.header()).append(" |"));
+        b.append(vs).append("\n|---|---|---:|---:|---:|---:|");
+        StreamBench.METRICS.forEach(m -> b.append("---:|"));
+        b.append(vsRule).append('\n');
+        for (StreamBench.Row r : streams) {
+            b.append(String.format(Locale.ROOT, "| %s | %s | %d | %s | %d | %d |", r.transport(), r.path(), r.streams(),
+                    r.lossLabel(), r.bytes() / 1_000_000, r.runs()));
+            for (Metric<StreamBench.Run> m : StreamBench.METRICS) {
+                b.append(' ').append(m.style().cell(r.get(m))).append(" |");
+            }
+            if (baseline != null) {
+                b.append(' ').append(Baseline.cell(streamRatios(r))).append(" |");
+            }
+            b.append('\n');
+        }
+        notes(b, streams.stream().map(r -> new String[] {r.transport() + " " + r.path() + " " + r.streams()
+                + " stream(s) " + r.lossLabel() + " % loss", r.note()}).toList());
     }
 
     /**
@@ -228,6 +261,11 @@ public record Report(Machine machine, String command, String settings, List<RawB
                 Baseline.offered(r.offeredPps())), E2eBench.METRICS, medians(r.values()));
     }
 
+    Map<Metric<StreamBench.Run>, Double> streamRatios(StreamBench.Row r) {
+        return baseline == null ? Map.of() : baseline.ratios(Baseline.streamKey(r.transport(), r.path(), r.streams(),
+                r.lossPercent()), StreamBench.METRICS, medians(r.values()));
+    }
+
     Map<Metric<ZeroLoss.Trial>, Double> zeroLossRatios(ZeroLoss.Row r) {
         if (baseline == null || r.found() == null) {
             return Map.of();
@@ -244,7 +282,7 @@ public record Report(Machine machine, String command, String settings, List<RawB
         return m;
     }
 
-    /** The JSON tree: machine, command, settings, zero_loss[], raw[], e2e[], notes[] (see docs/benchmarks/bench.md). */
+    /** The JSON tree: machine, command, settings, zero_loss[], raw[], e2e[], streams[], notes[] (see docs/benchmarks/bench.md). */
     public Map<String, Object> toJson() {
         Map<String, Object> root = new LinkedHashMap<>();
         Map<String, Object> m = new LinkedHashMap<>();
@@ -299,11 +337,7 @@ public record Report(Machine machine, String command, String settings, List<RawB
             o.put("duration_s", r.durationSeconds());
             o.put("runs", r.runs());
             o.put("gso", r.gso());
-            for (Metric<RawBench.Run> x : RawBench.METRICS) {
-                o.put(x.key(), spread(r.get(x)));
-            }
-            o.put("note", r.note());
-            putRatios(o, rawRatios(r));
+            putMetrics(o, RawBench.METRICS, r::get, r.note(), rawRatios(r));
             rawRows.add(o);
         }
         root.put("raw", rawRows);
@@ -316,14 +350,23 @@ public record Report(Machine machine, String command, String settings, List<RawB
             o.put("offered_pps", r.offeredPps() == 0 ? "max" : r.offeredPps());
             o.put("duration_s", r.durationSeconds());
             o.put("runs", r.runs());
-            for (Metric<E2eBench.Run> x : E2eBench.METRICS) {
-                o.put(x.key(), spread(r.get(x)));
-            }
-            o.put("note", r.note());
-            putRatios(o, e2eRatios(r));
+            putMetrics(o, E2eBench.METRICS, r::get, r.note(), e2eRatios(r));
             e2eRows.add(o);
         }
         root.put("e2e", e2eRows);
+        List<Object> streamRows = new ArrayList<>();
+        for (StreamBench.Row r : streams) {
+            Map<String, Object> o = new LinkedHashMap<>();
+            o.put("transport", r.transport());
+            o.put("path", r.path());
+            o.put("streams", r.streams());
+            o.put("loss_percent", r.lossPercent());
+            o.put("bytes_per_run", r.bytes());
+            o.put("runs", r.runs());
+            putMetrics(o, StreamBench.METRICS, r::get, r.note(), streamRatios(r));
+            streamRows.add(o);
+        }
+        root.put("streams", streamRows);
         List<Object> costs = new ArrayList<>();
         for (CostRatio c : costVsC()) {
             Map<String, Object> o = new LinkedHashMap<>();
@@ -351,7 +394,21 @@ public record Report(Machine machine, String command, String settings, List<RawB
         u.put("zero_loss", z);
         u.put("raw", r);
         u.put("e2e", e);
+        Map<String, String> st = new LinkedHashMap<>();
+        StreamBench.METRICS.forEach(m -> st.put(m.key(), m.unit()));
+        u.put("streams", st);
         return u;
+    }
+
+    /** A row's metrics (median, min, max each), its note and its ratios, after its identity in {@code o}. */
+    private static <R> void putMetrics(Map<String, Object> o, List<Metric<R>> metrics,
+                                       java.util.function.Function<Metric<R>, Spread> value, String note,
+                                       Map<Metric<R>, Double> ratios) {
+        for (Metric<R> x : metrics) {
+            o.put(x.key(), spread(value.apply(x)));
+        }
+        o.put("note", note);
+        putRatios(o, ratios);
     }
 
     private static <R> void putRatios(Map<String, Object> o, Map<Metric<R>, Double> ratios) {

@@ -31,7 +31,7 @@ class ReportTest {
         ZeroLoss.Row z = new ZeroLoss.Row("raw", "mmsg", 64, 0, 0.5, 6, List.of(new ZeroLoss.Trial(2e6, 1e6, 50, cpu),
                 t), t, 1e6, "");
         return new Report(m, "zgrnet bench", "settings", List.of(rawRow("mmsg", pps, cpu)), List.of(), List.of(z),
-                List.of("a note"), baseline);
+                List.of(), List.of("a note"), baseline);
     }
 
     @Test
@@ -62,7 +62,7 @@ class ReportTest {
         Machine m = new Machine("cpu", 2, "kernel", "jdk", "uring", "aead");
         Report r = new Report(m, "c", "s", List.of(rawRow("uring-multishot", 1e6, 600), rawRow("mmsg-gro", 1e6, 60),
                 rawRow("c-recvmmsg", 1e6, 550), rawRow("c-uring-multishot", 1e6, 500)), List.of(), List.of(), List.of(),
-                null);
+                List.of(), null);
         List<Report.CostRatio> c = r.costVsC();
         assertEquals(1, c.size(), "GRO rows and the C rows themselves are not compared: " + c);
         assertEquals(1.2, c.get(0).ratio(), 1e-9);
