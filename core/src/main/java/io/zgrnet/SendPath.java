@@ -28,6 +28,10 @@ import java.util.concurrent.TimeUnit;
  */
 final class SendPath {
     private static final int PAYLOAD = ProtocolByte.PAYLOAD_OFFSET;
+    /** RELAY_0's header: ttl (1), strategy (1), dst (32) (services.md §4.2). */
+    static final int RELAY0_HEADER = 34;
+    /** The ttl a source writes (as zgrnet does). */
+    static final int RELAY0_TTL = 8;
 
     private final TransportContext ctx;
     private final TransportStats stats;
@@ -320,6 +324,9 @@ final class SendPath {
 
     /** Addresses a filled slot and hands it to the I/O agent; a full queue drops and counts it. */
     private boolean enqueue(int slot, int length, Endpoint to) {
+        if (to.relay() != null) {
+            return enqueueRelayed(slot, length, to);
+        }
         pool.length(slot, length);
         to.writeTo(pool.addresses(), pool.addressOffset(slot));
         if (!sendQueue.offer(slot)) {
@@ -331,6 +338,54 @@ final class SendPath {
         return true;
     }
 
+    /**
+     * Source side of a relay (docs/RELAY.md): the datagram in {@code slot} (sealed for the peer, or
+     * a handshake message) is for a peer reached through {@code to.relay()}. It becomes the payload
+     * of a RELAY_0 {ttl 8, strategy 0, dst, datagram} (services.md §4.2, §4.6), which is written to
+     * the relay like any message: sealed on the session with it (or staged while it has none), to
+     * its direct endpoint. The datagram moves up by the 34-byte header in its own slot (or, if that
+     * slot is too small, into a larger one); the seal onto the hop reads it there into a slot of
+     * its own, and this one goes back to the pool. The relay must be direct: a relay that is
+     * itself relayed is refused, so a wrap never wraps again.
+     */
+    private boolean enqueueRelayed(int slot, int length, Endpoint to) {
+        Peer relay = to.relay();
+        Endpoint hop = relay.endpoint;
+        int wrapped = length + RELAY0_HEADER;
+        if (hop == null || hop.relay() != null || wrapped + TransportHeader.OVERHEAD > pool.maxDatagram()) {
+            pool.release(slot);
+            stats.increment(TransportCounter.DROP_RELAY_UNREACHABLE);
+            return false;
+        }
+        if (pool.slotSize(slot) < wrapped) {
+            int larger = pool.acquireFor(wrapped);
+            if (larger < 0) {
+                pool.release(slot);
+                stats.increment(TransportCounter.DROP_POOL_EXHAUSTED);
+                return false;
+            }
+            MemorySegment.copy(slab, pool.slotOffset(slot), slab, pool.slotOffset(larger) + RELAY0_HEADER, length);
+            pool.release(slot);
+            slot = larger;
+        } else {
+            long base = pool.slotOffset(slot);
+            MemorySegment.copy(slab, base, slab, base + RELAY0_HEADER, length); // overlapping: copied as if through a buffer
+        }
+        long base = pool.slotOffset(slot);
+        slab.set(ValueLayout.JAVA_BYTE, base, (byte) RELAY0_TTL);
+        slab.set(ValueLayout.JAVA_BYTE, base + 1, (byte) 0); // strategy: auto, what zgrnet sends
+        MemorySegment.copy(to.relayedTo(), 0, slab, base + 2, 32);
+        boolean sent;
+        try {
+            sent = write(relay, ProtocolByte.RELAY0, null, slab, base, wrapped);
+        } finally {
+            pool.release(slot);
+        }
+        if (sent) {
+            stats.increment(TransportCounter.RELAYED_SENT);
+        }
+        return sent;
+    }
 
     /** Waits until every queued slot was handed to the kernel, or {@code timeoutNanos}; true if drained. */
     boolean flush(long timeoutNanos) throws InterruptedException {

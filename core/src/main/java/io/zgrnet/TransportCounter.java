@@ -69,9 +69,16 @@ public enum TransportCounter {
     PINGS_SENT(56, "pings_sent", "pings sent by UDP.ping"),
     PONGS_MATCHED(57, "pongs_matched", "pongs matched to a ping of ours (an RTT sample)"),
     DROP_PONG_UNMATCHED(58, "drop_pong_unmatched", "pongs dropped: short, or for no ping of ours (unknown id, wrong peer or timestamp, late)"),
-    PINGS_LOST(59, "pings_lost", "pings without a pong before their caller stopped waiting");
+    PINGS_LOST(59, "pings_lost", "pings without a pong before their caller stopped waiting"),
+    // Relayed datagrams (RELAY_0 out, RELAY_2 in: docs/RELAY.md); ids from 60 on.
+    RELAYED_RECEIVED(60, "relayed_received", "relayed datagrams (RELAY_2) that authenticated, handed on as from their end-to-end peer"),
+    RELAYED_SENT(61, "relayed_sent", "datagrams wrapped in RELAY_0 for a peer reached through a relay"),
+    DROP_RELAYED_MALFORMED(62, "drop_relayed_malformed", "dropped: RELAY_2 too short or empty, or its inner datagram short or of no known type"),
+    DROP_RELAYED_SOURCE_MISMATCH(63, "drop_relayed_source_mismatch", "dropped: relayed datagram whose RELAY_2 src is not the peer it authenticated as (a lying relay)"),
+    DROP_RELAYED_HANDSHAKE_LIMITED(64, "drop_relayed_handshake_limited", "dropped: relayed handshake over its delivering neighbour's rate, or the relayed handshake queue full"),
+    DROP_RELAY_UNREACHABLE(65, "drop_relay_unreachable", "not sent: the relay of a relayed peer has no direct endpoint, or the wrapped datagram is too large");
 
-    private static final TransportCounter[] BY_ID = new TransportCounter[64];
+    private static final TransportCounter[] BY_ID = new TransportCounter[128];
 
     static {
         for (TransportCounter c : values()) {

@@ -39,7 +39,7 @@ class RelayCommandTest {
         byte[] k = new byte[32];
         new SecureRandom().nextBytes(k);
         return UDP.open(TransportConfig.builder().privateKey(k).ioMode(IOMode.NIO).decryptWorkers(1).poolSlots(4096)
-                .receiveQueueSize(1024).sendQueueSize(1024).build());
+                .receiveQueueSize(1024).sendQueueSize(1024).acceptRelayed(false).build()); // RELAY_2 as data: the test reads it
     }
 
     @Test

@@ -28,7 +28,9 @@ import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * Three transports on loopback: A and C know only B's address, B relays (RELAY_0 in, RELAY_2 out)
- * with a {@link RelayNode}. The inner datagrams are opaque bytes shaped like zgrnet transport
+ * with a {@link RelayNode}; A and C take RELAY_2 as application data
+ * ({@code acceptRelayed(false)}; {@link RelayedSessionTest} has the relayed sessions). The inner
+ * datagrams are opaque bytes shaped like zgrnet transport
  * messages (to B they are indistinguishable from ciphertext): C must receive them byte for byte,
  * with A as the RELAY_2 src, and hostile relay messages are refused and counted while they flow.
  */
@@ -45,8 +47,9 @@ class RelayNodeTest {
     private static TransportConfig.Builder config(IOMode mode) {
         byte[] k = new byte[32];
         new SecureRandom().nextBytes(k);
+        // acceptRelayed off: the ends get RELAY_2 as data, so the test sees the inner bytes B delivered.
         return TransportConfig.builder().privateKey(k).ioMode(mode).decryptWorkers(2).poolSlots(4096)
-                .receiveQueueSize(1024).sendQueueSize(1024);
+                .receiveQueueSize(1024).sendQueueSize(1024).acceptRelayed(false);
     }
 
     private void open(IOMode mode, Function<PeerKey, RelayConfig> relayConfig) throws Exception {
