@@ -170,7 +170,7 @@ class HelpAndErrorsTest {
         }
         assertFalse(script.contains("bench-sender"), "the hidden command stays hidden");
         BashCompletion.assumeBash();
-        assertEquals("pipe", BashCompletion.complete(script, "zgrnet", "pi"));
+        assertEquals("pipe", BashCompletion.complete(script, "zgrnet", "pip"));
         assertEquals("--listen --linger", BashCompletion.complete(script, "./zgrnet", "pipe", "--li"));
         assertEquals("AUTO URING MMSG NIO", BashCompletion.complete(script, "zgrnet", "pipe", "--io", ""));
     }
