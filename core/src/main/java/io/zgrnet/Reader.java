@@ -2,7 +2,6 @@ package io.zgrnet;
 
 import io.zgrnet.io.PacketPool;
 import io.zgrnet.pipeline.OrderedPipeline;
-import io.zgrnet.wire.HandshakeInit;
 import io.zgrnet.wire.HandshakeResponse;
 import io.zgrnet.wire.MessageType;
 import io.zgrnet.wire.ProtocolByte;
@@ -325,13 +324,7 @@ final class Reader {
         int innerLength = length - RELAY2_HEADER;
         long inner = body + RELAY2_HEADER;
         int type = MessageType.of(slab, inner, innerLength);
-        int minimum = switch (type) {
-            case MessageType.TRANSPORT -> TransportHeader.MIN_DATAGRAM_LENGTH;
-            case MessageType.HANDSHAKE_INIT -> HandshakeInit.LENGTH;
-            case MessageType.HANDSHAKE_RESPONSE -> HandshakeResponse.LENGTH;
-            default -> Integer.MAX_VALUE;
-        };
-        if (innerLength < minimum) {
+        if (innerLength < MessageType.minimumLength(type)) { // an unknown type's minimum is MAX_VALUE
             ctx.stats.increment(TransportCounter.DROP_RELAYED_MALFORMED);
             return 0;
         }
