@@ -3,6 +3,9 @@ package io.zgrnet.relay;
 import static io.zgrnet.relay.RelayedTopology.WAIT;
 import static io.zgrnet.relay.RelayedTopology.connect;
 import static io.zgrnet.relay.RelayedTopology.flow;
+import static io.zgrnet.relay.RelayedTopology.inThread;
+import static io.zgrnet.relay.RelayedTopology.sendRandom;
+import static io.zgrnet.relay.RelayedTopology.sha256;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -13,7 +16,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.zgrnet.IOMode;
 import io.zgrnet.Message;
 import io.zgrnet.PeerKey;
-import io.zgrnet.StreamChannel;
 import io.zgrnet.TransportCounter;
 import io.zgrnet.UDP;
 import io.zgrnet.host.ServiceHost;
@@ -21,12 +23,8 @@ import io.zgrnet.host.ServiceHosts;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.nio.ByteBuffer;
-import java.security.MessageDigest;
 import java.time.Duration;
-import java.util.Random;
 import java.security.SecureRandom;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.FutureTask;
@@ -208,50 +206,6 @@ class RelayHostileTest {
             assertTrue(t.c.stats().get(TransportCounter.DROP_UNKNOWN_INDEX) > 0, t.c.stats().toString());
             assertEquals(s.get(RelayCounter.RELAY2_SENT) + t.b.stats().get(TransportCounter.PINGS_ANSWERED),
                     t.b.stats().get(TransportCounter.MESSAGES_SENT), t.b.stats().toString());
-        }
-    }
-
-    /** Runs {@code task} on a thread of its own (the common pool may have one thread on a small machine). */
-    private static FutureTask<byte[]> inThread(java.util.concurrent.Callable<byte[]> task) {
-        FutureTask<byte[]> f = new FutureTask<>(task);
-        Thread.ofPlatform().daemon().start(f);
-        return f;
-    }
-
-    /** Accepts one stream from {@code from} and returns the SHA-256 of all it carries. */
-    private static byte[] sha256(UDP at, PeerKey from) {
-        try (StreamChannel s = at.acceptStream(Duration.ofSeconds(30))) {
-            assertNotNull(s, "no stream accepted");
-            assertEquals(from, s.peer());
-            MessageDigest md = MessageDigest.getInstance("SHA-256");
-            InputStream in = s.inputStream();
-            byte[] buf = new byte[65536];
-            int r;
-            while ((r = in.read(buf)) >= 0) {
-                md.update(buf, 0, r);
-            }
-            return md.digest();
-        } catch (Exception e) {
-            throw new AssertionError(e);
-        }
-    }
-
-    /** Opens a stream to {@code to}, sends {@code total} random bytes, returns their SHA-256. */
-    private static byte[] sendRandom(UDP from, PeerKey to, long total) {
-        try (StreamChannel s = from.openStream(to)) {
-            MessageDigest md = MessageDigest.getInstance("SHA-256");
-            OutputStream out = s.outputStream();
-            Random r = new Random(total);
-            byte[] buf = new byte[16384];
-            for (long n = 0; n < total; n += buf.length) {
-                r.nextBytes(buf);
-                md.update(buf);
-                out.write(buf);
-            }
-            s.shutdownOutput();
-            return md.digest();
-        } catch (Exception e) {
-            throw new AssertionError(e);
         }
     }
 

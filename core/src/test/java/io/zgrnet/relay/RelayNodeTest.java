@@ -37,7 +37,6 @@ import org.junit.jupiter.params.provider.EnumSource;
 class RelayNodeTest {
     private static final Duration WAIT = Duration.ofSeconds(10);
     private static final int INNER = 120;
-    private static final int WINDOW = 256;
 
     private UDP a;
     private UDP b;
@@ -110,48 +109,14 @@ class RelayNodeTest {
                                AtomicReference<Throwable> failure) {
         PeerKey src = from.hostInfo().publicKey();
         PeerKey dst = to.hostInfo().publicKey();
-        Thread reader = Thread.ofPlatform().name("test-reader-" + filler).start(() -> {
-            byte[] buf = new byte[2048];
-            Message m = new Message();
-            try {
-                for (long i = 0; i < total; i++) {
-                    if (!to.readFrom(m, buf, WAIT)) {
-                        throw new AssertionError("stalled at " + i + "; receiver " + to.stats());
-                    }
+        return RelayedTopology.flow(to, total, filler, i -> from.writeTo(relayKey, 66, relay0(8, 0, dst, inner(i, filler))),
+                (i, m, buf) -> {
                     assertEquals(68, m.protocol(), "RELAY_2");
                     assertEquals(relayKey, m.sender(), "delivered by the relay");
                     assertArrayEquals(src.toBytes(), Arrays.copyOfRange(buf, 0, 32), "RELAY_2 src is the sender");
                     assertArrayEquals(inner(i, filler), Arrays.copyOfRange(buf, 32, m.length()),
                             "inner datagram " + i + " unchanged and in order");
-                    received.incrementAndGet();
-                }
-            } catch (Throwable t) {
-                failure.compareAndSet(null, t);
-            }
-        });
-        Thread sender = Thread.ofPlatform().name("test-sender-" + filler).start(() -> {
-            try {
-                for (long i = 0; i < total && failure.get() == null; i++) {
-                    while (i - received.get() >= WINDOW && failure.get() == null) {
-                        Thread.onSpinWait();
-                    }
-                    byte[] body = relay0(8, 0, dst, inner(i, filler));
-                    while (!from.writeTo(relayKey, 66, body)) {
-                        Thread.onSpinWait(); // a full queue drops and counts: retry
-                    }
-                }
-            } catch (Throwable t) {
-                failure.compareAndSet(null, t);
-            }
-        });
-        return Thread.ofPlatform().start(() -> {
-            try {
-                sender.join();
-                reader.join();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        });
+                }, received, failure);
     }
 
     @ParameterizedTest

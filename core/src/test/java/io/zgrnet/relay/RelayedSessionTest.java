@@ -2,6 +2,9 @@ package io.zgrnet.relay;
 
 import static io.zgrnet.relay.RelayedTopology.WAIT;
 import static io.zgrnet.relay.RelayedTopology.flow;
+import static io.zgrnet.relay.RelayedTopology.inThread;
+import static io.zgrnet.relay.RelayedTopology.sendRandom;
+import static io.zgrnet.relay.RelayedTopology.sha256;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -11,14 +14,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.zgrnet.IOMode;
 import io.zgrnet.Message;
-import io.zgrnet.StreamChannel;
 import io.zgrnet.TransportCounter;
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.security.MessageDigest;
 import java.time.Duration;
-import java.util.Random;
-import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.FutureTask;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
@@ -79,39 +77,10 @@ class RelayedSessionTest {
     void tenMegabytesStreamThroughTheRelayEveryByteChecked() throws Exception {
         try (RelayedTopology t = RelayedTopology.open(IOMode.NIO, RelayedSessionTest::dedicated)) {
             long total = 10L << 20;
-            CompletableFuture<byte[]> received = CompletableFuture.supplyAsync(() -> {
-                try (StreamChannel s = t.c.acceptStream(Duration.ofSeconds(60))) {
-                    assertNotNull(s, "C accepted no stream");
-                    assertEquals(t.ak, s.peer());
-                    MessageDigest md = MessageDigest.getInstance("SHA-256");
-                    InputStream in = s.inputStream();
-                    byte[] buf = new byte[65536];
-                    long n = 0;
-                    int r;
-                    while ((r = in.read(buf)) >= 0) {
-                        md.update(buf, 0, r);
-                        n += r;
-                    }
-                    assertEquals(total, n, "bytes received");
-                    return md.digest();
-                } catch (Exception e) {
-                    throw new RuntimeException(e);
-                }
-            });
-            MessageDigest sent = MessageDigest.getInstance("SHA-256");
+            FutureTask<byte[]> received = inThread(() -> sha256(t.c, t.ak));
             long start = System.nanoTime();
-            try (StreamChannel s = t.a.openStream(t.ck)) {
-                OutputStream out = s.outputStream();
-                Random r = new Random(17);
-                byte[] buf = new byte[32768];
-                for (long n = 0; n < total; n += buf.length) {
-                    r.nextBytes(buf);
-                    sent.update(buf);
-                    out.write(buf);
-                }
-                s.shutdownOutput();
-                assertArrayEquals(sent.digest(), received.get(150, TimeUnit.SECONDS), "SHA-256 of the 10 MB");
-            }
+            byte[] sent = sendRandom(t.a, t.ck, total);
+            assertArrayEquals(sent, received.get(150, TimeUnit.SECONDS), "SHA-256 of the 10 MB");
             long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
             LOG.log(System.Logger.Level.INFO, "10 MB stream through the relay in {0} ms", ms);
             assertTrue(t.c.stats().get(TransportCounter.RELAYED_RECEIVED) > (10L << 20) / 1500,

@@ -2,20 +2,28 @@ package io.zgrnet.relay;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 
 import io.zgrnet.IOMode;
 import io.zgrnet.Message;
 import io.zgrnet.PeerKey;
+import io.zgrnet.StreamChannel;
 import io.zgrnet.TransportConfig;
 import io.zgrnet.UDP;
 import io.zgrnet.io.select.BackendKind;
 import io.zgrnet.io.select.BackendSelector;
+import java.io.InputStream;
+import java.io.OutputStream;
 import java.nio.ByteBuffer;
+import java.security.MessageDigest;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Random;
+import java.util.concurrent.Callable;
+import java.util.concurrent.FutureTask;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
@@ -101,6 +109,18 @@ final class RelayedTopology implements AutoCloseable {
         return bb.array();
     }
 
+    /** Queues message {@code i} of a flow; false when the send path refused it (it is sent again). */
+    @FunctionalInterface
+    interface Send {
+        boolean send(long i) throws Exception;
+    }
+
+    /** Checks message {@code i} of a flow, received into {@code buf}. */
+    @FunctionalInterface
+    interface Check {
+        void check(long i, Message m, byte[] buf);
+    }
+
     /**
      * {@code total} datagrams from {@code from} to {@code to}, at most {@link #WINDOW} ahead of the
      * receiver, which checks sender, order and bytes of each; the returned thread ends with both.
@@ -109,7 +129,20 @@ final class RelayedTopology implements AutoCloseable {
                        AtomicReference<Throwable> failure) {
         PeerKey src = from.hostInfo().publicKey();
         PeerKey dst = to.hostInfo().publicKey();
-        Thread reader = Thread.ofPlatform().name("test-reader-" + filler).start(() -> {
+        return flow(to, total, filler, i -> from.writeTo(dst, datagram(i, filler)), (i, m, buf) -> {
+            assertEquals(src, m.sender(), "attributed to the end-to-end peer, not the relay");
+            assertEquals(0, m.protocol());
+            assertArrayEquals(datagram(i, filler), Arrays.copyOf(buf, m.length()), "datagram " + i + " whole and in order");
+        }, received, failure);
+    }
+
+    /**
+     * {@code total} messages sent by {@code send}, at most {@link #WINDOW} ahead of a reader at
+     * {@code to} that checks each with {@code check}; the returned thread ends with both.
+     */
+    static Thread flow(UDP to, int total, int name, Send send, Check check, AtomicLong received,
+                       AtomicReference<Throwable> failure) {
+        Thread reader = Thread.ofPlatform().name("test-reader-" + name).start(() -> {
             byte[] buf = new byte[2048];
             Message m = new Message();
             try {
@@ -117,24 +150,20 @@ final class RelayedTopology implements AutoCloseable {
                     if (!to.readFrom(m, buf, WAIT)) {
                         throw new AssertionError("stalled at " + i + "; receiver " + to.stats());
                     }
-                    assertEquals(src, m.sender(), "attributed to the end-to-end peer, not the relay");
-                    assertEquals(0, m.protocol());
-                    assertArrayEquals(datagram(i, filler), Arrays.copyOf(buf, m.length()),
-                            "datagram " + i + " whole and in order");
+                    check.check(i, m, buf);
                     received.incrementAndGet();
                 }
             } catch (Throwable t) {
                 failure.compareAndSet(null, t);
             }
         });
-        Thread sender = Thread.ofPlatform().name("test-sender-" + filler).start(() -> {
+        Thread sender = Thread.ofPlatform().name("test-sender-" + name).start(() -> {
             try {
                 for (long i = 0; i < total && failure.get() == null; i++) {
                     while (i - received.get() >= WINDOW && failure.get() == null) {
                         Thread.onSpinWait();
                     }
-                    byte[] d = datagram(i, filler);
-                    while (!from.writeTo(dst, d)) {
+                    while (!send.send(i)) {
                         Thread.onSpinWait(); // a full queue drops and counts: retry
                     }
                 }
@@ -150,5 +179,49 @@ final class RelayedTopology implements AutoCloseable {
                 Thread.currentThread().interrupt();
             }
         });
+    }
+
+    /** Runs {@code task} on a thread of its own (the common pool may have one thread on a small machine). */
+    static FutureTask<byte[]> inThread(Callable<byte[]> task) {
+        FutureTask<byte[]> f = new FutureTask<>(task);
+        Thread.ofPlatform().daemon().start(f);
+        return f;
+    }
+
+    /** Accepts one stream from {@code from} at {@code at} and returns the SHA-256 of all it carries. */
+    static byte[] sha256(UDP at, PeerKey from) {
+        try (StreamChannel s = at.acceptStream(Duration.ofSeconds(30))) {
+            assertNotNull(s, "no stream accepted");
+            assertEquals(from, s.peer());
+            MessageDigest md = MessageDigest.getInstance("SHA-256");
+            InputStream in = s.inputStream();
+            byte[] buf = new byte[65536];
+            int r;
+            while ((r = in.read(buf)) >= 0) {
+                md.update(buf, 0, r);
+            }
+            return md.digest();
+        } catch (Exception e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    /** Opens a stream from {@code from} to {@code to}, sends {@code total} random bytes, returns their SHA-256. */
+    static byte[] sendRandom(UDP from, PeerKey to, long total) {
+        try (StreamChannel s = from.openStream(to)) {
+            MessageDigest md = MessageDigest.getInstance("SHA-256");
+            OutputStream out = s.outputStream();
+            Random r = new Random(total);
+            byte[] buf = new byte[16384];
+            for (long n = 0; n < total; n += buf.length) {
+                r.nextBytes(buf);
+                md.update(buf);
+                out.write(buf);
+            }
+            s.shutdownOutput();
+            return md.digest();
+        } catch (Exception e) {
+            throw new AssertionError(e);
+        }
     }
 }
