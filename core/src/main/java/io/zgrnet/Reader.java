@@ -19,7 +19,9 @@ import java.util.concurrent.locks.LockSupport;
  * entry at the head. For each authenticated packet it moves the session's replay window (here and
  * only here, after the tag verified), promotes a candidate session on its first packet, follows a
  * roaming peer, and hands the payload to the protocol handler registered for its protocol byte or
- * else to the application.
+ * else to the application. A RELAY_2 (68) carries a datagram for us through a relay: its inner
+ * transport datagram is opened here, in place, and delivered as from its end-to-end peer; inner
+ * handshake messages go to the control agent ({@link #consumeRelayed}).
  *
  * <p>Turns: the ring has one consumer at a time, the application's reading thread or, once a
  * service that must not wait for the application is attached (streams, a relay), the delivery
