@@ -76,7 +76,7 @@ public enum TransportCounter {
     DROP_RELAYED_MALFORMED(62, "drop_relayed_malformed", "dropped: RELAY_2 too short or empty, or its inner datagram short or of no known type"),
     DROP_RELAYED_SOURCE_MISMATCH(63, "drop_relayed_source_mismatch", "dropped: relayed datagram whose RELAY_2 src is not the peer it authenticated as (a lying relay)"),
     DROP_RELAYED_HANDSHAKE_LIMITED(64, "drop_relayed_handshake_limited", "dropped: relayed handshake over its delivering neighbour's rate, or the relayed handshake queue full"),
-    DROP_RELAY_UNREACHABLE(65, "drop_relay_unreachable", "not sent: the relay of a relayed peer has no direct endpoint, or the wrapped datagram is too large");
+    DROP_RELAY_UNREACHABLE(65, "drop_relay_unreachable", "not sent: the relay of a relayed peer has no direct endpoint or was removed, or the wrapped datagram is too large");
 
     private static final TransportCounter[] BY_ID = new TransportCounter[128];
 

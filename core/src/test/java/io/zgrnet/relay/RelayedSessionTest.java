@@ -7,6 +7,7 @@ import static io.zgrnet.relay.RelayedTopology.sendRandom;
 import static io.zgrnet.relay.RelayedTopology.sha256;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -91,7 +92,7 @@ class RelayedSessionTest {
 
     @Test
     @Timeout(value = 60, unit = TimeUnit.SECONDS)
-    void aRelayedPingIsNotAnsweredAndDataFlowsOn() throws Exception {
+    void aRelayedPingIsNotAnsweredDataFlowsOnAndARemovedRelayIsCounted() throws Exception {
         try (RelayedTopology t = RelayedTopology.open(IOMode.NIO, RelayedSessionTest::dedicated)) {
             t.a.connect(t.ck, WAIT);
             // A PING inside the end-to-end session reaches C's application, unanswered (as zgrnet Go).
@@ -111,6 +112,10 @@ class RelayedSessionTest {
             assertThrows(IllegalArgumentException.class, () -> t.a.setPeerRelay(t.bk, t.ck));
             assertThrows(IllegalArgumentException.class, () -> t.a.setPeerRelay(t.ck, t.ck));
             assertNull(t.c.readFrom(buf, Duration.ofMillis(100)));
+            // Without its relay, C cannot be reached: refused and counted, no slot kept (close checks).
+            t.a.removePeer(t.bk);
+            assertFalse(t.a.writeTo(t.ck, new byte[] {43}));
+            assertEquals(1, t.a.stats().get(TransportCounter.DROP_RELAY_UNREACHABLE), t.a.stats().toString());
         }
     }
 }
