@@ -164,7 +164,7 @@ class RelayHostileTest {
             // The legitimate traffic is a stream (KCP resends what the flood makes the shared
             // receive rings drop before any rate limit can see it: B decrypts before it counts).
             long total = 2L << 20;
-            FutureTask<byte[]> received = inThread(() -> sha256(t.c, t.ak));
+            FutureTask<byte[]> received = inThread(() -> sha256(t.c, t.ak, total));
             FutureTask<byte[]> sent = inThread(() -> sendRandom(t.a, t.ck, total));
 
             PeerKey stranger = PeerKey.of(new byte[] {

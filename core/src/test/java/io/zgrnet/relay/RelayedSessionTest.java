@@ -73,17 +73,18 @@ class RelayedSessionTest {
         }
     }
 
-    @Test
+    @ParameterizedTest
+    @EnumSource(value = IOMode.class, names = {"NIO", "MMSG", "URING"})
     @Timeout(value = 180, unit = TimeUnit.SECONDS)
-    void tenMegabytesStreamThroughTheRelayEveryByteChecked() throws Exception {
-        try (RelayedTopology t = RelayedTopology.open(IOMode.NIO, RelayedSessionTest::dedicated)) {
+    void tenMegabytesStreamThroughTheRelayEveryByteChecked(IOMode mode) throws Exception {
+        try (RelayedTopology t = RelayedTopology.open(mode, RelayedSessionTest::dedicated)) {
             long total = 10L << 20;
-            FutureTask<byte[]> received = inThread(() -> sha256(t.c, t.ak));
+            FutureTask<byte[]> received = inThread(() -> sha256(t.c, t.ak, total));
             long start = System.nanoTime();
             byte[] sent = sendRandom(t.a, t.ck, total);
             assertArrayEquals(sent, received.get(150, TimeUnit.SECONDS), "SHA-256 of the 10 MB");
             long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
-            LOG.log(System.Logger.Level.INFO, "10 MB stream through the relay in {0} ms", ms);
+            LOG.log(System.Logger.Level.INFO, "{0}: 10 MB stream through the relay in {1} ms", mode, ms);
             assertTrue(t.c.stats().get(TransportCounter.RELAYED_RECEIVED) > (10L << 20) / 1500,
                     "the stream went through B: " + t.c.stats());
             assertEquals(0, t.relay.stats().get(RelayCounter.FORWARDS_NOT_SENT), t.relay.stats().toString());

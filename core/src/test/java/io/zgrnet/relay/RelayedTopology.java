@@ -38,6 +38,7 @@ import org.junit.jupiter.api.Assumptions;
 final class RelayedTopology implements AutoCloseable {
     static final Duration WAIT = Duration.ofSeconds(10);
     private static final int WINDOW = 256;
+    private static final int RANDOM_BLOCK = 16384;
 
     final UDP a;
     final UDP b;
@@ -188,18 +189,37 @@ final class RelayedTopology implements AutoCloseable {
         return f;
     }
 
-    /** Accepts one stream from {@code from} at {@code at} and returns the SHA-256 of all it carries. */
-    static byte[] sha256(UDP at, PeerKey from) {
+    /**
+     * Accepts one stream from {@code from} at {@code at}, checks that it carries exactly what
+     * {@link #sendRandom} sends for {@code total} (naming the first byte that differs), and returns
+     * the SHA-256 of all it carried.
+     */
+    static byte[] sha256(UDP at, PeerKey from, long total) {
         try (StreamChannel s = at.acceptStream(Duration.ofSeconds(30))) {
             assertNotNull(s, "no stream accepted");
             assertEquals(from, s.peer());
             MessageDigest md = MessageDigest.getInstance("SHA-256");
             InputStream in = s.inputStream();
+            Random expected = new Random(total);
+            byte[] want = new byte[RANDOM_BLOCK];
+            int wantAt = RANDOM_BLOCK;
             byte[] buf = new byte[65536];
+            long n = 0;
             int r;
             while ((r = in.read(buf)) >= 0) {
                 md.update(buf, 0, r);
+                for (int i = 0; i < r; i++, n++) {
+                    if (wantAt == RANDOM_BLOCK) {
+                        expected.nextBytes(want);
+                        wantAt = 0;
+                    }
+                    if (buf[i] != want[wantAt++]) {
+                        throw new AssertionError("stream byte " + n + " of " + total + " differs; receiver "
+                                + at.stats());
+                    }
+                }
             }
+            assertEquals(total, n, "bytes the stream carried");
             return md.digest();
         } catch (Exception e) {
             throw new AssertionError(e);
@@ -212,7 +232,7 @@ final class RelayedTopology implements AutoCloseable {
             MessageDigest md = MessageDigest.getInstance("SHA-256");
             OutputStream out = s.outputStream();
             Random r = new Random(total);
-            byte[] buf = new byte[16384];
+            byte[] buf = new byte[RANDOM_BLOCK];
             for (long n = 0; n < total; n += buf.length) {
                 r.nextBytes(buf);
                 md.update(buf);
