@@ -15,8 +15,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.zgrnet.IOMode;
 import io.zgrnet.Message;
+import io.zgrnet.PeerKey;
 import io.zgrnet.TransportCounter;
+import io.zgrnet.host.ServiceHost;
+import io.zgrnet.host.ServiceHosts;
+import java.lang.foreign.ValueLayout;
 import java.time.Duration;
+import java.util.Arrays;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.FutureTask;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -34,7 +41,7 @@ import org.junit.jupiter.params.provider.EnumSource;
 class RelayedSessionTest {
     private static final System.Logger LOG = System.getLogger(RelayedSessionTest.class.getName());
 
-    private static RelayConfig dedicated(io.zgrnet.PeerKey k) {
+    private static RelayConfig dedicated(PeerKey k) {
         return RelayConfig.builder(k).rateLimit(0, 1).build(); // as `zgrnet relay --rate 0`
     }
 
@@ -117,6 +124,30 @@ class RelayedSessionTest {
             t.a.removePeer(t.bk);
             assertFalse(t.a.writeTo(t.ck, new byte[] {43}));
             assertEquals(1, t.a.stats().get(TransportCounter.DROP_RELAY_UNREACHABLE), t.a.stats().toString());
+        }
+    }
+
+    /** What A puts on the wire for C, seen by a B that only records: zgrnet's RELAY_0 layout. */
+    @Test
+    @Timeout(value = 60, unit = TimeUnit.SECONDS)
+    void theSourceWritesRelay0AsZgrnetDoes() throws Exception {
+        try (RelayedTopology t = RelayedTopology.open(IOMode.NIO, RelayedSessionTest::dedicated)) {
+            t.relay.close(); // B records 66 instead of relaying it
+            BlockingQueue<byte[]> seen = new ArrayBlockingQueue<>(16);
+            ServiceHost<PeerKey> host = ServiceHosts.of(t.b);
+            host.handle(66, (from, protocol, body, off, len) -> {
+                assertEquals(t.ak, from);
+                seen.offer(body.asSlice(off, len).toArray(ValueLayout.JAVA_BYTE));
+            });
+            t.a.connectAsync(t.ck);
+            byte[] wrapped = seen.poll(10, TimeUnit.SECONDS);
+            assertNotNull(wrapped, "B saw no RELAY_0; A " + t.a.stats());
+            assertEquals(34 + 85, wrapped.length, "RELAY_0 header and a handshake initiation");
+            assertEquals(8, wrapped[0], "ttl");
+            assertEquals(0, wrapped[1], "strategy");
+            assertArrayEquals(t.ck.toBytes(), Arrays.copyOfRange(wrapped, 2, 34), "dst");
+            assertEquals(1, wrapped[34], "the inner datagram: an initiation");
+            assertEquals(1, t.a.stats().get(TransportCounter.RELAYED_SENT));
         }
     }
 }
