@@ -107,17 +107,7 @@ class RelayCommandTest {
 
             Process sender = CliProcesses.zgrnet("pipe", "--key", CliProcesses.key(dir, "a.key").toString(),
                     "--listen", "127.0.0.1:0", "--peer", c, "--via", via, "--linger", "3000");
-            List<String> lines = List.of("through the relay", "and back", "üñíçødé");
-            try (java.io.OutputStream stdin = sender.getOutputStream()) {
-                for (String l : lines) {
-                    stdin.write((l + "\n").getBytes(StandardCharsets.UTF_8));
-                }
-            }
-            String out = new String(sender.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            String err = new String(sender.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
-            assertTrue(sender.waitFor(60, TimeUnit.SECONDS));
-            assertEquals(0, sender.exitValue(), err);
-            assertEquals(lines, out.lines().toList(), "stderr: " + err);
+            String err = CliProcesses.echoedBack(sender, List.of("through the relay", "and back", "üñíçødé"));
             assertTrue(err.contains("connected " + c + " via "), err);
         } finally {
             if (echo != null) {
