@@ -12,6 +12,7 @@ import io.zgrnet.io.PacketPool;
 import io.zgrnet.noise.HandshakeFailure;
 import io.zgrnet.peer.IndexTable;
 import io.zgrnet.wire.HandshakeResponse;
+import io.zgrnet.wire.MessageType;
 import java.lang.foreign.Arena;
 import io.zgrnet.pipeline.Agent;
 import java.io.IOException;
@@ -147,7 +148,7 @@ final class ControlAgent implements Agent {
      * that delivered it", and only if its RELAY_2 src is the key it authenticates.
      */
     private void handleRelayed(int entry) {
-        if (relayed.type(entry) == io.zgrnet.wire.MessageType.HANDSHAKE_INIT) {
+        if (relayed.type(entry) == MessageType.HANDSHAKE_INIT) {
             MemorySegment.copy(relayed.messages(), relayed.offset(entry), initScratch, 0, HandshakeAdmission.INIT_BYTES);
             handleInit(ctx.now(), entry);
         } else {

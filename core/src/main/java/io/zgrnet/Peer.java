@@ -82,7 +82,9 @@ final class Peer {
     final io.zgrnet.ping.RttEstimator rtt = new io.zgrnet.ping.RttEstimator();
 
     /** Relayed handshakes this peer delivered: its token bucket ({@link RelayedHandshakes}, receive consumer's). */
-    long relayedHandshakesAt;
+    long relayedHandshakesAt = NEVER;
+    /** A time that was never set. */
+    static final long NEVER = Long.MIN_VALUE;
 
     /** The index of our initiation whose response the I/O thread queued and the control agent has not yet handled (0: none). */
     volatile int responseQueuedIndex;

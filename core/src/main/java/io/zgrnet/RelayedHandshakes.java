@@ -57,8 +57,13 @@ final class RelayedHandshakes {
      * @return false if refused (counted)
      */
     boolean offer(Peer from, int type, MemorySegment message, long srcOff, long off, int len, long nowNs) {
-        // GCRA as one timestamp: the time the bucket would have been empty-equivalent.
-        long at = Math.max(from.relayedHandshakesAt, nowNs - BURST * REFILL_NS);
+        // GCRA as one timestamp: the time the bucket would have been empty-equivalent; a full
+        // bucket for a new neighbour. Wrap-safe: nanoTime may be negative.
+        long full = nowNs - BURST * REFILL_NS;
+        long at = from.relayedHandshakesAt;
+        if (at == Peer.NEVER || at - full < 0) {
+            at = full;
+        }
         if (nowNs - at < REFILL_NS) {
             stats.increment(TransportCounter.DROP_RELAYED_HANDSHAKE_LIMITED);
             return false;
