@@ -12,6 +12,7 @@ import io.zgrnet.io.PacketPool;
 import io.zgrnet.noise.HandshakeFailure;
 import io.zgrnet.peer.IndexTable;
 import io.zgrnet.wire.HandshakeResponse;
+import io.zgrnet.wire.MessageType;
 import java.lang.foreign.Arena;
 import io.zgrnet.pipeline.Agent;
 import java.io.IOException;
@@ -46,6 +47,7 @@ final class ControlAgent implements Agent {
     private final IndexTable<Peer> pendingByIndex;
     private final HandshakeGate gate;
     private final HandshakeAdmission admission;
+    private final RelayedHandshakes relayed;
     /** Where an admitted initiation and its source are copied for processing (native: crypto may need it). */
     private final MemorySegment initScratch = Arena.ofAuto().allocate(HandshakeAdmission.INIT_BYTES, 8);
     private final MemorySegment sourceScratch = Arena.ofAuto().allocate(PacketPool.ADDRESS_SIZE, 8);
@@ -54,7 +56,7 @@ final class ControlAgent implements Agent {
     private boolean ticked;
 
     ControlAgent(TransportContext ctx, SendPath sendPath, SessionSwitch switcher, ControlCommands commands,
-                 HandshakeGate gate, HandshakeAdmission admission) {
+                 HandshakeGate gate, HandshakeAdmission admission, RelayedHandshakes relayed) {
         this.ctx = ctx;
         this.pool = ctx.pool;
         this.slab = ctx.slab;
@@ -64,6 +66,7 @@ final class ControlAgent implements Agent {
         this.commands = commands;
         this.gate = gate;
         this.admission = admission;
+        this.relayed = relayed;
         this.pendingByIndex = ctx.pendingByIndex;
     }
 
@@ -74,7 +77,7 @@ final class ControlAgent implements Agent {
 
     @Override
     public boolean hasWork() {
-        return !commands.isEmpty() || gate.hasWork();
+        return !commands.isEmpty() || gate.hasWork() || relayed.hasWork();
     }
 
     @Override
@@ -88,14 +91,23 @@ final class ControlAgent implements Agent {
         int slot;
         while (work < 64 && (slot = gate.pollResponse()) >= 0) {
             try {
-                handleResponse(slot);
+                handleResponse(slab, pool.slotOffset(slot) + pool.dataOffset(slot), pool.length(slot), slot, -1);
             } finally {
                 pool.release(slot);
             }
             work++;
         }
         while (work < 64 && admission.take(initScratch, sourceScratch)) {
-            handleInit(ctx.now());
+            handleInit(ctx.now(), -1);
+            work++;
+        }
+        int entry;
+        while (work < 64 && (entry = relayed.poll()) >= 0) {
+            try {
+                handleRelayed(entry);
+            } finally {
+                relayed.release(entry);
+            }
             work++;
         }
         long now = ctx.now();
@@ -131,18 +143,38 @@ final class ControlAgent implements Agent {
     // ------------------------------------------------------------ handshakes
 
     /**
-     * An admitted initiation, in {@link #initScratch} from {@link #sourceScratch}. It becomes a
-     * candidate session of its peer, never the current one: only an authenticated transport packet
-     * on it promotes it ({@link #confirm}), because a valid initiation proves nothing about who
-     * sent it.
+     * A handshake message that came relayed ({@link RelayedHandshakes}; docs/RELAY.md, "the
+     * destination"): as one from the socket, but from a relayed endpoint "through the neighbour
+     * that delivered it", and only if its RELAY_2 src is the key it authenticates.
      */
-    private void handleInit(long now) {
+    private void handleRelayed(int entry) {
+        if (relayed.type(entry) == MessageType.HANDSHAKE_INIT) {
+            MemorySegment.copy(relayed.messages(), relayed.offset(entry), initScratch, 0, HandshakeAdmission.INIT_BYTES);
+            handleInit(ctx.now(), entry);
+        } else {
+            handleResponse(relayed.messages(), relayed.offset(entry), relayed.length(entry), -1, entry);
+        }
+    }
+
+    /**
+     * An admitted initiation, in {@link #initScratch} from {@link #sourceScratch} (or, when
+     * {@code relayedEntry >= 0}, relayed: see {@link #handleRelayed}). It becomes a candidate
+     * session of its peer, never the current one: only an authenticated transport packet on it
+     * promotes it ({@link #confirm}), because a valid initiation proves nothing about who sent it.
+     */
+    private void handleInit(long now, int relayedEntry) {
         HandshakeAdapter.Result read = ctx.handshakes.readInit(initScratch, 0, HandshakeAdmission.INIT_BYTES);
         if (!(read instanceof HandshakeAdapter.ReceivedInitiation init)) {
             refused(((HandshakeAdapter.Refused) read).reason());
             return;
         }
-        Endpoint source = Endpoint.copyOf(sourceScratch, 0); // authenticated: now worth an allocation
+        if (relayedEntry >= 0 && !relayed.sourceIs(relayedEntry, init.remotePublicKey())) {
+            stats.increment(TransportCounter.DROP_RELAYED_SOURCE_MISMATCH); // the relay names another initiator
+            return;
+        }
+        // Authenticated: now worth an allocation. A relayed one goes back the way it came.
+        Endpoint source = relayedEntry >= 0 ? Endpoint.relayed(relayed.via(relayedEntry), init.remotePublicKey())
+                : Endpoint.copyOf(sourceScratch, 0);
         Peer peer = ctx.peers.find(init.remotePublicKey());
         if (peer == null) {
             if (!ctx.config.allowUnknownPeers()) {
@@ -167,9 +199,10 @@ final class ControlAgent implements Agent {
             return;
         }
         // Anti-amplification (RFC 9000 8.1): an address not proven by an authenticated packet of
-        // this peer may receive 3x what it sent, the response included.
+        // this peer may receive 3x what it sent, the response included. A relayed source is not
+        // an address anyone can spoof: the relay authenticated its neighbour and named it as src.
         Endpoint known = peer.endpoint;
-        boolean proven = known != null && peer.current != null && known.sameAs(source);
+        boolean proven = relayedEntry >= 0 || known != null && peer.current != null && known.sameAs(source);
         long budget = proven ? PeerSession.UNLIMITED
                 : 3L * HandshakeAdmission.INIT_BYTES - response.wire().length;
         PeerSession session = new PeerSession(peer, response.keys(), localIndex, false, now, source, budget,
@@ -223,25 +256,34 @@ final class ControlAgent implements Agent {
         return ctx.peers.add(peer) ? peer : null;
     }
 
-    private void handleResponse(int slot) {
-        long off = pool.slotOffset(slot) + pool.dataOffset(slot);
-        int len = pool.length(slot);
+    /**
+     * A handshake response at {@code segment[off, +len)}: from the socket in pool slot {@code slot},
+     * or relayed ({@code relayedEntry >= 0}, slot -1).
+     */
+    private void handleResponse(MemorySegment segment, long off, int len, int slot, int relayedEntry) {
         long now = ctx.now();
-        int receiverIndex = HandshakeResponse.receiverIndex(slab, off);
+        int receiverIndex = HandshakeResponse.receiverIndex(segment, off);
         Peer peer = pendingByIndex.get(receiverIndex);
         if (peer == null || peer.pending == null) {
             stats.increment(TransportCounter.DROP_RESPONSE_UNMATCHED);
             return;
         }
+        if (relayedEntry >= 0 && !relayed.sourceIs(relayedEntry, peer.publicKey)) {
+            // Checked before any work: the pending handshake stays as it was.
+            peer.responseQueuedIndex = 0;
+            stats.increment(TransportCounter.DROP_RELAYED_SOURCE_MISMATCH);
+            return;
+        }
         HandshakeAdapter.Initiation pending = peer.pending;
-        io.zgrnet.noise.SessionOutcome outcome = ctx.handshakes.finish(pending, slab, off, len);
+        io.zgrnet.noise.SessionOutcome outcome = ctx.handshakes.finish(pending, segment, off, len);
         if (!(outcome instanceof io.zgrnet.noise.SessionKeys keys)) {
             peer.responseQueuedIndex = 0;
             // A forged response leaves the pending handshake untouched (hardening 3).
             refused((HandshakeFailure) outcome);
             return;
         }
-        Endpoint source = Endpoint.copyOf(pool.addresses(), pool.addressOffset(slot));
+        Endpoint source = relayedEntry >= 0 ? Endpoint.relayed(relayed.via(relayedEntry), peer.publicKey)
+                : Endpoint.copyOf(pool.addresses(), pool.addressOffset(slot));
         PeerSession session = new PeerSession(peer, keys, pending.localIndex(), true, now, source,
                 PeerSession.UNLIMITED, null);
         session.confirmed = true; // the response authenticated the responder

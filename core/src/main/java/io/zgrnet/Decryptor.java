@@ -40,14 +40,7 @@ final class Decryptor implements OrderedPipeline.Processor {
         if (TransportHeader.validate(slab, off, len) != WireResult.OK) {
             return drop(slot, TransportCounter.DROP_MALFORMED);
         }
-        int index = TransportHeader.receiverIndex(slab, off);
-        PeerSession s = ctx.sessions.get(index);
-        if (s == null) {
-            Peer waiting = ctx.pendingByIndex.get(index);
-            if (waiting != null && waiting.responseQueuedIndex == index) {
-                s = awaitSession(index);
-            }
-        }
+        PeerSession s = sessionFor(TransportHeader.receiverIndex(slab, off));
         if (s == null) {
             return drop(slot, TransportCounter.DROP_UNKNOWN_INDEX);
         }
@@ -60,6 +53,21 @@ final class Decryptor implements OrderedPipeline.Processor {
         }
         slotSession[slot] = s;
         return n;
+    }
+
+    /**
+     * The session of receiver index {@code index}, waiting (bounded) for it when the response of
+     * our initiation with that index is with the control agent; null if none.
+     */
+    PeerSession sessionFor(int index) {
+        PeerSession s = ctx.sessions.get(index);
+        if (s == null) {
+            Peer waiting = ctx.pendingByIndex.get(index);
+            if (waiting != null && waiting.responseQueuedIndex == index) {
+                s = awaitSession(index);
+            }
+        }
+        return s;
     }
 
     private int drop(int slot, TransportCounter why) {

@@ -31,6 +31,8 @@ final class Peer {
 
     final PeerKey key;
     final byte[] publicKey;
+    /** {@link #publicKey} as a segment, for comparisons with received bytes. */
+    final java.lang.foreign.MemorySegment publicKeyBytes;
     /** Current address; replaced (never mutated) on roaming. */
     volatile Endpoint endpoint;
     /** The confirmed session used for sending; null when there is none. */
@@ -79,6 +81,11 @@ final class Peer {
     /** The estimator behind {@link #smoothedRttNs}: the receive consumer's alone. */
     final io.zgrnet.ping.RttEstimator rtt = new io.zgrnet.ping.RttEstimator();
 
+    /** Relayed handshakes this peer delivered: its token bucket ({@link RelayedHandshakes}, receive consumer's). */
+    long relayedHandshakesAt = NEVER;
+    /** A time that was never set. */
+    static final long NEVER = Long.MIN_VALUE;
+
     /** The index of our initiation whose response the I/O thread queued and the control agent has not yet handled (0: none). */
     volatile int responseQueuedIndex;
 
@@ -107,6 +114,7 @@ final class Peer {
     Peer(PeerKey key, Endpoint endpoint, boolean configured, long createdNs) {
         this.key = key;
         this.publicKey = key.toBytes();
+        this.publicKeyBytes = java.lang.foreign.MemorySegment.ofArray(publicKey);
         this.endpoint = endpoint;
         this.configured = configured;
         this.createdNs = createdNs;

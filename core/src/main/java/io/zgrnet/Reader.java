@@ -2,6 +2,8 @@ package io.zgrnet;
 
 import io.zgrnet.io.PacketPool;
 import io.zgrnet.pipeline.OrderedPipeline;
+import io.zgrnet.wire.HandshakeResponse;
+import io.zgrnet.wire.MessageType;
 import io.zgrnet.wire.ProtocolByte;
 import io.zgrnet.wire.TransportHeader;
 import java.lang.foreign.MemorySegment;
@@ -17,7 +19,9 @@ import java.util.concurrent.locks.LockSupport;
  * entry at the head. For each authenticated packet it moves the session's replay window (here and
  * only here, after the tag verified), promotes a candidate session on its first packet, follows a
  * roaming peer, and hands the payload to the protocol handler registered for its protocol byte or
- * else to the application.
+ * else to the application. A RELAY_2 (68) carries a datagram for us through a relay: its inner
+ * transport datagram is opened here, in place, and delivered as from its end-to-end peer; inner
+ * handshake messages go to the control agent ({@link #consumeRelayed}).
  *
  * <p>Turns: the ring has one consumer at a time, the application's reading thread or, once a
  * service that must not wait for the application is attached (streams, a relay), the delivery
@@ -40,6 +44,10 @@ final class Reader {
     private final Decryptor decryptor;
     private final SessionSwitch switcher;
     private final ProtocolHandler[] handlers = new ProtocolHandler[256];
+    /** RELAY_2's header: the src key (services.md §4.2). */
+    private static final int RELAY2_HEADER = 32;
+    private final boolean acceptRelayed;
+    private final RelayedHandshakes relayedHandshakes;
     private static final int FREE = 0;
     private static final int APPLICATION = 1;
     private static final int AGENT = 2;
@@ -52,8 +60,11 @@ final class Reader {
     private volatile Inbox inbox;
     private volatile Runnable agentWaker;
 
-    Reader(TransportContext ctx, OrderedPipeline ring, Decryptor decryptor, SessionSwitch switcher) {
+    Reader(TransportContext ctx, OrderedPipeline ring, Decryptor decryptor, SessionSwitch switcher,
+           RelayedHandshakes relayedHandshakes) {
         this.ctx = ctx;
+        this.acceptRelayed = ctx.config.acceptRelayed();
+        this.relayedHandshakes = relayedHandshakes;
         this.pool = ctx.pool;
         this.slab = ctx.slab;
         this.ring = ring;
@@ -232,14 +243,7 @@ final class Reader {
                 return 0;
             }
             Peer p = s.peer;
-            long now = ctx.now();
-            p.lastReceivedNs = now;
-            p.received = true;
-            p.unansweredSinceNs = 0;
-            p.messagesReceived++;
-            if (!s.confirmed) {
-                switcher.confirm(s);
-            }
+            authenticated(p, s);
             // Roaming: the endpoint follows the source of authenticated packets only.
             if (s == p.current) {
                 Endpoint e = p.endpoint;
@@ -252,30 +256,129 @@ final class Reader {
                 ctx.stats.increment(TransportCounter.KEEPALIVES_RECEIVED);
                 return 0;
             }
-            p.lastDataReceivedNs = now;
-            p.keepaliveDue = true;
             int protocol = ProtocolByte.read(slab, off);
-            long payload = off + ProtocolByte.PAYLOAD_OFFSET;
-            int length = result - 1;
-            p.bytesReceived += length;
-            ProtocolHandler h = handlers[protocol];
-            if (h != null) {
-                h.onMessage(p, protocol, slab, payload, length);
-                ctx.stats.increment(TransportCounter.MESSAGES_DELIVERED);
-                return 0; // not the application's: its read goes on
+            if (protocol == ProtocolByte.RELAY2 && acceptRelayed) {
+                noteData(p, result - 1);
+                return consumeRelayed(p, application, off + ProtocolByte.PAYLOAD_OFFSET, result - 1);
             }
-            if (application != null) {
-                application.onMessage(p.key, protocol, slab, payload, length);
-            } else if (!inbox.offer(p.key, protocol, slab, payload, length)) {
-                ctx.stats.increment(TransportCounter.DROP_INBOX_FULL);
-                return 0;
-            }
-            ctx.stats.increment(TransportCounter.MESSAGES_DELIVERED);
-            return 1;
+            return deliver(p, protocol, off, result, application, true);
         } finally {
             pool.release(slot);
             ring.advance();
         }
+    }
+
+    /** Bookkeeping of a packet that authenticated on {@code s} and passed the replay window. */
+    private void authenticated(Peer p, PeerSession s) {
+        p.lastReceivedNs = ctx.now();
+        p.received = true;
+        p.unansweredSinceNs = 0;
+        p.messagesReceived++;
+        if (!s.confirmed) {
+            switcher.confirm(s);
+        }
+    }
+
+    private void noteData(Peer p, int length) {
+        p.lastDataReceivedNs = p.lastReceivedNs;
+        p.keepaliveDue = true;
+        p.bytesReceived += length;
+    }
+
+    /**
+     * Hands the opened datagram at {@code off} ({@code result} plaintext bytes: the protocol byte,
+     * then the payload) of peer {@code p} to its protocol's handler ({@code handlers} false: to the
+     * application whatever the protocol) or to the application; returns 1 if the application got it.
+     */
+    private int deliver(Peer p, int protocol, long off, int result, MessageHandler application, boolean handlers) {
+        long payload = off + ProtocolByte.PAYLOAD_OFFSET;
+        int length = result - 1;
+        noteData(p, length);
+        ProtocolHandler h = handlers ? this.handlers[protocol] : null;
+        if (h != null) {
+            h.onMessage(p, protocol, slab, payload, length);
+            ctx.stats.increment(TransportCounter.MESSAGES_DELIVERED);
+            return 0; // not the application's: its read goes on
+        }
+        if (application != null) {
+            application.onMessage(p.key, protocol, slab, payload, length);
+        } else if (!inbox.offer(p.key, protocol, slab, payload, length)) {
+            ctx.stats.increment(TransportCounter.DROP_INBOX_FULL);
+            return 0;
+        }
+        ctx.stats.increment(TransportCounter.MESSAGES_DELIVERED);
+        return 1;
+    }
+
+    /**
+     * A RELAY_2 {src (32), datagram} from neighbour {@code via} (services.md §4.5; docs/RELAY.md,
+     * "the destination"), on this thread, in place in the RELAY_2's slot. A transport datagram is
+     * opened with its end-to-end session here rather than by a worker (relayed traffic is the
+     * exception; this keeps it in arrival order without a second ring), its src must be the peer
+     * the session belongs to (else a lying relay: dropped, counted), then the window moves and
+     * the payload goes on as from that peer, with no endpoint or roaming update (the address is
+     * the relay's). Protocols 66-71 inside are not acted on (a relayed PING is not answered; zgrnet
+     * gives them to the application). Handshake messages go to the control agent.
+     *
+     * @return 1 if the application got a message
+     */
+    private int consumeRelayed(Peer via, MessageHandler application, long body, int length) {
+        int innerLength = length - RELAY2_HEADER;
+        long inner = body + RELAY2_HEADER;
+        int type = MessageType.of(slab, inner, innerLength);
+        if (innerLength < MessageType.minimumLength(type)) { // an unknown type's minimum is MAX_VALUE
+            ctx.stats.increment(TransportCounter.DROP_RELAYED_MALFORMED);
+            return 0;
+        }
+        if (type == MessageType.HANDSHAKE_INIT) {
+            relayedHandshakes.offer(via, type, slab, body, inner, innerLength, ctx.now());
+            return 0;
+        }
+        if (type == MessageType.HANDSHAKE_RESPONSE) {
+            int index = HandshakeResponse.receiverIndex(slab, inner);
+            Peer pending = ctx.pendingByIndex.get(index);
+            if (pending == null) {
+                ctx.stats.increment(TransportCounter.DROP_RESPONSE_UNMATCHED);
+            } else if (relayedHandshakes.offer(via, type, slab, body, inner, innerLength, ctx.now())) {
+                pending.responseQueuedIndex = index; // relayed data on the new session may follow at once
+            }
+            return 0;
+        }
+        PeerSession s = decryptor.sessionFor(TransportHeader.receiverIndex(slab, inner));
+        if (s == null) {
+            ctx.stats.increment(TransportCounter.DROP_UNKNOWN_INDEX);
+            return 0;
+        }
+        if (s.expired(ctx.now())) {
+            ctx.stats.increment(TransportCounter.DROP_SESSION_EXPIRED);
+            return 0;
+        }
+        int result = s.open(slab, inner, innerLength);
+        if (result < 0) {
+            ctx.stats.increment(TransportCounter.DROP_DECRYPT_FAILED);
+            return 0;
+        }
+        Peer p = s.peer;
+        if (MemorySegment.mismatch(slab, body, body + RELAY2_HEADER, p.publicKeyBytes, 0, RELAY2_HEADER) >= 0) {
+            ctx.stats.increment(TransportCounter.DROP_RELAYED_SOURCE_MISMATCH);
+            return 0;
+        }
+        if (!s.acceptCounter(TransportHeader.counter(slab, inner))) {
+            ctx.stats.increment(TransportCounter.DROP_REPLAYED);
+            return 0;
+        }
+        ctx.stats.increment(TransportCounter.RELAYED_RECEIVED);
+        authenticated(p, s);
+        if (p.endpoint == null) {
+            p.endpoint = Endpoint.relayed(via, p.publicKey); // a peer we only know through this relay
+        }
+        if (result == 0) {
+            ctx.stats.increment(TransportCounter.KEEPALIVES_RECEIVED);
+            return 0;
+        }
+        int protocol = ProtocolByte.read(slab, inner);
+        boolean service = protocol < ProtocolByte.RELAY0 || protocol > ProtocolByte.PONG;
+        return deliver(p, protocol, inner, result, application, service);
     }
 
     /**

@@ -28,6 +28,10 @@ import java.util.concurrent.TimeUnit;
  */
 final class SendPath {
     private static final int PAYLOAD = ProtocolByte.PAYLOAD_OFFSET;
+    /** RELAY_0's header: ttl (1), strategy (1), dst (32) (services.md §4.2). */
+    static final int RELAY0_HEADER = 34;
+    /** The ttl a source writes (as zgrnet does). */
+    static final int RELAY0_TTL = 8;
 
     private final TransportContext ctx;
     private final TransportStats stats;
@@ -57,6 +61,16 @@ final class SendPath {
      * @return true if sent or staged; false if dropped (counted)
      */
     boolean write(Peer p, int protocol, byte[] array, MemorySegment data, long off, int len) {
+        return write(p, protocol, array, data, off, len, false);
+    }
+
+    /**
+     * As {@link #write(Peer, int, byte[], MemorySegment, long, int)}; {@code hop}: the message is a
+     * RELAY_0 for the relay {@code p} ({@link #enqueueRelayed}), whose copies to unproven sessions
+     * go only to direct addresses, so that a wrap never leads to another wrap (two relays whose
+     * candidate sessions go through each other would otherwise recurse).
+     */
+    private boolean write(Peer p, int protocol, byte[] array, MemorySegment data, long off, int len, boolean hop) {
         long now = ctx.now();
         if (!p.staging) {
             // Fast path, no lock: a confirmed session. writersInside lets a session switch wait
@@ -65,13 +79,13 @@ final class SendPath {
             try {
                 PeerSession s = p.current;
                 if (!p.staging && s != null && !s.expired(now)) {
-                    return sendData(p, s, protocol, array, data, off, len, now);
+                    return sendData(p, s, protocol, array, data, off, len, now, hop);
                 }
             } finally {
                 p.writersInside.decrementAndGet();
             }
         }
-        return writeSlow(p, protocol, array, data, off, len, now);
+        return writeSlow(p, protocol, array, data, off, len, now, hop);
     }
 
     /**
@@ -79,10 +93,11 @@ final class SendPath {
      * switch also takes), either send after all, send a budgeted copy to each responder session
      * waiting for proof, or stage the message until a session comes up.
      */
-    boolean writeSlow(Peer p, int protocol, byte[] array, MemorySegment data, long off, int len, long now) {
+    private boolean writeSlow(Peer p, int protocol, byte[] array, MemorySegment data, long off, int len, long now,
+                              boolean hop) {
         synchronized (p) {
             if (!p.staging && p.hasCurrent(now)) {
-                return sendData(p, p.current, protocol, array, data, off, len, now);
+                return sendData(p, p.current, protocol, array, data, off, len, now, hop);
             }
             if (!p.staging) {
                 // First contact as a responder: the initiator may wait for us to speak first, so
@@ -90,7 +105,7 @@ final class SendPath {
                 boolean any = false;
                 for (PeerSession c : p.candidates) {
                     if (!c.expired(now)) {
-                        any |= sendBudgeted(p, c, protocol, array, data, off, len);
+                        any |= sendBudgeted(p, c, protocol, array, data, off, len, hop);
                     }
                 }
                 if (any) {
@@ -179,14 +194,14 @@ final class SendPath {
 
     /** A data message on the confirmed session, and a copy to each responder session waiting for proof. */
     private boolean sendData(Peer p, PeerSession s, int protocol, byte[] array, MemorySegment data, long off, int len,
-                             long now) {
+                             long now, boolean hop) {
         boolean sent = sendOn(p, s, protocol, array, data, off, len, p.endpoint);
         for (PeerSession c : p.candidates) {
             // Hardening 2: a re-handshake (a restarted peer, a rekey) is not confirmed yet; the
             // peer may already use it and wait for us. Copies to an unproven address stay within 3x
             // what it sent us, so a spoofed initiation cannot make us reflect traffic.
             if (!c.expired(now)) {
-                sendBudgeted(p, c, protocol, array, data, off, len);
+                sendBudgeted(p, c, protocol, array, data, off, len, hop);
             }
         }
         if (sent) {
@@ -202,7 +217,10 @@ final class SendPath {
     }
 
     private boolean sendBudgeted(Peer p, PeerSession c, int protocol, byte[] array, MemorySegment data, long off,
-                                 int len) {
+                                 int len, boolean hop) {
+        if (hop && c.endpoint != null && c.endpoint.relay() != null) {
+            return false; // a relay's unproven session through another relay: no wrap inside a wrap
+        }
         if (!c.spend(len + TransportHeader.OVERHEAD)) {
             stats.increment(TransportCounter.DROP_AMPLIFICATION_LIMIT);
             return false;
@@ -334,6 +352,9 @@ final class SendPath {
      * queue drops and counts it.
      */
     private boolean enqueue(int slot, int length, Endpoint to, boolean wake) {
+        if (to.relay() != null) {
+            return enqueueRelayed(slot, length, to);
+        }
         pool.length(slot, length);
         to.writeTo(pool.addresses(), pool.addressOffset(slot));
         if (!sendQueue.offer(slot)) {
@@ -362,6 +383,57 @@ final class SendPath {
         wakeSender.run();
     }
 
+
+    /**
+     * Source side of a relay (docs/RELAY.md): the datagram in {@code slot} (sealed for the peer, or
+     * a handshake message) is for a peer reached through {@code to.relay()}. It becomes the payload
+     * of a RELAY_0 {ttl 8, strategy 0, dst, datagram} (services.md §4.2, §4.6), which is written to
+     * the relay like any message: sealed on the session with it (or staged while it has none), to
+     * its direct endpoint. The datagram moves up by the 34-byte header in its own slot (or, if that
+     * slot is too small, into a larger one); the seal onto the hop reads it there into a slot of
+     * its own, and this one goes back to the pool. The relay must be direct: a relay that is
+     * itself relayed is refused, so a wrap never wraps again.
+     */
+    private boolean enqueueRelayed(int slot, int length, Endpoint to) {
+        Peer relay = to.relay();
+        Endpoint hop = relay.endpoint;
+        int wrapped = length + RELAY0_HEADER;
+        // The relay must still be in the table: a removed one's staging queue is never flushed nor dropped again.
+        if (hop == null || hop.relay() != null || wrapped + TransportHeader.OVERHEAD > pool.maxDatagram()
+                || ctx.peers.get(relay.key) != relay) {
+            pool.release(slot);
+            stats.increment(TransportCounter.DROP_RELAY_UNREACHABLE);
+            return false;
+        }
+        if (pool.slotSize(slot) < wrapped) {
+            int larger = pool.acquireFor(wrapped);
+            if (larger < 0) {
+                pool.release(slot);
+                stats.increment(TransportCounter.DROP_POOL_EXHAUSTED);
+                return false;
+            }
+            MemorySegment.copy(slab, pool.slotOffset(slot), slab, pool.slotOffset(larger) + RELAY0_HEADER, length);
+            pool.release(slot);
+            slot = larger;
+        } else {
+            long base = pool.slotOffset(slot);
+            MemorySegment.copy(slab, base, slab, base + RELAY0_HEADER, length); // overlapping: copied as if through a buffer
+        }
+        long base = pool.slotOffset(slot);
+        slab.set(ValueLayout.JAVA_BYTE, base, (byte) RELAY0_TTL);
+        slab.set(ValueLayout.JAVA_BYTE, base + 1, (byte) 0); // strategy: auto, what zgrnet sends
+        MemorySegment.copy(to.relayedTo(), 0, slab, base + 2, 32);
+        boolean sent;
+        try {
+            sent = write(relay, ProtocolByte.RELAY0, null, slab, base, wrapped, true);
+        } finally {
+            pool.release(slot);
+        }
+        if (sent) {
+            stats.increment(TransportCounter.RELAYED_SENT);
+        }
+        return sent;
+    }
 
     /** Waits until every queued slot was handed to the kernel, or {@code timeoutNanos}; true if drained. */
     boolean flush(long timeoutNanos) throws InterruptedException {

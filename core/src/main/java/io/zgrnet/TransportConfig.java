@@ -29,11 +29,15 @@ import java.net.InetSocketAddress;
  * @param clock time source for the timers (tests inject a manual clock)
  * @param answerPings answer every authenticated PING (protocol 70) with a PONG (71); off: drop
  *        and count them, as a zgrnet node without a route table does
+ * @param acceptRelayed take RELAY_2 (protocol 68) as zgrnet does with or without a route table:
+ *        its inner datagram enters the receive path as from the peer that delivered it (a relayed
+ *        handshake or end-to-end session, docs/RELAY.md); off: 68 goes to the application as data
  */
 public record TransportConfig(byte[] privateKey, InetSocketAddress bindAddress, boolean allowUnknownPeers,
                               int maxPeers, int decryptWorkers, int receiveQueueSize, int sendQueueSize,
                               IOMode ioMode, SocketOptions socketOptions, int poolSlots, int slotSize,
-                              int largeSlots, int largeSlotSize, int ioBatchSize, Clock clock, boolean answerPings) {
+                              int largeSlots, int largeSlotSize, int ioBatchSize, Clock clock, boolean answerPings,
+                              boolean acceptRelayed) {
     /** Default number of large slots: 64 x 64 KiB = 4 MiB beside the 32 MiB of small slots. */
     public static final int DEFAULT_LARGE_SLOTS = 64;
 
@@ -64,6 +68,7 @@ public record TransportConfig(byte[] privateKey, InetSocketAddress bindAddress, 
         private int ioBatchSize = 64;
         private Clock clock = Clock.SYSTEM;
         private boolean answerPings = true;
+        private boolean acceptRelayed = true;
 
         /** The local static private key (required, 32 bytes). */
         public Builder privateKey(byte[] v) {
@@ -170,6 +175,15 @@ public record TransportConfig(byte[] privateKey, InetSocketAddress bindAddress, 
         }
 
         /**
+         * Take relayed datagrams (RELAY_2, protocol 68) into the receive path (default true); see
+         * {@link TransportConfig#acceptRelayed()}.
+         */
+        public Builder acceptRelayed(boolean v) {
+            acceptRelayed = v;
+            return this;
+        }
+
+        /**
          * Validates and builds (see {@link TransportConfig#TransportConfig}).
          *
          * @throws IllegalArgumentException naming the first invalid option
@@ -177,7 +191,7 @@ public record TransportConfig(byte[] privateKey, InetSocketAddress bindAddress, 
         public TransportConfig build() {
             return new TransportConfig(privateKey, bindAddress, allowUnknownPeers, maxPeers, decryptWorkers,
                     receiveQueueSize, sendQueueSize, ioMode, socketOptions, poolSlots, slotSize, largeSlots, largeSlotSize,
-                    ioBatchSize, clock, answerPings);
+                    ioBatchSize, clock, answerPings, acceptRelayed);
         }
     }
 
@@ -257,6 +271,6 @@ public record TransportConfig(byte[] privateKey, InetSocketAddress bindAddress, 
                 + ", allowUnknownPeers=" + allowUnknownPeers + ", maxPeers=" + maxPeers + ", receiveQueue="
                 + receiveQueueSize + ", sendQueue=" + sendQueueSize + ", pool=" + poolSlots + "x" + slotSize
                 + (largeSlots > 0 ? "+" + largeSlots + "x" + largeSlotSize : "")
-                + ", batch=" + ioBatchSize + ", answerPings=" + answerPings + ", " + socketOptions + "]";
+                + ", batch=" + ioBatchSize + ", answerPings=" + answerPings + ", acceptRelayed=" + acceptRelayed + ", " + socketOptions + "]";
     }
 }

@@ -72,9 +72,16 @@ public enum TransportCounter {
     PINGS_LOST(59, "pings_lost", "pings without a pong before their caller stopped waiting"),
     STREAM_HANDLER_FAILED(60, "stream_handler_failed", "stream handlers (UDP.onStream) that threw: logged, their stream aborted"),
     STREAM_SEGMENTS_SENT(61, "stream_segments_sent", "KCP data segments of all streams sent for the first time (counted every 1 ms)"),
-    STREAM_SEGMENTS_RESENT(62, "stream_segments_resent", "KCP data segments of all streams sent again: timeout or fast retransmission (counted every 1 ms)");
+    STREAM_SEGMENTS_RESENT(62, "stream_segments_resent", "KCP data segments of all streams sent again: timeout or fast retransmission (counted every 1 ms)"),
+    // Relayed datagrams (RELAY_0 out, RELAY_2 in: docs/RELAY.md); ids from 63 on.
+    RELAYED_RECEIVED(63, "relayed_received", "relayed datagrams (RELAY_2) that authenticated, handed on as from their end-to-end peer"),
+    RELAYED_SENT(64, "relayed_sent", "datagrams wrapped in RELAY_0 for a peer reached through a relay"),
+    DROP_RELAYED_MALFORMED(65, "drop_relayed_malformed", "dropped: RELAY_2 too short or empty, or its inner datagram short or of no known type"),
+    DROP_RELAYED_SOURCE_MISMATCH(66, "drop_relayed_source_mismatch", "dropped: relayed datagram whose RELAY_2 src is not the peer it authenticated as (a lying relay)"),
+    DROP_RELAYED_HANDSHAKE_LIMITED(67, "drop_relayed_handshake_limited", "dropped: relayed handshake over its delivering neighbour's rate, or the relayed handshake queue full"),
+    DROP_RELAY_UNREACHABLE(68, "drop_relay_unreachable", "not sent: the relay of a relayed peer has no direct endpoint or was removed, or the wrapped datagram is too large");
 
-    private static final TransportCounter[] BY_ID = new TransportCounter[64];
+    private static final TransportCounter[] BY_ID = new TransportCounter[128];
 
     static {
         for (TransportCounter c : values()) {

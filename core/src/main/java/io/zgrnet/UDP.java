@@ -115,6 +115,7 @@ public final class UDP implements AutoCloseable {
     private final PingService pings;
     private final TransportHost host;
     private final HandshakeGate gate;
+    private final RelayedHandshakes relayedHandshakes;
     private final ControlAgent control;
     private final IoAgent ioAgent;
     private final AgentRunner ioRunner;
@@ -150,12 +151,13 @@ public final class UDP implements AutoCloseable {
                 new IoEvents(stats, this::fail), config.ioBatchSize());
         this.sendPath = new SendPath(ctx, sendQueue, ioAgent::wakeSender, commands);
         this.switcher = new SessionSwitch(ctx, sendPath, commands);
-        this.reader = new Reader(ctx, ring, decryptor, switcher);
+        this.relayedHandshakes = new RelayedHandshakes(stats, this::wakeControl);
+        this.reader = new Reader(ctx, ring, decryptor, switcher, relayedHandshakes);
         this.pings = new PingService(ctx, sendPath);
         reader.register(ProtocolByte.PING, pings.pingHandler);
         reader.register(ProtocolByte.PONG, pings.pongHandler);
         this.host = new TransportHost(this, ctx, sendPath, reader);
-        this.control = new ControlAgent(ctx, sendPath, switcher, commands, gate, admission);
+        this.control = new ControlAgent(ctx, sendPath, switcher, commands, gate, admission, relayedHandshakes);
         for (int i = 0; i < config.decryptWorkers(); i++) {
             workerRunners.add(new AgentRunner(new DecryptWorker(ring, reader, i)));
         }
@@ -193,7 +195,39 @@ public final class UDP implements AutoCloseable {
      */
     public void setPeerEndpoint(PeerKey key, InetSocketAddress endpoint) throws TransportClosedException {
         Objects.requireNonNull(key, "key");
-        Endpoint e = Endpoint.of(endpoint);
+        setEndpoint(key, Endpoint.of(endpoint));
+    }
+
+    /**
+     * Adds a peer reached through a relay, or makes an existing one reached that way (zgrnet's
+     * route "peer → relay", docs/RELAY.md): every datagram for {@code key}, its handshake
+     * included, is wrapped in RELAY_0 and sent on the session with {@code relay}, which must be a
+     * peer with a direct endpoint (it is connected to as needed). The relay answers with RELAY_2,
+     * which this transport takes ({@link TransportConfig#acceptRelayed()}). {@link #connect},
+     * {@link #writeTo} and streams then work as for a direct peer. A direct packet from the peer
+     * later moves it to that address (roaming), as for any peer.
+     *
+     * @throws IllegalArgumentException for a null key, {@code relay} equal to {@code key}, or a
+     *         relay that is not a peer with a direct endpoint
+     * @throws IllegalStateException when the peer table is full
+     * @throws TransportClosedException when the transport is closed or failed
+     */
+    public void setPeerRelay(PeerKey key, PeerKey relay) throws TransportClosedException {
+        Objects.requireNonNull(key, "key");
+        Objects.requireNonNull(relay, "relay");
+        if (key.equals(relay)) {
+            throw new IllegalArgumentException("relay: a peer cannot be its own relay: " + key);
+        }
+        Peer r = ctx.peers.get(relay);
+        Endpoint hop = r == null ? null : r.endpoint;
+        if (hop == null || hop.relay() != null) {
+            throw new IllegalArgumentException("relay: " + relay
+                    + " is not a peer with a direct endpoint; call setPeerEndpoint for it first");
+        }
+        setEndpoint(key, Endpoint.relayed(r, key.toBytes()));
+    }
+
+    private void setEndpoint(PeerKey key, Endpoint e) throws TransportClosedException {
         lifecycle.check();
         Peer existing = ctx.peers.get(key);
         if (existing != null) {
@@ -841,6 +875,7 @@ public final class UDP implements AutoCloseable {
             LOG.log(Level.WARNING, "the reader did not return within 5 s of close; its ring is not drained");
         }
         gate.clear();
+        relayedHandshakes.clear();
         int slot;
         while ((slot = sendQueue.poll()) >= 0) {
             pool.release(slot);

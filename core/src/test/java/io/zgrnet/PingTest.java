@@ -67,6 +67,9 @@ class PingTest {
             }
             assertTrue(a.peerInfo(bk).lastRtt().isPresent());
             assertTrue(a.peerInfo(bk).smoothedRtt().isPresent());
+            // B counts an answer once its PONG is queued: the last PONG may reach A (and ping()
+            // return) before B's thread gets to count it.
+            awaitCounter(b, TransportCounter.PINGS_ANSWERED, 20);
             assertEquals(20, b.stats().get(TransportCounter.PINGS_ANSWERED));
             assertEquals(20, a.stats().get(TransportCounter.PINGS_SENT));
             assertEquals(20, a.stats().get(TransportCounter.PONGS_MATCHED));

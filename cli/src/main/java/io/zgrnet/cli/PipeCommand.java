@@ -51,8 +51,15 @@ final class PipeCommand implements Callable<Integer> {
     @Option(names = "--listen", required = true, paramLabel = "HOST:PORT", description = "bind address (port 0: any)")
     String listen;
 
-    @Option(names = "--peer", paramLabel = "PUBHEX@HOST:PORT", description = "the peer to connect to")
+    @Option(names = "--peer", paramLabel = "PUBHEX@HOST:PORT", description = {"the peer to connect to;",
+        "with --via only PUBHEX: the peer is reached through the relay"})
     String peer;
+
+    @Option(names = "--via", paramLabel = "RELAYPUB@HOST:PORT", description = {
+        "reach peers through this relay (zgrnet relay): we connect to it, and --peer's handshake and",
+        "datagrams go inside RELAY_0/RELAY_2; without --peer, wait (with --allow-unknown) for peers",
+        "that come through it"})
+    String via;
 
     @Option(names = "--allow-unknown", description = "accept handshakes from any peer")
     boolean allowUnknown;
@@ -87,7 +94,18 @@ final class PipeCommand implements Callable<Integer> {
         InetSocketAddress bind = parseHostPort(listen, "--listen");
         PeerKey peerKey = null;
         InetSocketAddress peerAddress = null;
-        if (peer != null) {
+        PeerArgument relay = via == null ? null : parsePeer(via, "--via", privateKey);
+        if (peer != null && relay != null) {
+            if (peer.indexOf('@') >= 0) {
+                throw new UsageException("--peer with --via: give only the peer's public key (PUBHEX), the relay"
+                        + " reaches it; got '" + peer + "'");
+            }
+            peerKey = PeerKey.of(checkPeerKey(KeyFiles.parseHexKey(peer, "--peer"), privateKey));
+            if (peerKey.equals(relay.key())) {
+                throw new UsageException("--peer and --via name the same key: to talk to the relay itself, give"
+                        + " --peer " + via + " without --via");
+            }
+        } else if (peer != null) {
             PeerArgument parsed = parsePeer(peer, "--peer", privateKey);
             peerKey = parsed.key();
             peerAddress = parsed.address();
@@ -105,21 +123,27 @@ final class PipeCommand implements Callable<Integer> {
             Thread shutdown = new Thread(udp::close, "zgrnet-pipe-shutdown");
             Runtime.getRuntime().addShutdownHook(shutdown);
             try {
-                return run(udp, peerKey, peerAddress, err, out);
+                if (relay != null) {
+                    connectRelay(udp, relay);
+                    err.println("relay " + relay.key().toHex() + " at " + hostPort(relay.address()));
+                    err.flush();
+                }
+                return run(udp, peerKey, peerAddress, relay, err, out);
             } finally {
                 removeShutdownHook(shutdown);
             }
         }
     }
 
-    private int run(UDP udp, PeerKey peerKey, InetSocketAddress peerAddress, PrintWriter err, PrintWriter out)
-            throws Exception {
+    private int run(UDP udp, PeerKey peerKey, InetSocketAddress peerAddress, PeerArgument relay, PrintWriter err,
+                    PrintWriter out) throws Exception {
         AtomicReference<PeerKey> lastSender = new AtomicReference<>(peerKey);
         AtomicLong lastReceivedNs = new AtomicLong(System.nanoTime());
         AtomicReference<Exception> readerFailure = new AtomicReference<>();
         if (peerKey != null) {
-            connect(udp, peerKey, peerAddress);
-            err.println("connected " + peerKey.toHex() + " at " + hostPort(peerAddress));
+            connect(udp, peerKey, peerAddress, relay);
+            err.println("connected " + peerKey.toHex() + (relay == null ? " at " + hostPort(peerAddress)
+                    : " via " + relay.key().toHex().substring(0, 8) + "…"));
             err.flush();
         }
         Thread reader = Thread.ofPlatform().daemon().name("zgrnet-pipe-reader").start(() -> {
@@ -244,16 +268,43 @@ final class PipeCommand implements Callable<Integer> {
         }
     }
 
-    /** Handshakes with {@code --peer}, waiting {@code --connect-timeout}. */
-    private void connect(UDP udp, PeerKey peerKey, InetSocketAddress at) throws InterruptedException {
-        String who = "--peer " + peerKey.toHex().substring(0, 8) + "… at " + hostPort(at);
+    /**
+     * Handshakes with the relay of {@code --via} and pings it once: the ping proves the relay's
+     * session with us (it answered our handshake; it may send to us once we spoke on it), so that
+     * it can deliver what peers send us through it.
+     */
+    private void connectRelay(UDP udp, PeerArgument relay) throws InterruptedException {
+        connect(udp, relay.key(), relay.address(), null);
         try {
-            udp.setPeerEndpoint(peerKey, at);
+            udp.ping(relay.key(), Duration.ofSeconds(connectTimeoutSeconds));
+        } catch (TimeoutException e) {
+            throw new CommandFailure("the relay of --via " + relay.key().toHex().substring(0, 8) + "… at "
+                    + hostPort(relay.address()) + " does not answer pings within --connect-timeout "
+                    + connectTimeoutSeconds + " s; is it a zgrnet relay?", e);
+        } catch (IOException e) {
+            checkAlive(udp, null);
+            throw new CommandFailure("pinging the relay of --via failed: " + Failures.io(e).line(), e);
+        }
+    }
+
+    /** Handshakes with {@code --peer} (directly, or through {@code relay}), waiting {@code --connect-timeout}. */
+    private void connect(UDP udp, PeerKey peerKey, InetSocketAddress at, PeerArgument relay)
+            throws InterruptedException {
+        String who = relay == null ? "--peer " + peerKey.toHex().substring(0, 8) + "… at " + hostPort(at)
+                : "--peer " + peerKey.toHex().substring(0, 8) + "… via the relay at " + hostPort(relay.address());
+        try {
+            if (relay == null) {
+                udp.setPeerEndpoint(peerKey, at);
+            } else {
+                udp.setPeerRelay(peerKey, relay.key());
+            }
             udp.connect(peerKey, Duration.ofSeconds(connectTimeoutSeconds));
         } catch (TimeoutException e) {
             throw new CommandFailure("no handshake with " + who + " within --connect-timeout " + connectTimeoutSeconds
                     + " s" + handshakeDetail(e)
-                    + "; is a zgrnet pipe running there, with --allow-unknown or a --peer naming our public key?"
+                    + (relay == null ? "; is a zgrnet pipe running there, with --allow-unknown or a --peer naming"
+                            + " our public key?"
+                            : "; is the peer's zgrnet pipe connected to the same relay (--via), with --allow-unknown?")
                     + " (a slow path: raise --connect-timeout)", e);
         } catch (IOException e) {
             checkAlive(udp, null); // the transport itself failed: say that

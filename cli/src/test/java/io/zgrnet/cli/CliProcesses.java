@@ -27,4 +27,23 @@ final class CliProcesses {
                 new java.security.SecureRandom())));
         return k;
     }
+
+    /**
+     * Writes {@code lines} to a sending pipe's stdin and closes it, then waits for the pipe to
+     * exit 0 and checks that its stdout is exactly {@code lines} (they came back from an echoing
+     * peer); returns its stderr.
+     */
+    static String echoedBack(Process sender, List<String> lines) throws Exception {
+        try (java.io.OutputStream stdin = sender.getOutputStream()) {
+            for (String line : lines) {
+                stdin.write((line + "\n").getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            }
+        }
+        String out = new String(sender.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        String err = new String(sender.getErrorStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        org.junit.jupiter.api.Assertions.assertTrue(sender.waitFor(60, java.util.concurrent.TimeUnit.SECONDS));
+        org.junit.jupiter.api.Assertions.assertEquals(0, sender.exitValue(), err);
+        org.junit.jupiter.api.Assertions.assertEquals(lines, out.lines().toList(), "stderr: " + err);
+        return err;
+    }
 }

@@ -49,17 +49,7 @@ class PipeCommandTest {
 
             Process sender = zgrnet("pipe", "--key", key("sender.key").toString(), "--listen", "127.0.0.1:0",
                     "--peer", peerArg, "--linger", "3000");
-            List<String> lines = List.of("first line", "second line", "üñíçødé", "");
-            try (OutputStream stdin = sender.getOutputStream()) {
-                for (String line : lines) {
-                    stdin.write((line + "\n").getBytes(StandardCharsets.UTF_8));
-                }
-            }
-            String out = new String(sender.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            String err = new String(sender.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
-            assertTrue(sender.waitFor(60, TimeUnit.SECONDS));
-            assertEquals(0, sender.exitValue(), err);
-            assertEquals(lines, out.lines().toList(), "stderr: " + err);
+            CliProcesses.echoedBack(sender, List.of("first line", "second line", "üñíçødé", ""));
         } finally {
             echo.destroy();
             echo.waitFor(10, TimeUnit.SECONDS);

@@ -83,6 +83,26 @@ class PipeFailuresTest {
     }
 
     @Test
+    void viaArgumentsAreCheckedBeforeBinding() throws Exception {
+        Path k = key();
+        String relay = otherPublicKey();
+        String peer = otherPublicKey();
+        CliRun withAddress = CliRun.run("pipe", "--key", k.toString(), "--listen", "127.0.0.1:0",
+                "--peer", peer + "@127.0.0.1:9", "--via", relay + "@127.0.0.1:9");
+        assertEquals("zgrnet: --peer with --via: give only the peer's public key (PUBHEX), the relay reaches it;"
+                + " got '" + peer + "@127.0.0.1:9'", withAddress.failureLine(2));
+        CliRun same = CliRun.run("pipe", "--key", k.toString(), "--listen", "127.0.0.1:0",
+                "--peer", relay, "--via", relay + "@127.0.0.1:9");
+        assertTrue(same.failureLine(2).startsWith("zgrnet: --peer and --via name the same key"), same.err());
+        CliRun noAddress = CliRun.run("pipe", "--key", k.toString(), "--listen", "127.0.0.1:0",
+                "--peer", peer, "--via", relay);
+        assertEquals("zgrnet: --via: expected PUBHEX@HOST:PORT, got '" + relay + "'", noAddress.failureLine(2));
+        for (CliRun r : List.of(withAddress, same, noAddress)) {
+            assertFalse(r.err().contains("listening"), "nothing was bound: " + r.err());
+        }
+    }
+
+    @Test
     void lowOrderPublicKeysAsPeerAreRefusedBeforeTrying() throws Exception {
         Path k = key();
         for (String point : LOW_ORDER) {

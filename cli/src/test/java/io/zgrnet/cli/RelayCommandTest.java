@@ -39,20 +39,14 @@ class RelayCommandTest {
         byte[] k = new byte[32];
         new SecureRandom().nextBytes(k);
         return UDP.open(TransportConfig.builder().privateKey(k).ioMode(IOMode.NIO).decryptWorkers(1).poolSlots(4096)
-                .receiveQueueSize(1024).sendQueueSize(1024).build());
+                .receiveQueueSize(1024).sendQueueSize(1024).acceptRelayed(false).build()); // RELAY_2 as data: the test reads it
     }
 
     @Test
     @Timeout(value = 120, unit = TimeUnit.SECONDS)
     void theRelayForwardsBetweenPeersThatOnlyReachIt() throws Exception {
-        Path key = dir.resolve("relay.key");
-        java.nio.file.Files.writeString(key, java.util.HexFormat.of().formatHex(
-                io.zgrnet.crypto.X25519.generatePrivateKey(new SecureRandom())));
-        List<String> cmd = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"),
-                Main.class.getName(), "relay", "--key", key.toString(), "--listen", "127.0.0.1:0", "--allow-unknown",
-                "--io", "nio");
-        Process relay = new ProcessBuilder(cmd).start();
+        Process relay = CliProcesses.zgrnet("relay", "--key", CliProcesses.key(dir, "relay.key").toString(),
+                "--listen", "127.0.0.1:0", "--allow-unknown", "--io", "nio");
         BufferedReader relayErr = new BufferedReader(new InputStreamReader(relay.getErrorStream(),
                 StandardCharsets.UTF_8));
         try (UDP a = open(); UDP c = open()) {
@@ -85,5 +79,55 @@ class RelayCommandTest {
         }
         String rest = String.join("\n", relayErr.lines().toList());
         assertTrue(rest.contains("relay2_sent=1"), "the counters at exit: " + rest);
+    }
+
+    /**
+     * The user guide's three nodes as processes: {@code zgrnet relay --allow-unknown}, an echoing
+     * {@code pipe --allow-unknown --via RELAY} (C) and {@code pipe --peer C --via RELAY} (A): A's
+     * lines reach C and come back through the relay, neither pipe knowing the other's address.
+     */
+    @Test
+    @Timeout(value = 120, unit = TimeUnit.SECONDS)
+    void pipesReachEachOtherThroughARelayProcess() throws Exception {
+        Process relay = CliProcesses.zgrnet("relay", "--key", CliProcesses.key(dir, "relay.key").toString(),
+                "--listen", "127.0.0.1:0", "--allow-unknown", "--io", "nio");
+        Process echo = null;
+        try {
+            String via = keyAt(new BufferedReader(new InputStreamReader(relay.getErrorStream(), StandardCharsets.UTF_8)));
+            echo = CliProcesses.zgrnet("pipe", "--key", CliProcesses.key(dir, "c.key").toString(), "--listen",
+                    "127.0.0.1:0", "--allow-unknown", "--echo", "--via", via);
+            BufferedReader echoErr = new BufferedReader(new InputStreamReader(echo.getErrorStream(),
+                    StandardCharsets.UTF_8));
+            String c = keyAt(echoErr).substring(0, 64);
+            String line;
+            while ((line = echoErr.readLine()) != null && !line.startsWith("relay ")) {
+                // C's session with the relay comes up: then the relay can deliver to it
+            }
+            assertNotNull(line, "the echoing pipe never reached the relay");
+
+            Process sender = CliProcesses.zgrnet("pipe", "--key", CliProcesses.key(dir, "a.key").toString(),
+                    "--listen", "127.0.0.1:0", "--peer", c, "--via", via, "--linger", "3000");
+            String err = CliProcesses.echoedBack(sender, List.of("through the relay", "and back", "üñíçødé"));
+            assertTrue(err.contains("connected " + c + " via "), err);
+        } finally {
+            if (echo != null) {
+                echo.destroy();
+                echo.waitFor(10, TimeUnit.SECONDS);
+            }
+            relay.toHandle().destroy();
+            assertTrue(relay.waitFor(30, TimeUnit.SECONDS));
+        }
+        String counters = new String(relay.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
+        // Two handshake messages and three lines each way, at least: all RELAY_0 in, RELAY_2 out.
+        Matcher sent = Pattern.compile("relay2_sent=(\\d+)").matcher(counters);
+        assertTrue(sent.find() && Integer.parseInt(sent.group(1)) >= 8, "the relay's counters at exit: " + counters);
+    }
+
+    /** PUBHEX@HOST:PORT from a zgrnet process's first stderr line. */
+    private static String keyAt(BufferedReader err) throws Exception {
+        String first = err.readLine();
+        Matcher m = LISTENING.matcher(first == null ? "" : first);
+        assertTrue(m.find(), "first stderr line: " + first);
+        return m.group(3) + "@" + m.group(1) + ":" + m.group(2);
     }
 }

@@ -5,10 +5,7 @@ import io.zgrnet.io.DatagramBackend;
 import io.zgrnet.io.PacketPool;
 import io.zgrnet.sys.Errno;
 import io.zgrnet.sys.NativeException;
-import io.zgrnet.wire.HandshakeInit;
-import io.zgrnet.wire.HandshakeResponse;
 import io.zgrnet.wire.MessageType;
-import io.zgrnet.wire.TransportHeader;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
 import java.lang.foreign.MemorySegment;
@@ -251,12 +248,7 @@ public final class IoAgent implements Agent {
             int type = MessageType.of(slab, at, length);
             // Length first: a datagram too short for its type costs a counter here and nothing
             // else (no ring entry, no handshake work, no rate-limit token).
-            int minimum = switch (type) {
-                case MessageType.TRANSPORT -> TransportHeader.MIN_DATAGRAM_LENGTH;
-                case MessageType.HANDSHAKE_INIT -> HandshakeInit.LENGTH;
-                case MessageType.HANDSHAKE_RESPONSE -> HandshakeResponse.LENGTH;
-                default -> Integer.MAX_VALUE;
-            };
+            int minimum = MessageType.minimumLength(type);
             if (minimum == Integer.MAX_VALUE) {
                 pool.release(slot);
                 listener.unknownType();

@@ -20,9 +20,10 @@ import java.util.Objects;
  * inner datagram. Refusals are counted in {@link #stats()} by reason; a body the transport did not
  * send is counted as {@link RelayCounter#FORWARDS_NOT_SENT} (and by the transport, with its reason).
  *
- * <p>RELAY_2 (68) is not taken: its inner datagram is for this node, and entering it into the
- * transport's receive path is the destination side (not done yet; the application receives 68).
- * PINGs are the transport's own ({@code TransportConfig.answerPings}).
+ * <p>RELAY_2 (68) is not taken here: its inner datagram is for this node, and the transport itself
+ * enters it into its receive path ({@code TransportConfig.acceptRelayed}), as zgrnet does with or
+ * without a route table. Reaching a peer through a relay is the transport's too
+ * ({@code UDP.setPeerRelay}). PINGs are the transport's own ({@code TransportConfig.answerPings}).
  *
  * <p>Concurrency: the transport calls {@link #onMessage} on its receive consumer, one call at a
  * time (the application's reading thread or the delivery agent, which {@link #start} starts so

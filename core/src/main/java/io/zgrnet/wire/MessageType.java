@@ -25,6 +25,20 @@ public final class MessageType {
         return length < 1 ? WireResult.TOO_SHORT : Le.u8(segment, offset);
     }
 
+    /**
+     * The shortest datagram of {@code type} a receiver takes (transport: header and tag; the
+     * handshake messages: their fixed length, a longer one's tail ignored as zgrnet does), or
+     * {@link Integer#MAX_VALUE} for a type no receiver takes (cookie replies, unknown values).
+     */
+    public static int minimumLength(int type) {
+        return switch (type) {
+            case TRANSPORT -> TransportHeader.MIN_DATAGRAM_LENGTH;
+            case HANDSHAKE_INIT -> HandshakeInit.LENGTH;
+            case HANDSHAKE_RESPONSE -> HandshakeResponse.LENGTH;
+            default -> Integer.MAX_VALUE;
+        };
+    }
+
     /** A short label for logs; {@code "UNKNOWN(n)"} for other values. */
     public static String name(int type) {
         return switch (type) {

@@ -28,14 +28,15 @@ import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * Three transports on loopback: A and C know only B's address, B relays (RELAY_0 in, RELAY_2 out)
- * with a {@link RelayNode}. The inner datagrams are opaque bytes shaped like zgrnet transport
+ * with a {@link RelayNode}; A and C take RELAY_2 as application data
+ * ({@code acceptRelayed(false)}; {@link RelayedSessionTest} has the relayed sessions). The inner
+ * datagrams are opaque bytes shaped like zgrnet transport
  * messages (to B they are indistinguishable from ciphertext): C must receive them byte for byte,
  * with A as the RELAY_2 src, and hostile relay messages are refused and counted while they flow.
  */
 class RelayNodeTest {
     private static final Duration WAIT = Duration.ofSeconds(10);
     private static final int INNER = 120;
-    private static final int WINDOW = 256;
 
     private UDP a;
     private UDP b;
@@ -45,8 +46,9 @@ class RelayNodeTest {
     private static TransportConfig.Builder config(IOMode mode) {
         byte[] k = new byte[32];
         new SecureRandom().nextBytes(k);
+        // acceptRelayed off: the ends get RELAY_2 as data, so the test sees the inner bytes B delivered.
         return TransportConfig.builder().privateKey(k).ioMode(mode).decryptWorkers(2).poolSlots(4096)
-                .receiveQueueSize(1024).sendQueueSize(1024);
+                .receiveQueueSize(1024).sendQueueSize(1024).acceptRelayed(false);
     }
 
     private void open(IOMode mode, Function<PeerKey, RelayConfig> relayConfig) throws Exception {
@@ -107,48 +109,14 @@ class RelayNodeTest {
                                AtomicReference<Throwable> failure) {
         PeerKey src = from.hostInfo().publicKey();
         PeerKey dst = to.hostInfo().publicKey();
-        Thread reader = Thread.ofPlatform().name("test-reader-" + filler).start(() -> {
-            byte[] buf = new byte[2048];
-            Message m = new Message();
-            try {
-                for (long i = 0; i < total; i++) {
-                    if (!to.readFrom(m, buf, WAIT)) {
-                        throw new AssertionError("stalled at " + i + "; receiver " + to.stats());
-                    }
+        return RelayedTopology.flow(to, total, filler, i -> from.writeTo(relayKey, 66, relay0(8, 0, dst, inner(i, filler))),
+                (i, m, buf) -> {
                     assertEquals(68, m.protocol(), "RELAY_2");
                     assertEquals(relayKey, m.sender(), "delivered by the relay");
                     assertArrayEquals(src.toBytes(), Arrays.copyOfRange(buf, 0, 32), "RELAY_2 src is the sender");
                     assertArrayEquals(inner(i, filler), Arrays.copyOfRange(buf, 32, m.length()),
                             "inner datagram " + i + " unchanged and in order");
-                    received.incrementAndGet();
-                }
-            } catch (Throwable t) {
-                failure.compareAndSet(null, t);
-            }
-        });
-        Thread sender = Thread.ofPlatform().name("test-sender-" + filler).start(() -> {
-            try {
-                for (long i = 0; i < total && failure.get() == null; i++) {
-                    while (i - received.get() >= WINDOW && failure.get() == null) {
-                        Thread.onSpinWait();
-                    }
-                    byte[] body = relay0(8, 0, dst, inner(i, filler));
-                    while (!from.writeTo(relayKey, 66, body)) {
-                        Thread.onSpinWait(); // a full queue drops and counts: retry
-                    }
-                }
-            } catch (Throwable t) {
-                failure.compareAndSet(null, t);
-            }
-        });
-        return Thread.ofPlatform().start(() -> {
-            try {
-                sender.join();
-                reader.join();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        });
+                }, received, failure);
     }
 
     @ParameterizedTest
