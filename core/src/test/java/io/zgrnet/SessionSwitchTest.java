@@ -104,6 +104,9 @@ class SessionSwitchTest {
             genuine.connect(udp, 1);
             echoes(udp, genuine, 1);
             forger.sendRaw(forger.initFor(udp, 2), udp);
+            // The forged candidate must exist before the writes (the control agent may be late).
+            TransportLifecycleTest.await("the forged initiation answered",
+                    () -> udp.stats().get(TransportCounter.HANDSHAKES_RESPONDED) == 2);
             echoes(udp, genuine, 50);
             long forgerBytes = forger.drainBytes(300);
             assertTrue(forgerBytes <= BUDGET, "reflected " + forgerBytes + " bytes to the forger");
