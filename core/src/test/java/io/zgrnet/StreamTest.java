@@ -16,6 +16,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
+import java.net.InetSocketAddress;
 import java.net.SocketTimeoutException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -308,6 +309,65 @@ class StreamTest {
         } finally {
             pool.shutdownNow();
             closeAndCheckLeaks(a, b);
+        }
+    }
+
+    /**
+     * The peer restarts mid-stream (same key, same port, a new process's sessions): our writer,
+     * blocked on a full window, fails with a clear exception instead of resending forever, and a
+     * new stream to the restarted peer carries every byte.
+     */
+    @Test
+    @Timeout(value = 120, unit = TimeUnit.SECONDS)
+    void aPeerRestartedMidStreamEndsTheStreamAndANewOneWorks() throws Exception {
+        byte[] keyB = TransportTestSupport.randomKey();
+        UDP a = UDP.open(TransportTestSupport.config(IOMode.AUTO).build());
+        UDP b = UDP.open(TransportTestSupport.config(IOMode.AUTO).privateKey(keyB).build());
+        UDP restarted = null;
+        ExecutorService pool = threads();
+        try {
+            InetSocketAddress bAddress = b.hostInfo().localAddress();
+            a.setPeerEndpoint(b.hostInfo().publicKey(), bAddress);
+            b.setPeerEndpoint(a.hostInfo().publicKey(), a.hostInfo().localAddress());
+            a.connect(b.hostInfo().publicKey(), WAIT);
+            StreamChannel ab = streamWithOneByte(a, b, 1)[0];
+            Future<Void> writing = pool.submit(() -> {
+                writePattern(ab, 5, Long.MAX_VALUE / 2); // b's reader never reads: the window fills
+                return null;
+            });
+            Thread.sleep(200);
+            b.close();
+            restarted = UDP.open(TransportTestSupport.config(IOMode.AUTO).privateKey(keyB).bindAddress(bAddress)
+                    .build());
+            restarted.setPeerEndpoint(a.hostInfo().publicKey(), a.hostInfo().localAddress());
+            restarted.connect(a.hostInfo().publicKey(), WAIT);
+            // Until the restarted peer speaks on its new session, that session is only a candidate
+            // (a forged initiation makes one too: it must not end streams), and frames stay on the
+            // old one. The old session goes unanswered; after keepalive + rekey timeout (15 s) we
+            // handshake ourselves, the session is replaced, and the stream ends.
+            long t0 = System.nanoTime();
+            ExecutionException ended = assertThrows(ExecutionException.class, () -> writing.get(40, TimeUnit.SECONDS));
+            assertTrue(ended.getCause() instanceof StreamResetException, String.valueOf(ended.getCause()));
+            System.out.println("stream to a restarted peer ended after "
+                    + TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0) + " ms: " + ended.getCause().getMessage());
+            StreamChannel again = a.openStream(restarted.hostInfo().publicKey());
+            StreamChannel accepted = restarted.acceptStream(WAIT);
+            assertNotNull(accepted, "no stream accepted after the restart; " + restarted.streamStats());
+            Future<Void> w = pool.submit(() -> {
+                writePattern(again, 7, 2_000_000);
+                again.shutdownOutput();
+                return null;
+            });
+            Future<Long> r = pool.submit(() -> readPattern(accepted, 7));
+            w.get(40, TimeUnit.SECONDS);
+            assertEquals(2_000_000L, r.get(40, TimeUnit.SECONDS));
+        } finally {
+            pool.shutdownNow();
+            if (restarted != null) {
+                closeAndCheckLeaks(a, b, restarted);
+            } else {
+                closeAndCheckLeaks(a, b);
+            }
         }
     }
 
