@@ -41,7 +41,7 @@ import picocli.CommandLine.Option;
     "Netty's epoll and io_uring datagram channels) at stepped offered loads, then two encrypted zgrnet",
     "transports end to end, and the zero-loss rate (RFC 2544 throughput) of the default backend and",
     "recvmmsg, raw and e2e. Default: about four minutes; --quick: under 30 s. --streams adds reliable",
-    "streams (KCP and the stream mux) beside TCP, at 0 % and 1 % loss; --streams-only runs just those."})
+    "streams (KCP and the stream mux) beside TCP, at 0 %% and 1 %% loss; --streams-only runs just those."})
 final class BenchCommand implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -57,7 +57,7 @@ final class BenchCommand implements Callable<Integer> {
             description = "run the encrypted end-to-end benchmark (default: yes)")
     boolean e2e;
 
-    @Option(names = "--streams", description = {"also run the stream rows: 1 and 4 zgrnet streams over loopback at 0 %"
+    @Option(names = "--streams", description = {"also run the stream rows: 1 and 4 zgrnet streams over loopback at 0 %%"
             + " loss and through a lossy forwarder, beside TCP over loopback with the same bytes"})
     boolean streams;
 
@@ -73,7 +73,7 @@ final class BenchCommand implements Callable<Integer> {
 
     @Option(names = "--stream-loss", split = ",", paramLabel = "PERCENT",
             description = {"losses of the stream rows: 0 = directly, above 0 through an in-process forwarder dropping",
-                "that share of the transport messages both ways, which also gets a row at 0 % (its own cost)",
+                "that share of the transport messages both ways, which also gets a row at 0 %% (its own cost)",
                 "(default 0,1)"})
     List<Double> streamLoss;
 
