@@ -187,6 +187,26 @@ public final class PacketPool implements AutoCloseable {
         return closed ? -1 : taken(freeSlots.pop());
     }
 
+    /**
+     * Takes up to {@code max} free small slots into {@code into} from {@code offset}, with one
+     * atomic operation for all of them; returns how many (0 when they are exhausted or the pool is
+     * closed). For receive paths that refill a batch of buffers at once.
+     */
+    public int acquire(int[] into, int offset, int max) {
+        if (max < 0 || offset < 0 || offset + max > into.length) {
+            throw new IllegalArgumentException("offset and max must lie within into (length " + into.length
+                    + "), got offset " + offset + ", max " + max);
+        }
+        if (closed) {
+            return 0;
+        }
+        int n = freeSlots.popMany(into, offset, max);
+        for (int i = offset; i < offset + n; i++) {
+            taken(into[i]);
+        }
+        return n;
+    }
+
     /** Takes a free large slot; returns its index, or -1 when there is none (or the pool is closed). */
     public int acquireLarge() {
         return closed || freeLarge == null ? -1 : taken(freeLarge.pop());
@@ -246,6 +266,46 @@ public final class PacketPool implements AutoCloseable {
             freeSlots.push(slot);
         } else {
             freeLarge.push(slot);
+        }
+    }
+
+    /**
+     * Returns {@code count} slots of {@code slots} from {@code offset} to the pool; small ones with
+     * one atomic push for all of them (a receive loop releases whole batches). Slots are checked in
+     * order: a double release throws after the slots before it are returned, as one by one.
+     *
+     * @throws IllegalStateException if a slot is not in use (a double release); the slots before it
+     *         are released
+     */
+    public void release(int[] slots, int offset, int count) {
+        if (count < 0 || offset < 0 || offset + count > slots.length) {
+            throw new IllegalArgumentException("offset and count must lie within slots (length " + slots.length
+                    + "), got offset " + offset + ", count " + count);
+        }
+        boolean onlySmall = true;
+        for (int i = offset; i < offset + count; i++) {
+            int slot = slots[i];
+            if ((byte) STATE.getAndSet(inUse, slot, (byte) 0) != 1) {
+                pushFreed(slots, offset, i - offset, onlySmall);
+                throw new IllegalStateException("slot " + slot + " released twice (or never acquired)");
+            }
+            onlySmall &= slot < slotCount;
+        }
+        pushFreed(slots, offset, count, onlySmall);
+    }
+
+    private void pushFreed(int[] slots, int offset, int count, boolean onlySmall) {
+        if (onlySmall) {
+            freeSlots.pushAll(slots, offset, count);
+            return;
+        }
+        for (int i = offset + count - 1; i >= offset; i--) { // as pushAll: slots[offset] ends on top
+            int slot = slots[i];
+            if (slot < slotCount) {
+                freeSlots.push(slot);
+            } else {
+                freeLarge.push(slot);
+            }
         }
     }
 

@@ -55,6 +55,48 @@ class PacketPoolTest {
     }
 
     @Test
+    void batchesAreAcquiredAndReleasedLikeSingleSlots() {
+        try (PacketPool pool = new PacketPool(4, 64, 2, 128)) {
+            int[] slots = new int[6];
+            assertEquals(4, pool.acquire(slots, 1, 5), "small slots only, as many as there are");
+            assertEquals(4, pool.outstanding());
+            assertEquals(0, pool.acquire(slots, 0, 1), "exhausted");
+            slots[5] = pool.acquireLarge();
+            pool.length(slots[1], 10);
+            pool.release(slots, 1, 5); // four small and one large
+            assertEquals(0, pool.outstanding());
+            assertEquals(slots[1], pool.acquire(), "the batch's first slot is on top");
+            assertEquals(0, pool.length(slots[1]), "an acquired slot starts empty");
+            assertTrue(pool.acquireLarge() >= 4);
+        }
+    }
+
+    @Test
+    void aDoubleReleaseInABatchThrowsAndReturnsTheSlotsBeforeIt() {
+        try (PacketPool pool = new PacketPool(4, 64)) {
+            int[] slots = new int[3];
+            assertEquals(3, pool.acquire(slots, 0, 3));
+            pool.release(slots[1]);
+            IllegalStateException e = assertThrows(IllegalStateException.class, () -> pool.release(slots, 0, 3));
+            assertTrue(e.getMessage().contains("slot " + slots[1]), e.getMessage());
+            assertEquals(1, pool.outstanding(), "slots[0] came back, slots[2] is still out");
+            pool.release(slots[2]);
+            assertEquals(0, pool.outstanding());
+        }
+    }
+
+    @Test
+    void batchBoundsAreChecked() {
+        try (PacketPool pool = new PacketPool(4, 64)) {
+            int[] slots = new int[2];
+            IllegalArgumentException a = assertThrows(IllegalArgumentException.class, () -> pool.acquire(slots, 1, 2));
+            assertTrue(a.getMessage().contains("max"), a.getMessage());
+            IllegalArgumentException r = assertThrows(IllegalArgumentException.class, () -> pool.release(slots, 0, 3));
+            assertTrue(r.getMessage().contains("count"), r.getMessage());
+        }
+    }
+
+    @Test
     void doubleReleaseThrows() {
         try (PacketPool pool = new PacketPool(4, 64)) {
             int s = pool.acquire();

@@ -170,8 +170,8 @@ public final class JavaReceiver implements Receiver {
                         if (pool.length(s) >= LoadSender.STAMP_BYTES) {
                             latency.record(now - slab.get(JAVA_LONG_UNALIGNED, pool.slotOffset(s) + pool.dataOffset(s)));
                         }
-                        pool.release(s);
                     }
+                    pool.release(slots, 0, n);
                     count += n;
                     received = count;
                 }

@@ -43,6 +43,8 @@ final class MultishotReceiver extends BufferRingReceiver {
 
     private final PacketPool pool;
     private final int[] slotOfBid;
+    /** Slots taken from the pool for one refill. */
+    private final int[] fresh;
 
     MultishotReceiver(UringBackend backend, int depth) {
         super(backend, Integer.highestOneBit(Math.min(depth, BufRing.MAX_ENTRIES)), Msghdr.SIZE + NAME_BYTES);
@@ -51,6 +53,7 @@ final class MultishotReceiver extends BufferRingReceiver {
         msghdr.set(JAVA_LONG, Msghdr.MSG_NAME, msghdr.address() + Msghdr.SIZE);
         msghdr.set(JAVA_INT, Msghdr.MSG_NAMELEN, NAME_BYTES);
         this.slotOfBid = new int[entries];
+        this.fresh = new int[entries];
         java.util.Arrays.fill(slotOfBid, -1);
     }
 
@@ -67,24 +70,38 @@ final class MultishotReceiver extends BufferRingReceiver {
         }
     }
 
-    /** Puts a slot for every empty id into the ring; publishes the tail once. */
+    /**
+     * Puts a slot for every empty id into the ring; publishes the tail once. Fresh slots come from
+     * the pool in batches (one atomic operation per batch, not per datagram: at 1 Mpps the
+     * per-slot compare-and-set was a measurable share of the receive cost); the few a batch has
+     * over (ids that kept their slot after a truncated datagram) go back at once.
+     */
     @Override
     void refill() {
         int added = 0;
+        int taken = 0;
+        int used = 0;
         while (emptyCount > 0) {
             int bid = emptyBids[emptyCount - 1];
             int slot = slotOfBid[bid];
             if (slot < 0) {
-                slot = pool.acquire();
-                if (slot < 0) {
-                    stats.increment(BackendStats.Counter.RECEIVE_NO_SLOT);
-                    break;
+                if (used == taken) {
+                    taken = pool.acquire(fresh, 0, Math.min(emptyCount, fresh.length));
+                    used = 0;
+                    if (taken == 0) {
+                        stats.increment(BackendStats.Counter.RECEIVE_NO_SLOT);
+                        break;
+                    }
                 }
+                slot = fresh[used++];
                 slotOfBid[bid] = slot;
             }
             emptyCount--;
             put(pool.slotAddress(slot), pool.slotSize(), bid);
             added++;
+        }
+        if (used < taken) {
+            pool.release(fresh, used, taken - used);
         }
         publish(added);
     }
