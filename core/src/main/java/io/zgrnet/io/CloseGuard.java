@@ -98,6 +98,32 @@ public final class CloseGuard {
         return true;
     }
 
+    /**
+     * A resource's {@code close()} from any thread, before it waits: {@link #close(Runnable)}, and
+     * when it is the first close, {@code wake} (e.g. an eventfd signal that ends a caller's blocking
+     * wait). The wake runs inside a call of its own, so the cleanup, which frees what the wake
+     * touches, cannot run before it: a caller that leaves in between is not the last one out.
+     *
+     * @return true for the first caller only (who owns the shutdown and may {@link #awaitCleaned})
+     */
+    public boolean closeAndWake(Runnable cleanup, Runnable wake) {
+        boolean inside = enter();
+        if (!close(cleanup)) {
+            if (inside) {
+                exit();
+            }
+            return false;
+        }
+        if (inside) {
+            try {
+                wake.run();
+            } finally {
+                exit();
+            }
+        }
+        return true;
+    }
+
     /** Marks closed without a cleanup (the caller frees nothing, or frees after {@link #awaitIdle}). */
     public boolean close() {
         return close(() -> { });

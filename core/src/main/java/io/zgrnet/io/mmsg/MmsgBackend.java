@@ -670,16 +670,8 @@ public final class MmsgBackend implements DatagramBackend {
      */
     @Override
     public void close() {
-        boolean inside = guard.enter(); // our eventfd signal below must precede the cleanup
-        if (!guard.close(this::cleanup)) {
-            if (inside) {
-                guard.exit();
-            }
+        if (!guard.closeAndWake(this::cleanup, wake::signal)) {
             return;
-        }
-        if (inside) {
-            wake.signal();
-            guard.exit();
         }
         if (!guard.awaitCleaned(CLOSE_WAIT_NANOS)) {
             LOG.log(System.Logger.Level.WARNING, "mmsg backend {0}: a call did not return within {1} ms of close; "

@@ -419,16 +419,8 @@ public final class NioBackend implements DatagramBackend {
      */
     @Override
     public void close() {
-        boolean inside = guard.enter(); // our selector wakeup below must precede the cleanup
-        if (!guard.close(this::cleanup)) {
-            if (inside) {
-                guard.exit();
-            }
+        if (!guard.closeAndWake(this::cleanup, selector::wakeup)) {
             return;
-        }
-        if (inside) {
-            selector.wakeup();
-            guard.exit();
         }
         if (!guard.awaitCleaned(CLOSE_WAIT_NANOS)) {
             LOG.log(System.Logger.Level.WARNING, "nio backend {0}: a call did not return within {1} ms of close; "

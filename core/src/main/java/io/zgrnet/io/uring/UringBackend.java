@@ -971,16 +971,9 @@ public final class UringBackend implements DatagramBackend {
      */
     @Override
     public void close() {
-        boolean inside = guard.enter(); // our own eventfd signal below must precede the cleanup
-        if (!guard.close(this::onLastExit)) {
-            if (inside) {
-                guard.exit();
-            }
+        // The eventfd signal wakes an owner blocked in io_uring_enter.
+        if (!guard.closeAndWake(this::onLastExit, eventFd::signal)) {
             return;
-        }
-        if (inside) {
-            eventFd.signal(); // wakes an owner blocked in io_uring_enter
-            guard.exit();
         }
         long deadline = System.nanoTime() + OWNER_EXIT_WAIT_NANOS;
         while (!tearDownFinished) {
