@@ -16,21 +16,31 @@ import java.util.concurrent.TimeUnit;
 final class Decryptor implements OrderedPipeline.Processor {
     /** Result code: dropped; the counter is in {@link #dropReason(int)}. */
     static final int DROPPED = -1;
-    /** How long a worker waits for the session of an initiation whose response is being processed. */
+    /**
+     * Result code: not opened yet, its session may come from a response still with the control
+     * agent; the reader opens it once {@link #ready(int)} ({@link #openHeld(int)}).
+     */
+    static final int HELD = -2;
+    /** How long the reader waits for the session of an initiation whose relayed response is being processed. */
     static final long PENDING_SESSION_WAIT_NS = TimeUnit.MILLISECONDS.toNanos(200);
 
     private final TransportContext ctx;
     private final PacketPool pool;
     private final MemorySegment slab;
+    private final HandshakeGate gate;
     private final PeerSession[] slotSession;
     private final TransportCounter[] slotDropReason;
+    /** Of a {@link #HELD} slot: the responses the control agent must have handled before it is opened. */
+    private final long[] slotTicket;
 
-    Decryptor(TransportContext ctx) {
+    Decryptor(TransportContext ctx, HandshakeGate gate) {
         this.ctx = ctx;
         this.pool = ctx.pool;
         this.slab = ctx.slab;
+        this.gate = gate;
         this.slotSession = new PeerSession[pool.capacity()];
         this.slotDropReason = new TransportCounter[pool.capacity()];
+        this.slotTicket = new long[pool.capacity()];
     }
 
     @Override
@@ -40,7 +50,44 @@ final class Decryptor implements OrderedPipeline.Processor {
         if (TransportHeader.validate(slab, off, len) != WireResult.OK) {
             return drop(slot, TransportCounter.DROP_MALFORMED);
         }
-        PeerSession s = sessionFor(TransportHeader.receiverIndex(slab, off));
+        int index = TransportHeader.receiverIndex(slab, off);
+        PeerSession s = ctx.sessions.get(index);
+        if (s == null) {
+            // The responder of our initiation may speak right behind its response (zgrnet Go
+            // switches the moment it answers), and that response may still be with the control
+            // agent: two X25519, or longer when the JIT is cold, the agent is not scheduled or a
+            // GC pauses it. A wait bounded by a clock here lost such packets (a flaky
+            // OracleRekeyTest); instead the datagram is held in its ring entry, where it already
+            // is, until the control agent has finished with every response that arrived before
+            // it (a ticket: arrival order, not time), and the reader opens it then. Only an index
+            // of ours in flight qualifies, so a forged datagram still costs a lookup and a
+            // counter; one that names a sniffed index with a (forged) response queued is held no
+            // longer than the agent takes to drain its bounded response queue, and holds no slot
+            // or memory beyond its own ring entry.
+            long ticket = gate.responseTicket();
+            if (ctx.pendingByIndex.get(index) != null && !gate.handledUpTo(ticket)) {
+                slotTicket[slot] = ticket;
+                return HELD;
+            }
+            // Not held: the responses before it were handled, and an install comes before both
+            // the pending entry's removal and the count, so a session of theirs is visible now.
+            s = ctx.sessions.get(index);
+        }
+        return open(slot, s, off, len);
+    }
+
+    /** Reader: true when the {@link #HELD} datagram in {@code slot} can be opened. */
+    boolean ready(int slot) {
+        return gate.handledUpTo(slotTicket[slot]);
+    }
+
+    /** Reader: opens a {@link #HELD} datagram once {@link #ready}; a result as {@link #process} gives. */
+    int openHeld(int slot) {
+        long off = pool.slotOffset(slot) + pool.dataOffset(slot);
+        return open(slot, ctx.sessions.get(TransportHeader.receiverIndex(slab, off)), off, pool.length(slot));
+    }
+
+    private int open(int slot, PeerSession s, long off, int len) {
         if (s == null) {
             return drop(slot, TransportCounter.DROP_UNKNOWN_INDEX);
         }
@@ -56,16 +103,17 @@ final class Decryptor implements OrderedPipeline.Processor {
     }
 
     /**
-     * The session of receiver index {@code index}, waiting (bounded) for it when the response of
-     * our initiation with that index is with the control agent; null if none.
+     * Reader, for a relayed transport datagram: the session of receiver index {@code index},
+     * waiting (bounded) for it when the relayed response of our initiation with that index is with
+     * the control agent; null if none.
      */
     PeerSession sessionFor(int index) {
         PeerSession s = ctx.sessions.get(index);
         if (s == null) {
             Peer waiting = ctx.pendingByIndex.get(index);
-            if (waiting != null && waiting.responseQueuedIndex == index) {
-                s = awaitSession(index);
-            }
+            // Re-read when not waiting: the agent may have installed it since the first read.
+            s = waiting != null && waiting.responseQueuedIndex == index ? awaitSession(index)
+                    : ctx.sessions.get(index);
         }
         return s;
     }
@@ -76,12 +124,11 @@ final class Decryptor implements OrderedPipeline.Processor {
     }
 
     /**
-     * A transport datagram for the index of an initiation of ours whose response arrived just
-     * before it: the responder answered and speaks on the new session at once (zgrnet Go switches
-     * the moment it answers), and the response is with the control agent (two X25519 away, longer
-     * while the JIT is cold). Waiting for it (bounded: {@link #PENDING_SESSION_WAIT_NS}) instead of
-     * dropping keeps a rekey lossless. Only a response that matched a pending index opens this
-     * wait, and the control agent closes it as soon as it handled that response.
+     * A relayed transport datagram for the index of an initiation of ours whose relayed response
+     * arrived just before it (the responder speaks on the new session at once), and the response
+     * is with the control agent. Waiting for it (bounded: {@link #PENDING_SESSION_WAIT_NS}) instead
+     * of dropping keeps a relayed rekey lossless. Only a relayed response that matched a pending
+     * index opens this wait, and the control agent closes it as soon as it handled that response.
      */
     private PeerSession awaitSession(int index) {
         long deadline = System.nanoTime() + PENDING_SESSION_WAIT_NS;

@@ -27,15 +27,23 @@ final class HandshakeGate implements IoAgent.HandshakeIntake {
     private final BoundedIntQueue responses = new BoundedIntQueue(RESPONSE_QUEUE);
     private final Runnable wakeControl;
     private final io.zgrnet.config.Clock clock;
+    /** Responses queued so far (written by the I/O thread only, before it routes what follows them). */
+    private volatile long responsesQueued;
+    /** Responses the control agent has finished with, installed or refused (written by it only). */
+    private volatile long responsesHandled;
+    /** Wakes a reader holding a datagram until {@link #responsesHandled} reaches its ticket. */
+    private final Runnable wakeReader;
 
     HandshakeGate(PacketPool pool, TransportStats stats, HandshakeAdmission admission,
-                  IndexTable<Peer> pendingByIndex, Runnable wakeControl, io.zgrnet.config.Clock clock) {
+                  IndexTable<Peer> pendingByIndex, Runnable wakeControl, Runnable wakeReader,
+                  io.zgrnet.config.Clock clock) {
         this.pool = pool;
         this.slab = pool.slab();
         this.stats = stats;
         this.admission = admission;
         this.pendingByIndex = pendingByIndex;
         this.wakeControl = wakeControl;
+        this.wakeReader = wakeReader;
         this.clock = clock;
     }
 
@@ -60,11 +68,34 @@ final class HandshakeGate implements IoAgent.HandshakeIntake {
             stats.increment(TransportCounter.DROP_CONTROL_QUEUE_FULL);
             return false;
         }
-        // Transport datagrams on the new session may follow right behind (in arrival order, on
-        // this thread): the workers wait for the session of an index with a response queued.
-        peer.responseQueuedIndex = receiverIndex;
+        // Counted before this thread routes the next datagram: a transport datagram on the new
+        // session right behind the response (Go speaks at once) reads a ticket that covers it.
+        responsesQueued = responsesQueued + 1;
         wakeControl.run();
         return true;
+    }
+
+    /**
+     * A worker: the ticket a transport datagram must wait for, the number of responses queued so
+     * far; read after the datagram was routed, so it covers every response that arrived before it.
+     */
+    long responseTicket() {
+        return responsesQueued;
+    }
+
+    /** True once the control agent has finished with every response up to {@code ticket}. */
+    boolean handledUpTo(long ticket) {
+        return responsesHandled - ticket >= 0;
+    }
+
+    /**
+     * Control agent, after it finished with a response it polled (its session, if any, installed).
+     * May run ahead of the I/O thread's count for a moment (it counts after queueing): harmless,
+     * tickets are only compared against it.
+     */
+    void responseHandled() {
+        responsesHandled = responsesHandled + 1;
+        wakeReader.run();
     }
 
     /** Control agent: the next queued response's slot (the caller releases it), or -1. */

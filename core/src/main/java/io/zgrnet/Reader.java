@@ -106,7 +106,17 @@ final class Reader {
 
     /** True when the delivery agent would find work: the head entry is ready. */
     boolean headReady() {
-        return ring.headReady();
+        return ready();
+    }
+
+    /**
+     * The head entry can be taken: processed, and if a worker {@link Decryptor#HELD held} it for a
+     * response still with the control agent, that response handled (which wakes us). Everything
+     * behind waits for the head anyway: holding it here keeps arrival order and costs no thread.
+     */
+    private boolean ready() {
+        return ring.headReady()
+                && (ring.headResult() != Decryptor.HELD || decryptor.ready(ring.headSlot()));
     }
 
     /**
@@ -123,7 +133,7 @@ final class Reader {
                 return 0; // close drains the ring itself once the turn is free
             }
             int n = 0;
-            while (n < limit && ring.headReady()) {
+            while (n < limit && ready()) {
                 consumeHead(null);
                 n++;
             }
@@ -185,7 +195,7 @@ final class Reader {
                     delivered++;
                     continue;
                 }
-                if (ring.headReady()) {
+                if (ready()) {
                     idle = 0;
                     delivered += consumeHead(handler);
                     continue;
@@ -209,7 +219,7 @@ final class Reader {
                 } else {
                     parked = Thread.currentThread();
                     VarHandle.fullFence(); // pairs with the workers' fence
-                    if (!ring.headReady() && !ctx.lifecycle.stopped()) {
+                    if (!ready() && !ctx.lifecycle.stopped()) {
                         LockSupport.parkNanos(this, timeoutNanos > 0 ? Math.min(left, PARK_NS) : PARK_NS);
                     }
                     parked = null;
@@ -230,6 +240,9 @@ final class Reader {
         int slot = ring.headSlot();
         int result = ring.headResult();
         try {
+            if (result == Decryptor.HELD) {
+                result = decryptor.openHeld(slot);
+            }
             if (result < 0) {
                 TransportCounter why = result == Decryptor.DROPPED ? decryptor.dropReason(slot) : null;
                 ctx.stats.increment(why != null ? why : TransportCounter.DROP_MALFORMED);

@@ -143,10 +143,11 @@ public final class UDP implements AutoCloseable {
         this.ctx = new TransportContext(config, stats, pool, lifecycle);
         this.sendQueue = new BoundedIntQueue(config.sendQueueSize());
         this.commands = new ControlCommands(stats, this::wakeControl);
-        Decryptor decryptor = new Decryptor(ctx);
-        this.ring = new OrderedPipeline(config.receiveQueueSize(), decryptor);
         HandshakeAdmission admission = new HandshakeAdmission(pool);
-        this.gate = new HandshakeGate(pool, stats, admission, ctx.pendingByIndex, this::wakeControl, ctx.clock);
+        this.gate = new HandshakeGate(pool, stats, admission, ctx.pendingByIndex, this::wakeControl,
+                this::wakeReader, ctx.clock);
+        Decryptor decryptor = new Decryptor(ctx, gate);
+        this.ring = new OrderedPipeline(config.receiveQueueSize(), decryptor);
         this.ioAgent = new IoAgent(selection.backend(), sendQueue, ring, gate, this::wakeWorkers,
                 new IoEvents(stats, this::fail), config.ioBatchSize());
         this.sendPath = new SendPath(ctx, sendQueue, ioAgent::wakeSender, commands);
@@ -819,6 +820,13 @@ public final class UDP implements AutoCloseable {
     private void wakeWorkers() {
         for (int i = 0; i < workerRunners.size(); i++) {
             workerRunners.get(i).wake();
+        }
+    }
+
+    private void wakeReader() {
+        Reader r = reader;
+        if (r != null) {
+            r.wake();
         }
     }
 

@@ -12,6 +12,8 @@ import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * Who may start, switch and redirect a session (issue 13): zgrnet's message 1 is not authenticated
@@ -134,6 +136,34 @@ class SessionSwitchTest {
                     () -> udp.stats().get(TransportCounter.DROP_HANDSHAKE_REPLAYED) == 1);
             echoes(udp, genuine, 20);
             assertTrue(forger.drainBytes(300) <= 10 * BUDGET);
+        }
+    }
+
+    /**
+     * A responder that speaks the moment it answers (zgrnet Go, the oracle's go-quirks): its first
+     * transport packet arrives right behind the response, on the session the response creates. It
+     * must be delivered however long the control agent takes to install that session (here it is
+     * held busy for longer than a GC pause or a starved thread would plausibly hold it).
+     */
+    @ParameterizedTest
+    @EnumSource(value = IOMode.class, names = {"NIO", "MMSG", "URING"})
+    void aPacketRightBehindTheResponseWaitsForItsSessionHoweverLongTheResponseTakes(IOMode mode) throws Exception {
+        BackendAssumptions.assumeAvailable(mode);
+        try (UDP udp = UDP.open(config(mode).build());
+             ManualPeer peer = new ManualPeer(TransportTestSupport.randomKey())) {
+            udp.setPeerEndpoint(peer.key(), peer.address());
+            var connected = udp.connectAsync(peer.key());
+            byte[] init = peer.receiveRaw();
+            try (AutoCloseable hold = TransportTestSupport.holdControlAgent(udp)) {
+                peer.acceptInit(init, udp, 9);
+                peer.send(udp, 0, "first".getBytes(StandardCharsets.UTF_8));
+                TransportLifecycleTest.await("both datagrams received",
+                        () -> udp.stats().get(TransportCounter.DATAGRAMS_RECEIVED) >= 2);
+                Thread.sleep(500); // longer than any clock-bounded wait for the session would be
+            }
+            connected.get(10, TimeUnit.SECONDS);
+            assertEquals("first", read(udp), udp.stats().toString());
+            assertEquals(0, udp.stats().get(TransportCounter.DROP_UNKNOWN_INDEX), udp.stats().toString());
         }
     }
 

@@ -5,6 +5,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.util.Set;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 
 /** Shared helpers for transport tests: keys, transports, leak checks. */
@@ -30,6 +32,31 @@ final class TransportTestSupport {
         } catch (IOException e) {
             throw new java.io.UncheckedIOException(e);
         }
+    }
+
+    /**
+     * Keeps {@code udp}'s control agent busy (a command that blocks) until the returned handle is
+     * closed: what a GC pause, a starved thread or a cold JIT does to it, for as long as a test
+     * needs. Returns once the agent is inside the command.
+     */
+    static AutoCloseable holdControlAgent(UDP udp) throws InterruptedException {
+        CountDownLatch busy = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        if (!udp.commands().run(() -> {
+            busy.countDown();
+            try {
+                release.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        })) {
+            throw new IllegalStateException("the control agent's command queue refused the hold");
+        }
+        if (!busy.await(10, TimeUnit.SECONDS)) {
+            release.countDown();
+            throw new IllegalStateException("the control agent did not take the hold within 10 s");
+        }
+        return release::countDown;
     }
 
     static long openFds() throws IOException {
