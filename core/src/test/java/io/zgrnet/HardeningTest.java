@@ -159,26 +159,89 @@ class HardeningTest {
         }
     }
 
+    /** Our transport's initiation to a hand-made responder, received by it and not yet answered. */
+    private static final class Initiating implements AutoCloseable {
+        final UDP udp;
+        final ManualPeer responder;
+        final CompletableFuture<Void> connected;
+        final byte[] init;
+        /** Our index in the initiation: an attacker on the path sees it. */
+        final int index;
+
+        Initiating() throws Exception {
+            udp = UDP.open(config(IOMode.AUTO).build());
+            responder = new ManualPeer(TransportTestSupport.randomKey());
+            udp.setPeerEndpoint(responder.key(), responder.address());
+            connected = udp.connectAsync(responder.key());
+            init = responder.receiveRaw();
+            index = ByteBuffer.wrap(init, 1, 4).order(ByteOrder.LITTLE_ENDIAN).getInt();
+        }
+
+        /** A forged response: the right receiver index, garbage keys and tag. */
+        void sendForgedResponse() throws Exception {
+            ByteBuffer forged = ByteBuffer.allocate(57).order(ByteOrder.LITTLE_ENDIAN);
+            forged.put((byte) 2).putInt(0x01020304).putInt(index);
+            responder.sendRaw(forged.array(), udp);
+        }
+
+        @Override
+        public void close() {
+            udp.close();
+            responder.close();
+        }
+    }
+
     @Test
     void forgedResponseDoesNotCancelThePendingHandshake() throws Exception {
-        try (UDP udp = UDP.open(config(IOMode.AUTO).build());
-             ManualPeer responder = new ManualPeer(TransportTestSupport.randomKey())) {
-            udp.setPeerEndpoint(responder.key(), responder.address());
-            CompletableFuture<Void> connected = udp.connectAsync(responder.key());
-            byte[] init = responder.receiveRaw();
-            int initiatorIndex = ByteBuffer.wrap(init, 1, 4).order(ByteOrder.LITTLE_ENDIAN).getInt();
-            // Forgery: right receiver index, garbage keys and tag.
-            ByteBuffer forged = ByteBuffer.allocate(57).order(ByteOrder.LITTLE_ENDIAN);
-            forged.put((byte) 2).putInt(0x01020304).putInt(initiatorIndex);
-            responder.sendRaw(forged.array(), udp);
+        try (Initiating i = new Initiating()) {
+            UDP udp = i.udp;
+            ManualPeer responder = i.responder;
+            i.sendForgedResponse();
             // Now answer genuinely: the pending handshake must still complete.
-            responder.acceptInit(init, udp, 0x0A0B0C0D);
-            connected.get(10, TimeUnit.SECONDS);
+            responder.acceptInit(i.init, udp, 0x0A0B0C0D);
+            i.connected.get(10, TimeUnit.SECONDS);
             // Its ephemeral key is all zero: refused as a low-order key, before any tag is checked.
             assertEquals(1, udp.stats().get(TransportCounter.DROP_HANDSHAKE_INVALID_KEY));
             udp.writeTo(responder.key(), "ok".getBytes(StandardCharsets.UTF_8));
             byte[] got = responder.receiveMessage();
             assertArrayEquals("ok".getBytes(StandardCharsets.UTF_8), Arrays.copyOfRange(got, 1, got.length));
+        }
+    }
+
+    /**
+     * An attacker who sniffed the index of our initiation: a forged response, then forged transport
+     * datagrams on that index, ahead of the genuine response and the responder's first packet right
+     * behind it, all while the control agent is busy. The forged datagrams are held only until the
+     * responses before them are handled, then cost a counter each; the refused forgery does not
+     * cut short the genuine packet's wait for its session.
+     */
+    @Test
+    void datagramsOnASniffedPendingIndexCostACounterAndDoNotCutTheGenuineWaitShort() throws Exception {
+        try (Initiating i = new Initiating()) {
+            UDP udp = i.udp;
+            ManualPeer responder = i.responder;
+            int forgedDatagrams = 3;
+            try (AutoCloseable hold = TransportTestSupport.holdControlAgent(udp)) {
+                i.sendForgedResponse();
+                for (int n = 0; n < forgedDatagrams; n++) {
+                    responder.sendRaw(transportHeader(i.index, n, 32), udp);
+                }
+                responder.acceptInit(i.init, udp, 0x0A0B0C0D);
+                responder.send(udp, 0, "first".getBytes(StandardCharsets.UTF_8));
+                TransportLifecycleTest.await("every datagram received",
+                        () -> udp.stats().get(TransportCounter.DATAGRAMS_RECEIVED) >= forgedDatagrams + 3);
+                Thread.sleep(1000); // longer than clock-bounded waits, one per datagram, would add up to
+            }
+            i.connected.get(10, TimeUnit.SECONDS);
+            byte[] buf = new byte[2048];
+            Message m = udp.readFrom(buf, WAIT);
+            assertNotNull(m, "the packet behind the genuine response was lost: " + udp.stats());
+            assertEquals("first", new String(buf, 0, m.length(), StandardCharsets.UTF_8));
+            var stats = udp.stats();
+            assertEquals(1, stats.get(TransportCounter.DROP_HANDSHAKE_INVALID_KEY), stats.toString());
+            // Opened after the forgery was refused: no session yet, or the genuine one, which they fail.
+            assertEquals(forgedDatagrams, stats.get(TransportCounter.DROP_UNKNOWN_INDEX)
+                    + stats.get(TransportCounter.DROP_DECRYPT_FAILED), stats.toString());
         }
     }
 
