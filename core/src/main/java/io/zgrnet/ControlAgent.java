@@ -296,6 +296,15 @@ final class ControlAgent implements Agent {
         synchronized (peer) {
             switcher.switchTo(peer, session);
         }
+        // Speak on the new session at once, as WireGuard's initiator does. A responder that keeps
+        // its old session until the new one proves itself (as we do, since a forged initiation
+        // also makes a candidate) otherwise learns of it only from our next message: after a
+        // restart, up to keepalive + rekey timeout later. Staged messages that just went out on
+        // it did that already; then no keepalive.
+        if (!session.sealedSinceStart()
+                && sendPath.sendOn(peer, session, -1, null, MemorySegment.NULL, 0, 0, session.endpoint)) {
+            stats.increment(TransportCounter.KEEPALIVES_SENT);
+        }
         peer.connectRequested = false;
         peer.rekeyRequested = false;
         peer.holdUntilNs = 0;

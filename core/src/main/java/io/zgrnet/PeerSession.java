@@ -91,6 +91,15 @@ final class PeerSession {
         return destroyed || nowNs - createdNs >= ProtocolLimits.REJECT_AFTER_TIME_NS;
     }
 
+    /**
+     * True when a message was sealed since this session began. The counter is the peer's, so a
+     * send on another session of the peer counts too: it may say yes for nothing sent here, never
+     * no for something sent.
+     */
+    boolean sealedSinceStart() {
+        return counters.get() != firstCounter;
+    }
+
     /** True when an initiator should start a new handshake before sending more. */
     boolean dueForRekey(long nowNs) {
         return nowNs - createdNs >= ProtocolLimits.REKEY_AFTER_TIME_NS

@@ -72,6 +72,39 @@ class TimersTest {
         }
     }
 
+    /**
+     * As WireGuard's initiator (zgrnet Go's sends nothing): our initiator speaks on a new session
+     * at once, so that a responder which holds new sessions as candidates (as we do) switches now.
+     * With nothing staged that is one keepalive; with staged messages, they are the first word.
+     */
+    @Test
+    void theInitiatorSpeaksFirstOnANewSessionWithAKeepaliveOrWhatWasStaged() throws Exception {
+        ManualClock clock = new ManualClock();
+        try (UDP udp = UDP.open(config(IOMode.AUTO).clock(clock).build());
+             ManualPeer idle = new ManualPeer(TransportTestSupport.randomKey());
+             ManualPeer busy = new ManualPeer(TransportTestSupport.randomKey())) {
+            udp.setPeerEndpoint(idle.key(), idle.address());
+            CompletableFuture<Void> connected = udp.connectAsync(idle.key());
+            idle.accept(udp, 1);
+            connected.get(10, TimeUnit.SECONDS);
+            byte[] keepalive = idle.receiveRaw();
+            assertEquals(4, keepalive[0]);
+            assertEquals(29, keepalive.length, "an empty transport message");
+            assertEquals(0, idle.session.open(java.lang.foreign.MemorySegment.ofArray(keepalive), 0, keepalive.length,
+                    java.lang.foreign.MemorySegment.ofArray(new byte[64]), 0), "sealed with the new session's keys");
+            assertTrue(idle.silentFor(300), "one keepalive, not a stream of them");
+
+            udp.setPeerEndpoint(busy.key(), busy.address());
+            assertTrue(udp.writeTo(busy.key(), "early".getBytes(StandardCharsets.UTF_8)), "staged, starts a handshake");
+            busy.accept(udp, 2);
+            byte[] first = busy.receiveRaw();
+            assertEquals(4, first[0]);
+            assertEquals(29 + 1 + 5, first.length, "the staged message comes first, no keepalive before it");
+            assertTrue(busy.silentFor(300), "and no keepalive after it");
+            assertEquals(1, udp.stats().get(TransportCounter.KEEPALIVES_SENT), udp.stats().toString());
+        }
+    }
+
     @Test
     void sessionIsRejectedAfter180SecondsAndSendingStartsANewHandshake() throws Exception {
         ManualClock clock = new ManualClock();
@@ -108,6 +141,7 @@ class TimersTest {
             CompletableFuture<Void> connected = udp.connectAsync(responder.key());
             responder.accept(udp, 1);
             connected.get(10, TimeUnit.SECONDS);
+            assertEquals(29, responder.receiveRaw().length, "the keepalive that confirms the session");
             int firstIndex = responder.session.remoteIndex();
             clock.advance(121, TimeUnit.SECONDS);
             assertTrue(udp.writeTo(responder.key(), "old".getBytes(StandardCharsets.UTF_8)),
