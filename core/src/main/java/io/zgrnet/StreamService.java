@@ -547,10 +547,19 @@ final class StreamService implements Agent, ProtocolHandler {
         for (int i = 0; i < live.size(); i++) {
             StreamChannel c = live.get(i);
             if (c.owner == ps && !c.detached) {
-                if (c.failure == null) {
-                    c.failure = closed != null ? closed : new StreamResetException(describe(c) + " ended: " + why);
-                }
                 n++;
+            }
+        }
+        if (n > 0) {
+            // Counted before any channel can see its failure: a caller that sees its stream end
+            // sees it counted.
+            stats.add(TransportCounter.STREAMS_RESET, n);
+            LOG.log(Level.DEBUG, "{0} stream(s) with {1} ended: {2}", n, ps.peer.key, why);
+        }
+        for (int i = 0; i < live.size(); i++) {
+            StreamChannel c = live.get(i);
+            if (c.owner == ps && !c.detached && c.failure == null) {
+                c.failure = closed != null ? closed : new StreamResetException(describe(c) + " ended: " + why);
             }
         }
         ps.nextId = ps.mux.nextStreamId();
@@ -560,10 +569,6 @@ final class StreamService implements Agent, ProtocolHandler {
         ps.mux.close(); // RESET without FIN: each stream's onClosed detaches and wakes its channel
         ps.mux = null;
         ps.session = null;
-        if (n > 0) {
-            stats.add(TransportCounter.STREAMS_RESET, n);
-            LOG.log(Level.DEBUG, "{0} stream(s) with {1} ended: {2}", n, ps.peer.key, why);
-        }
     }
 
     /** Adds what the peer's mux sent and resent since the last call to the transport's counters. */
