@@ -271,14 +271,12 @@ final class ControlAgent implements Agent {
         }
         if (relayedEntry >= 0 && !relayed.sourceIs(relayedEntry, peer.publicKey)) {
             // Checked before any work: the pending handshake stays as it was.
-            peer.responseQueuedIndex = 0;
             stats.increment(TransportCounter.DROP_RELAYED_SOURCE_MISMATCH);
             return;
         }
         HandshakeAdapter.Initiation pending = peer.pending;
         io.zgrnet.noise.SessionOutcome outcome = ctx.handshakes.finish(pending, segment, off, len);
         if (!(outcome instanceof io.zgrnet.noise.SessionKeys keys)) {
-            peer.responseQueuedIndex = 0;
             // A forged response leaves the pending handshake untouched (hardening 3).
             refused((HandshakeFailure) outcome);
             return;
@@ -290,7 +288,6 @@ final class ControlAgent implements Agent {
         session.confirmed = true; // the response authenticated the responder
         // The session before the pending entry goes: a worker waiting on the index always finds one of them.
         ctx.sessions.put(pending.localIndex(), session);
-        peer.responseQueuedIndex = 0;
         pendingByIndex.remove(receiverIndex, peer);
         peer.pending = null;
         synchronized (peer) {

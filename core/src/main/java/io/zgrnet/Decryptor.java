@@ -5,7 +5,6 @@ import io.zgrnet.pipeline.OrderedPipeline;
 import io.zgrnet.wire.TransportHeader;
 import io.zgrnet.wire.WireResult;
 import java.lang.foreign.MemorySegment;
-import java.util.concurrent.TimeUnit;
 
 /**
  * What a decrypt worker does with one transport datagram of the in-order ring: find its session
@@ -21,8 +20,6 @@ final class Decryptor implements OrderedPipeline.Processor {
      * agent; the reader opens it once {@link #ready(int)} ({@link #openHeld(int)}).
      */
     static final int HELD = -2;
-    /** How long the reader waits for the session of an initiation whose relayed response is being processed. */
-    static final long PENDING_SESSION_WAIT_NS = TimeUnit.MILLISECONDS.toNanos(200);
 
     private final TransportContext ctx;
     private final PacketPool pool;
@@ -102,43 +99,9 @@ final class Decryptor implements OrderedPipeline.Processor {
         return n;
     }
 
-    /**
-     * Reader, for a relayed transport datagram: the session of receiver index {@code index},
-     * waiting (bounded) for it when the relayed response of our initiation with that index is with
-     * the control agent; null if none.
-     */
-    PeerSession sessionFor(int index) {
-        PeerSession s = ctx.sessions.get(index);
-        if (s == null) {
-            Peer waiting = ctx.pendingByIndex.get(index);
-            // Re-read when not waiting: the agent may have installed it since the first read.
-            s = waiting != null && waiting.responseQueuedIndex == index ? awaitSession(index)
-                    : ctx.sessions.get(index);
-        }
-        return s;
-    }
-
     private int drop(int slot, TransportCounter why) {
         slotDropReason[slot] = why;
         return DROPPED;
-    }
-
-    /**
-     * A relayed transport datagram for the index of an initiation of ours whose relayed response
-     * arrived just before it (the responder speaks on the new session at once), and the response
-     * is with the control agent. Waiting for it (bounded: {@link #PENDING_SESSION_WAIT_NS}) instead
-     * of dropping keeps a relayed rekey lossless. Only a relayed response that matched a pending
-     * index opens this wait, and the control agent closes it as soon as it handled that response.
-     */
-    private PeerSession awaitSession(int index) {
-        long deadline = System.nanoTime() + PENDING_SESSION_WAIT_NS;
-        PeerSession s;
-        Peer p;
-        while ((s = ctx.sessions.get(index)) == null && (p = ctx.pendingByIndex.get(index)) != null
-                && p.responseQueuedIndex == index && System.nanoTime() - deadline < 0) {
-            Thread.onSpinWait();
-        }
-        return s != null ? s : ctx.sessions.get(index);
     }
 
     /** Reader: the session that authenticated {@code slot}, taken (cleared). */

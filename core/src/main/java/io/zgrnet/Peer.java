@@ -86,9 +86,6 @@ final class Peer {
     /** A time that was never set. */
     static final long NEVER = Long.MIN_VALUE;
 
-    /** The index of our initiation whose relayed response the reader queued and the control agent has not yet handled (0: none). */
-    volatile int responseQueuedIndex;
-
     // Control-agent state.
     HandshakeAdapter.Initiation pending;
     long handshakeStartedNs;

@@ -348,16 +348,18 @@ final class Reader {
             return 0;
         }
         if (type == MessageType.HANDSHAKE_RESPONSE) {
-            int index = HandshakeResponse.receiverIndex(slab, inner);
-            Peer pending = ctx.pendingByIndex.get(index);
-            if (pending == null) {
+            if (ctx.pendingByIndex.get(HandshakeResponse.receiverIndex(slab, inner)) == null) {
                 ctx.stats.increment(TransportCounter.DROP_RESPONSE_UNMATCHED);
-            } else if (relayedHandshakes.offer(via, type, slab, body, inner, innerLength, ctx.now())) {
-                pending.responseQueuedIndex = index; // relayed data on the new session may follow at once
+            } else {
+                relayedHandshakes.offer(via, type, slab, body, inner, innerLength, ctx.now());
             }
             return 0;
         }
-        PeerSession s = decryptor.sessionFor(TransportHeader.receiverIndex(slab, inner));
+        int index = TransportHeader.receiverIndex(slab, inner);
+        PeerSession s = ctx.sessions.get(index);
+        if (s == null && ctx.pendingByIndex.get(index) != null) {
+            s = awaitRelayedSession(index, relayedHandshakes.ticket());
+        }
         if (s == null) {
             ctx.stats.increment(TransportCounter.DROP_UNKNOWN_INDEX);
             return 0;
@@ -392,6 +394,30 @@ final class Reader {
         int protocol = ProtocolByte.read(slab, inner);
         boolean service = protocol < ProtocolByte.RELAY0 || protocol > ProtocolByte.PONG;
         return deliver(p, protocol, inner, result, application, service);
+    }
+
+    /**
+     * A relayed transport datagram for the index of an initiation of ours. Its responder may speak
+     * right behind its relayed response (zgrnet Go switches the moment it answers), which this
+     * thread handed to the control agent a moment ago: two X25519 away, longer when the JIT is cold
+     * or the agent is not scheduled. So this thread parks until the agent has finished with every
+     * relayed handshake message that arrived before the datagram (a ticket: arrival order, not a
+     * clock that a slow handshake could outlast), as a direct one waits in its ring entry
+     * ({@link Decryptor#HELD}); the agent wakes it. A datagram naming a sniffed index waits at most
+     * for the agent's bounded queue, and costs a counter after. Closing ends the wait.
+     */
+    private PeerSession awaitRelayedSession(int index, long ticket) {
+        PeerSession s;
+        while ((s = ctx.sessions.get(index)) == null && !relayedHandshakes.handledUpTo(ticket)
+                && !ctx.lifecycle.stopped()) {
+            parked = Thread.currentThread();
+            if (!relayedHandshakes.handledUpTo(ticket) && !ctx.lifecycle.stopped()) {
+                LockSupport.parkNanos(this, PARK_NS); // volatile parked, then handled: no lost wake-up
+            }
+            parked = null;
+        }
+        // Re-read: the agent installs a session before it counts the message handled.
+        return s != null ? s : ctx.sessions.get(index);
     }
 
     /**

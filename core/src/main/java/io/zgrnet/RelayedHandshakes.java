@@ -42,9 +42,17 @@ final class RelayedHandshakes {
     private final TransportStats stats;
     private final Runnable wakeControl;
 
-    RelayedHandshakes(TransportStats stats, Runnable wakeControl) {
+    /** Messages accepted so far (written by the receive consumer only). */
+    private volatile long offered;
+    /** Messages the control agent has finished with, a session installed or not (written by it only). */
+    private volatile long handled;
+    /** Wakes a reader waiting for {@link #handled} to reach its ticket. */
+    private final Runnable wakeReader;
+
+    RelayedHandshakes(TransportStats stats, Runnable wakeControl, Runnable wakeReader) {
         this.stats = stats;
         this.wakeControl = wakeControl;
+        this.wakeReader = wakeReader;
         for (int i = 0; i < ENTRIES; i++) {
             free.offer(i);
         }
@@ -81,6 +89,7 @@ final class RelayedHandshakes {
         lengths[entry] = n;
         via[entry] = from;
         ready.offer(entry); // cannot fail: one place per entry
+        offered = offered + 1;
         wakeControl.run();
         return true;
     }
@@ -121,10 +130,28 @@ final class RelayedHandshakes {
                 MemorySegment.ofArray(key), 0, KEY) < 0;
     }
 
-    /** Control agent: the entry may be written again. */
+    /**
+     * Control agent, once it has finished with {@code entry} (a session it made is installed): the
+     * entry may be written again, and a reader waiting on a ticket that covers it may go on.
+     */
     void release(int entry) {
         via[entry] = null;
         free.offer(entry);
+        handled = handled + 1;
+        wakeReader.run();
+    }
+
+    /**
+     * Receive consumer: the ticket of a relayed transport datagram, the number of messages
+     * accepted so far, so it covers every relayed handshake message that arrived before it.
+     */
+    long ticket() {
+        return offered;
+    }
+
+    /** True once the control agent has finished with every message up to {@code ticket}. */
+    boolean handledUpTo(long ticket) {
+        return handled - ticket >= 0;
     }
 
     /** At close, with the consumers stopped: drops what waits. */

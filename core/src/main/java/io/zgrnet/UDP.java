@@ -152,7 +152,7 @@ public final class UDP implements AutoCloseable {
                 new IoEvents(stats, this::fail), config.ioBatchSize());
         this.sendPath = new SendPath(ctx, sendQueue, ioAgent::wakeSender, commands);
         this.switcher = new SessionSwitch(ctx, sendPath, commands);
-        this.relayedHandshakes = new RelayedHandshakes(stats, this::wakeControl);
+        this.relayedHandshakes = new RelayedHandshakes(stats, this::wakeControl, this::wakeReader);
         this.reader = new Reader(ctx, ring, decryptor, switcher, relayedHandshakes);
         this.pings = new PingService(ctx, sendPath);
         reader.register(ProtocolByte.PING, pings.pingHandler);

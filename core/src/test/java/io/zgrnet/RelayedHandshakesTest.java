@@ -37,7 +37,7 @@ class RelayedHandshakesTest {
     void aNeighbourGetsABurstThenItsRateAndOthersAreNotAffected() {
         TransportStats stats = new TransportStats();
         AtomicInteger wakes = new AtomicInteger();
-        RelayedHandshakes q = new RelayedHandshakes(stats, wakes::incrementAndGet);
+        RelayedHandshakes q = new RelayedHandshakes(stats, wakes::incrementAndGet, () -> { });
         Peer relay = peer(1);
         Peer other = peer(2);
         byte[] src = peer(3).publicKey;
@@ -69,10 +69,32 @@ class RelayedHandshakesTest {
         assertFalse(q.hasWork());
     }
 
+    /**
+     * A relayed transport datagram's ticket covers every message taken before it; the reader's
+     * wait ends when the control agent has released them all, and each release wakes the reader.
+     */
+    @Test
+    void aTicketIsHonouredOnceEveryEarlierMessageWasHandled() {
+        AtomicInteger readerWakes = new AtomicInteger();
+        RelayedHandshakes q = new RelayedHandshakes(new TransportStats(), () -> { }, readerWakes::incrementAndGet);
+        byte[] src = peer(3).publicKey;
+        assertTrue(q.handledUpTo(q.ticket()), "nothing taken: nothing to wait for");
+        assertTrue(q.offer(peer(1), MessageType.HANDSHAKE_RESPONSE, body(src, 0), 0, 32, 57, 0));
+        assertTrue(q.offer(peer(2), MessageType.HANDSHAKE_RESPONSE, body(src, 1), 0, 32, 57, 0));
+        long ticket = q.ticket();
+        assertTrue(q.offer(peer(4), MessageType.HANDSHAKE_RESPONSE, body(src, 2), 0, 32, 57, 0), "after the datagram");
+        assertFalse(q.handledUpTo(ticket));
+        q.release(q.poll());
+        assertFalse(q.handledUpTo(ticket), "one of the two before it is still with the agent");
+        q.release(q.poll());
+        assertTrue(q.handledUpTo(ticket), "the one after it does not count");
+        assertEquals(2, readerWakes.get());
+    }
+
     @Test
     void theTableIsBoundedWhateverTheNeighbours() {
         TransportStats stats = new TransportStats();
-        RelayedHandshakes q = new RelayedHandshakes(stats, () -> { });
+        RelayedHandshakes q = new RelayedHandshakes(stats, () -> { }, () -> { });
         byte[] src = peer(3).publicKey;
         int taken = 0;
         for (int n = 0; n < 10; n++) {

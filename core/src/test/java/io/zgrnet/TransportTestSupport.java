@@ -10,7 +10,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 
 /** Shared helpers for transport tests: keys, transports, leak checks. */
-final class TransportTestSupport {
+public final class TransportTestSupport {
     private TransportTestSupport() {
     }
 
@@ -39,7 +39,7 @@ final class TransportTestSupport {
      * closed: what a GC pause, a starved thread or a cold JIT does to it, for as long as a test
      * needs. Returns once the agent is inside the command.
      */
-    static AutoCloseable holdControlAgent(UDP udp) throws InterruptedException {
+    public static AutoCloseable holdControlAgent(UDP udp) throws InterruptedException {
         CountDownLatch busy = new CountDownLatch(1);
         CountDownLatch release = new CountDownLatch(1);
         if (!udp.commands().run(() -> {

@@ -98,6 +98,41 @@ class RelayedSessionTest {
         }
     }
 
+    /**
+     * C speaks right behind its relayed response, while A's control agent is slow to handle that
+     * response (held here for 500 ms, as a cold JIT or a descheduled thread would). A's reader,
+     * blocked in readFrom, takes the response and hands it to the agent, then meets C's datagram
+     * on the index still pending: it must wait for the agent, not for a clock, and deliver it.
+     */
+    @Test
+    @Timeout(value = 60, unit = TimeUnit.SECONDS)
+    void aRelayedDatagramRightBehindItsResponseWaitsForTheSessionHoweverLongTheResponseTakes() throws Exception {
+        try (RelayedTopology t = RelayedTopology.open(IOMode.NIO, RelayedSessionTest::dedicated)) {
+            var connected = t.a.connectAsync(t.ck);
+            FutureTask<byte[]> read = inThread(() -> {
+                byte[] buf = new byte[64];
+                Message m = t.a.readFrom(buf, WAIT);
+                return m == null ? null : Arrays.copyOf(buf, m.length());
+            });
+            // Commands run in order: the agent sends the initiation, then takes the hold.
+            try (AutoCloseable hold = io.zgrnet.TransportTestSupport.holdControlAgent(t.a)) {
+                long deadline = System.nanoTime() + WAIT.toNanos();
+                while (t.c.stats().get(TransportCounter.HANDSHAKES_RESPONDED) < 1) {
+                    assertTrue(System.nanoTime() < deadline, "C answered within 10 s: " + t.c.stats());
+                    Thread.sleep(1);
+                }
+                assertTrue(t.c.writeTo(t.ak, "first".getBytes(java.nio.charset.StandardCharsets.UTF_8)),
+                        "C sends on its new session at once");
+                Thread.sleep(500); // longer than any clock-bounded wait for the session would be
+            }
+            connected.get(10, TimeUnit.SECONDS);
+            byte[] first = read.get(15, TimeUnit.SECONDS);
+            assertEquals("first", first == null ? null : new String(first, java.nio.charset.StandardCharsets.UTF_8),
+                    t.a.stats().toString());
+            assertEquals(0, t.a.stats().get(TransportCounter.DROP_UNKNOWN_INDEX), t.a.stats().toString());
+        }
+    }
+
     @Test
     @Timeout(value = 60, unit = TimeUnit.SECONDS)
     void aRelayedPingIsNotAnsweredDataFlowsOnAndARemovedRelayIsCounted() throws Exception {
