@@ -53,10 +53,10 @@ final class Decryptor implements OrderedPipeline.Processor {
             // The responder of our initiation may speak right behind its response (zgrnet Go
             // switches the moment it answers), and that response may still be with the control
             // agent: two X25519, or longer when the JIT is cold, the agent is not scheduled or a
-            // GC pauses it. A wait bounded by a clock here lost such packets (a flaky
-            // OracleRekeyTest); instead the datagram is held in its ring entry, where it already
-            // is, until the control agent has finished with every response that arrived before
-            // it (a ticket: arrival order, not time), and the reader opens it then. Only an index
+            // GC pauses it, so any clock-bounded wait here loses such packets now and then.
+            // Instead the datagram is held in its ring entry, where it already is, until the
+            // control agent has finished with every response that arrived before it (a ticket:
+            // arrival order, not time), and the reader opens it then. Only an index
             // of ours in flight qualifies, so a forged datagram still costs a lookup and a
             // counter; one that names a sniffed index with a (forged) response queued is held no
             // longer than the agent takes to drain its bounded response queue, and holds no slot
