@@ -1,6 +1,5 @@
 package io.zgrnet.cli;
 
-import io.zgrnet.IOMode;
 import io.zgrnet.TransportConfig;
 import io.zgrnet.UDP;
 import java.io.PrintWriter;
@@ -12,6 +11,7 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.TimeoutException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -30,8 +30,8 @@ final class PingCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "PUBHEX@HOST:PORT", description = "the peer to ping")
     String peer;
 
-    @Option(names = "--key", required = true, paramLabel = "FILE", description = "our private key file")
-    java.nio.file.Path key;
+    @Mixin
+    IdentityOptions identity;
 
     @Option(names = {"-c", "--count"}, paramLabel = "N", defaultValue = "4",
             description = "pings to send (default ${DEFAULT-VALUE})")
@@ -49,10 +49,6 @@ final class PingCommand implements Callable<Integer> {
             description = "bind address (default: any address of the peer's family, port 0)")
     String listen;
 
-    @Option(names = "--io", paramLabel = "MODE", defaultValue = "AUTO",
-            description = "I/O backend: ${COMPLETION-CANDIDATES} (default ${DEFAULT-VALUE})")
-    IOMode io;
-
     @Option(names = "--connect-timeout", paramLabel = "SECONDS", defaultValue = "10",
             description = "how long to wait for the handshake (default ${DEFAULT-VALUE})")
     int connectTimeoutSeconds;
@@ -67,11 +63,11 @@ final class PingCommand implements Callable<Integer> {
         }
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
-        byte[] privateKey = KeyFiles.readPrivateKey(key, "--key");
+        byte[] privateKey = identity.privateKey();
         PipeCommand.PeerArgument target = PipeCommand.parsePeer(peer, "PUBHEX@HOST:PORT", privateKey);
         InetSocketAddress bind = listen != null ? PipeCommand.parseHostPort(listen, "--listen")
                 : new InetSocketAddress(target.address().getAddress() instanceof Inet6Address ? "::" : "0.0.0.0", 0);
-        TransportConfig config = TransportConfig.builder().privateKey(privateKey).bindAddress(bind).ioMode(io)
+        TransportConfig config = identity.config(privateKey).bindAddress(bind)
                 .decryptWorkers(1).build();
         String where = PipeCommand.hostPort(target.address());
         try (UDP udp = UDP.open(config)) {

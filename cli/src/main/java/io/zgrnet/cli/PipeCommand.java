@@ -14,7 +14,6 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.security.InvalidKeyException;
 import java.time.Duration;
 import java.util.Arrays;
@@ -27,6 +26,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -45,8 +45,8 @@ final class PipeCommand implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
-    @Option(names = "--key", required = true, paramLabel = "FILE", description = "our private key file")
-    Path key;
+    @Mixin
+    IdentityOptions identity;
 
     @Option(names = "--listen", required = true, paramLabel = "HOST:PORT", description = "bind address (port 0: any)")
     String listen;
@@ -67,10 +67,6 @@ final class PipeCommand implements Callable<Integer> {
     @Option(names = "--echo", description = "send every received payload back to its sender")
     boolean echo;
 
-    @Option(names = "--io", paramLabel = "MODE", defaultValue = "AUTO",
-            description = "I/O backend: ${COMPLETION-CANDIDATES} (default ${DEFAULT-VALUE})")
-    IOMode io;
-
     @Option(names = "--connect-timeout", paramLabel = "SECONDS", defaultValue = "30",
             description = "how long to wait for the handshake with --peer, > 0 (default ${DEFAULT-VALUE})")
     int connectTimeoutSeconds;
@@ -90,7 +86,7 @@ final class PipeCommand implements Callable<Integer> {
         if (lingerMillis < 0) {
             throw new UsageException("--linger must be >= 0 ms, got " + lingerMillis);
         }
-        byte[] privateKey = KeyFiles.readPrivateKey(key, "--key");
+        byte[] privateKey = identity.privateKey();
         InetSocketAddress bind = parseHostPort(listen, "--listen");
         PeerKey peerKey = null;
         InetSocketAddress peerAddress = null;
@@ -113,8 +109,8 @@ final class PipeCommand implements Callable<Integer> {
         if (peer == null && !allowUnknown) {
             throw new UsageException("--peer or --allow-unknown: without either, no peer could ever connect");
         }
-        TransportConfig config = TransportConfig.builder().privateKey(privateKey).bindAddress(bind)
-                .allowUnknownPeers(allowUnknown).ioMode(io).build();
+        TransportConfig config = identity.config(privateKey).bindAddress(bind)
+                .allowUnknownPeers(allowUnknown).build();
         try (UDP udp = open(config, bind)) {
             InetSocketAddress local = udp.hostInfo().localAddress();
             err.println("listening " + hostPort(local) + " public key " + udp.hostInfo().publicKey().toHex()
@@ -261,9 +257,9 @@ final class PipeCommand implements Callable<Integer> {
         try {
             return UDP.open(config);
         } catch (IOException e) {
-            boolean forcedBackend = io != IOMode.AUTO && Failures.bindErrno(e) == 0;
+            boolean forcedBackend = identity.io != IOMode.AUTO && Failures.bindErrno(e) == 0;
             throw new CommandFailure("cannot listen on " + hostPort(bind) + ": " + Failures.bindProblem(e, "--listen")
-                    + (forcedBackend ? " (with --io " + io.name().toLowerCase(Locale.ROOT)
+                    + (forcedBackend ? " (with --io " + identity.io.name().toLowerCase(Locale.ROOT)
                             + "; --io auto picks a backend that works here)" : ""), e);
         }
     }

@@ -1,6 +1,5 @@
 package io.zgrnet.cli;
 
-import io.zgrnet.IOMode;
 import io.zgrnet.StreamChannel;
 import io.zgrnet.TransportClosedException;
 import io.zgrnet.TransportConfig;
@@ -28,6 +27,7 @@ import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicInteger;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -47,8 +47,8 @@ final class RecvCommand implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
-    @Option(names = "--key", required = true, paramLabel = "FILE", description = "our private key file")
-    Path key;
+    @Mixin
+    IdentityOptions identity;
 
     @Option(names = "--listen", required = true, paramLabel = "HOST:PORT", description = "bind address (port 0: any)")
     String listen;
@@ -65,10 +65,6 @@ final class RecvCommand implements Callable<Integer> {
     @Option(names = "--count", paramLabel = "N", defaultValue = "0",
             description = "exit after N files (default: run until stopped)")
     int count;
-
-    @Option(names = "--io", paramLabel = "MODE", defaultValue = "AUTO",
-            description = "I/O backend: ${COMPLETION-CANDIDATES} (default ${DEFAULT-VALUE})")
-    IOMode io;
 
     /** Partial files being written: deleted if we are stopped. */
     private final Set<Path> partial = ConcurrentHashMap.newKeySet();
@@ -91,14 +87,14 @@ final class RecvCommand implements Callable<Integer> {
         if (count < 0) {
             throw new UsageException("--count: must be >= 0, got " + count);
         }
-        byte[] privateKey = KeyFiles.readPrivateKey(key, "--key");
+        byte[] privateKey = identity.privateKey();
         InetSocketAddress bind = PipeCommand.parseHostPort(listen, "--listen");
         java.util.List<PipeCommand.PeerArgument> allowed = new java.util.ArrayList<>();
         for (String p : peers) {
             allowed.add(PipeCommand.parsePeer(p, "--peer", privateKey));
         }
-        TransportConfig config = TransportConfig.builder().privateKey(privateKey).bindAddress(bind)
-                .allowUnknownPeers(allowUnknown).ioMode(io).build();
+        TransportConfig config = identity.config(privateKey).bindAddress(bind)
+                .allowUnknownPeers(allowUnknown).build();
         try (UDP udp = UDP.open(config)) {
             for (PipeCommand.PeerArgument p : allowed) {
                 udp.setPeerEndpoint(p.key(), p.address());

@@ -1,6 +1,5 @@
 package io.zgrnet.cli;
 
-import io.zgrnet.IOMode;
 import io.zgrnet.PeerKey;
 import io.zgrnet.TransportConfig;
 import io.zgrnet.UDP;
@@ -9,13 +8,13 @@ import io.zgrnet.relay.RelayNode;
 import io.zgrnet.relay.RouteTable;
 import java.io.PrintWriter;
 import java.net.InetSocketAddress;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -30,8 +29,8 @@ final class RelayCommand implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
-    @Option(names = "--key", required = true, paramLabel = "FILE", description = "our private key file")
-    Path key;
+    @Mixin
+    IdentityOptions identity;
 
     @Option(names = "--listen", required = true, paramLabel = "HOST:PORT", description = "bind address")
     String listen;
@@ -54,17 +53,13 @@ final class RelayCommand implements Callable<Integer> {
             description = "print counters every SECONDS (0: only at exit)")
     int statsSeconds;
 
-    @Option(names = "--io", paramLabel = "MODE", defaultValue = "AUTO",
-            description = "I/O backend: ${COMPLETION-CANDIDATES} (default ${DEFAULT-VALUE})")
-    IOMode io;
-
     @Override
     public Integer call() throws Exception {
         PrintWriter err = spec.commandLine().getErr();
         if (peers.isEmpty() && !allowUnknown) {
             throw new UsageException("--peer or --allow-unknown: without either, no peer could ever connect");
         }
-        byte[] privateKey = KeyFiles.readPrivateKey(key, "--key");
+        byte[] privateKey = identity.privateKey();
         InetSocketAddress bind = PipeCommand.parseHostPort(listen, "--listen");
         List<PipeCommand.PeerArgument> known = new ArrayList<>();
         for (String p : peers) {
@@ -79,8 +74,8 @@ final class RelayCommand implements Callable<Integer> {
             table.put(PeerKey.of(KeyFiles.parseHexKey(r.substring(0, eq), "--route")),
                     PeerKey.of(KeyFiles.parseHexKey(r.substring(eq + 1), "--route")));
         }
-        TransportConfig config = TransportConfig.builder().privateKey(privateKey).bindAddress(bind)
-                .allowUnknownPeers(allowUnknown).ioMode(io).build();
+        TransportConfig config = identity.config(privateKey).bindAddress(bind)
+                .allowUnknownPeers(allowUnknown).build();
         UDP udp = UDP.open(config);
         CountDownLatch stopped = new CountDownLatch(1);
         try {

@@ -1,6 +1,5 @@
 package io.zgrnet.cli;
 
-import io.zgrnet.IOMode;
 import io.zgrnet.StreamChannel;
 import io.zgrnet.TransportConfig;
 import io.zgrnet.UDP;
@@ -16,6 +15,7 @@ import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -36,8 +36,8 @@ final class SendCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "FILE", description = "the file to send")
     Path file;
 
-    @Option(names = "--key", required = true, paramLabel = "FILE", description = "our private key file")
-    Path key;
+    @Mixin
+    IdentityOptions identity;
 
     @Option(names = "--peer", required = true, paramLabel = "PUBHEX@HOST:PORT", description = "the receiver")
     String peer;
@@ -45,10 +45,6 @@ final class SendCommand implements Callable<Integer> {
     @Option(names = "--listen", paramLabel = "HOST:PORT", defaultValue = "0.0.0.0:0",
             description = "bind address (default ${DEFAULT-VALUE})")
     String listen;
-
-    @Option(names = "--io", paramLabel = "MODE", defaultValue = "AUTO",
-            description = "I/O backend: ${COMPLETION-CANDIDATES} (default ${DEFAULT-VALUE})")
-    IOMode io;
 
     @Option(names = "--timeout", paramLabel = "SECONDS", defaultValue = "30",
             description = "how long the handshake, and the receiver's confirmation after the last byte, "
@@ -68,7 +64,7 @@ final class SendCommand implements Callable<Integer> {
         if (timeoutSeconds < 1) {
             throw new UsageException("--timeout: must be at least 1, got " + timeoutSeconds);
         }
-        byte[] privateKey = KeyFiles.readPrivateKey(key, "--key");
+        byte[] privateKey = identity.privateKey();
         PipeCommand.PeerArgument to = PipeCommand.parsePeer(peer, "--peer", privateKey);
         InetSocketAddress bind = PipeCommand.parseHostPort(listen, "--listen");
         String name = file.getFileName().toString();
@@ -78,7 +74,7 @@ final class SendCommand implements Callable<Integer> {
         }
         long size = Files.size(file);
         Duration timeout = Duration.ofSeconds(timeoutSeconds);
-        TransportConfig config = TransportConfig.builder().privateKey(privateKey).bindAddress(bind).ioMode(io).build();
+        TransportConfig config = identity.config(privateKey).bindAddress(bind).build();
         try (UDP udp = UDP.open(config); InputStream in = Files.newInputStream(file)) {
             udp.setPeerEndpoint(to.key(), to.address());
             StreamChannel stream = udp.openStream(to.key(), 0, metadata, timeout);
