@@ -75,7 +75,7 @@ public record ZeroLoss(double trialSeconds, int steps) {
      * @param workers decrypt workers (e2e), 0 for raw
      * @param trialSeconds length of each trial
      * @param steps most rates tried after the maximum
-     * @param trials every trial in order, the first at the maximum
+     * @param trials every trial in order, the first two at the maximum
      * @param found the passing trial with the highest offered rate, or null
      * @param failPps the lowest requested rate that failed (two trials in a row) after the maximum,
      *     NaN when none did
@@ -83,13 +83,11 @@ public record ZeroLoss(double trialSeconds, int steps) {
      */
     public record Row(String kind, String name, int size, int workers, double trialSeconds, int steps,
                       List<Trial> trials, Trial found, double failPps, String note) {
-        /** The sender's maximum: the search's upper bound, the best trial at the maximum (NaN without trials). */
+        /** The sender's maximum: the search's upper bound, the faster of the two trials at the maximum (NaN without trials). */
         public double upperBoundPps() {
             double best = Double.NaN;
             for (int i = 0; i < Math.min(2, trials.size()); i++) {
-                if (i == 0 || !trials.get(0).passed()) {
-                    best = Double.isNaN(best) ? trials.get(i).offeredPps() : Math.max(best, trials.get(i).offeredPps());
-                }
+                best = Double.isNaN(best) ? trials.get(i).offeredPps() : Math.max(best, trials.get(i).offeredPps());
             }
             return best;
         }
@@ -112,27 +110,28 @@ public record ZeroLoss(double trialSeconds, int steps) {
     /** Runs the search over {@code trials}. */
     public Row run(String kind, String name, int size, int workers, Trials trials) throws Exception {
         List<Trial> done = new ArrayList<>();
-        Trial max = trials.run(0);
-        done.add(max);
-        if (!max.passed()) {
-            // The upper bound is the better of two trials at the maximum: one descheduled sender
-            // must not cap the whole search.
-            Trial again = trials.run(0);
-            done.add(again);
-            if (again.passed() || again.offeredPps() > max.offeredPps()) {
-                max = again;
-            }
-        }
+        // The upper bound is the faster of two trials at the maximum, whether they lost or not: a
+        // sender that was descheduled or still cold (the first trial of a fresh JVM) in one of
+        // them must neither cap the search nor end it.
+        Trial first = trials.run(0);
+        Trial second = trials.run(0);
+        done.add(first);
+        done.add(second);
+        Trial max = second.offeredPps() > first.offeredPps() ? second : first;
+        Trial slower = max == first ? second : first;
         if (max.passed()) {
             return new Row(kind, name, size, workers, trialSeconds, steps, done, max, Double.NaN,
                     "nothing lost at the sender's maximum: the sender is the limit"
                             + (max.detail().isEmpty() ? "" : "; there " + max.detail()));
         }
-        double pass = 0;
         double fail = max.offeredPps();
         double failed = Double.NaN;
+        Trial best = slower.passed() ? slower : null;
+        double pass = best != null ? best.offeredPps() : 0;
         double rate = Math.min(max.deliveredPps() * FIRST_GUESS, fail);
-        Trial best = null;
+        if (rate <= pass) {
+            rate = (pass + fail) / 2;
+        }
         for (int i = 0; i < steps && rate >= 1; i++) {
             Trial t = trials.run(Math.max(1, Math.round(rate)));
             done.add(t);

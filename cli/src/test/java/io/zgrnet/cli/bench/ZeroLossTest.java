@@ -56,9 +56,27 @@ class ZeroLossTest {
     void aSenderThatCannotOverloadTheReceiverEndsTheSearch() throws Exception {
         List<Long> asked = new ArrayList<>();
         ZeroLoss.Row r = new ZeroLoss(0.5, 6).run("e2e", "fake", 64, 2, edgeAt(2_000_000, 1_000_000, asked));
-        assertEquals(List.of(0L), asked);
+        assertEquals(List.of(0L, 0L), asked, "two trials at the maximum, both without loss");
         assertEquals(1_000_000, r.found().offeredPps());
         assertTrue(r.note().contains("sender is the limit"), r.note());
+    }
+
+    /**
+     * The first trial's sender was cold: it offered 300k and lost nothing. The second reaches the
+     * real maximum and loses above the receiver's edge, so the search goes on above 300k instead
+     * of reporting the cold sender as the limit.
+     */
+    @Test
+    void aColdFirstTrialDoesNotEndTheSearch() throws Exception {
+        List<Long> asked = new ArrayList<>();
+        ZeroLoss.Trials receiver = edgeAt(600_000, 1_500_000, asked);
+        ZeroLoss.Trials coldFirst = rate -> asked.isEmpty()
+                ? receiver.run(300_000) // what a cold sender reached when asked for its maximum
+                : receiver.run(rate);
+        ZeroLoss.Row r = new ZeroLoss(0.5, 8).run("e2e", "fake", 64, 2, coldFirst);
+        assertEquals(1_500_000, r.upperBoundPps(), "the faster trial at the maximum is the bound");
+        double found = r.found().offeredPps();
+        assertTrue(found <= 600_000 && found >= 600_000 * (1 - 2 * ZeroLoss.RESOLUTION), "found " + found);
     }
 
     @Test
