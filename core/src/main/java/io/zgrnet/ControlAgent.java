@@ -94,7 +94,7 @@ final class ControlAgent implements Agent {
                 handleResponse(slab, pool.slotOffset(slot) + pool.dataOffset(slot), pool.length(slot), slot, -1);
             } finally {
                 pool.release(slot);
-                gate.responseHandled(); // after the install: a datagram held behind it may go on
+                gate.tickets().finished(); // after the install: a datagram held behind it may go on
             }
             work++;
         }

@@ -24,17 +24,18 @@ final class Decryptor implements OrderedPipeline.Processor {
     private final TransportContext ctx;
     private final PacketPool pool;
     private final MemorySegment slab;
-    private final HandshakeGate gate;
+    private final HandoffTickets responses;
     private final PeerSession[] slotSession;
     private final TransportCounter[] slotDropReason;
     /** Of a {@link #HELD} slot: the responses the control agent must have handled before it is opened. */
     private final long[] slotTicket;
 
-    Decryptor(TransportContext ctx, HandshakeGate gate) {
+    /** @param responses the handshake responses queued to and handled by the control agent */
+    Decryptor(TransportContext ctx, HandoffTickets responses) {
         this.ctx = ctx;
         this.pool = ctx.pool;
         this.slab = ctx.slab;
-        this.gate = gate;
+        this.responses = responses;
         this.slotSession = new PeerSession[pool.capacity()];
         this.slotDropReason = new TransportCounter[pool.capacity()];
         this.slotTicket = new long[pool.capacity()];
@@ -61,8 +62,8 @@ final class Decryptor implements OrderedPipeline.Processor {
             // counter; one that names a sniffed index with a (forged) response queued is held no
             // longer than the agent takes to drain its bounded response queue, and holds no slot
             // or memory beyond its own ring entry.
-            long ticket = gate.responseTicket();
-            if (ctx.pendingByIndex.get(index) != null && !gate.handledUpTo(ticket)) {
+            long ticket = responses.ticket();
+            if (ctx.pendingByIndex.get(index) != null && !responses.finishedUpTo(ticket)) {
                 slotTicket[slot] = ticket;
                 return HELD;
             }
@@ -75,7 +76,7 @@ final class Decryptor implements OrderedPipeline.Processor {
 
     /** Reader: true when the {@link #HELD} datagram in {@code slot} can be opened. */
     boolean ready(int slot) {
-        return gate.handledUpTo(slotTicket[slot]);
+        return responses.finishedUpTo(slotTicket[slot]);
     }
 
     /** Reader: opens a {@link #HELD} datagram once {@link #ready}; a result as {@link #process} gives. */

@@ -27,12 +27,8 @@ final class HandshakeGate implements IoAgent.HandshakeIntake {
     private final BoundedIntQueue responses = new BoundedIntQueue(RESPONSE_QUEUE);
     private final Runnable wakeControl;
     private final io.zgrnet.config.Clock clock;
-    /** Responses queued so far (written by the I/O thread only, before it routes what follows them). */
-    private volatile long responsesQueued;
-    /** Responses the control agent has finished with, installed or refused (written by it only). */
-    private volatile long responsesHandled;
-    /** Wakes a reader holding a datagram until {@link #responsesHandled} reaches its ticket. */
-    private final Runnable wakeReader;
+    /** Responses queued (by the I/O thread) and handled (by the control agent): see {@link Decryptor#HELD}. */
+    private final HandoffTickets tickets;
 
     HandshakeGate(PacketPool pool, TransportStats stats, HandshakeAdmission admission,
                   IndexTable<Peer> pendingByIndex, Runnable wakeControl, Runnable wakeReader,
@@ -43,7 +39,7 @@ final class HandshakeGate implements IoAgent.HandshakeIntake {
         this.admission = admission;
         this.pendingByIndex = pendingByIndex;
         this.wakeControl = wakeControl;
-        this.wakeReader = wakeReader;
+        this.tickets = new HandoffTickets(wakeReader);
         this.clock = clock;
     }
 
@@ -59,8 +55,7 @@ final class HandshakeGate implements IoAgent.HandshakeIntake {
             return false; // copied out (or refused): the slot goes back now
         }
         int receiverIndex = HandshakeResponse.receiverIndex(slab, pool.slotOffset(slot) + pool.dataOffset(slot));
-        Peer peer = pendingByIndex.get(receiverIndex);
-        if (peer == null) {
+        if (pendingByIndex.get(receiverIndex) == null) {
             stats.increment(TransportCounter.DROP_RESPONSE_UNMATCHED);
             return false;
         }
@@ -70,32 +65,18 @@ final class HandshakeGate implements IoAgent.HandshakeIntake {
         }
         // Counted before this thread routes the next datagram: a transport datagram on the new
         // session right behind the response (Go speaks at once) reads a ticket that covers it.
-        responsesQueued = responsesQueued + 1;
+        tickets.handedOver();
         wakeControl.run();
         return true;
     }
 
     /**
-     * A worker: the ticket a transport datagram must wait for, the number of responses queued so
-     * far; read after the datagram was routed, so it covers every response that arrived before it.
+     * The responses queued and handled: a worker takes a datagram's ticket after it was routed (so
+     * it covers every response that arrived before it); the control agent marks each response
+     * {@linkplain HandoffTickets#finished() finished} after it polled and handled it.
      */
-    long responseTicket() {
-        return responsesQueued;
-    }
-
-    /** True once the control agent has finished with every response up to {@code ticket}. */
-    boolean handledUpTo(long ticket) {
-        return responsesHandled - ticket >= 0;
-    }
-
-    /**
-     * Control agent, after it finished with a response it polled (its session, if any, installed).
-     * May run ahead of the I/O thread's count for a moment (it counts after queueing): harmless,
-     * tickets are only compared against it.
-     */
-    void responseHandled() {
-        responsesHandled = responsesHandled + 1;
-        wakeReader.run();
+    HandoffTickets tickets() {
+        return tickets;
     }
 
     /** Control agent: the next queued response's slot (the caller releases it), or -1. */

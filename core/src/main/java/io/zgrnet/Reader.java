@@ -358,7 +358,7 @@ final class Reader {
         int index = TransportHeader.receiverIndex(slab, inner);
         PeerSession s = ctx.sessions.get(index);
         if (s == null && ctx.pendingByIndex.get(index) != null) {
-            s = awaitRelayedSession(index, relayedHandshakes.ticket());
+            s = awaitRelayedSession(index, relayedHandshakes.tickets().ticket());
         }
         if (s == null) {
             ctx.stats.increment(TransportCounter.DROP_UNKNOWN_INDEX);
@@ -407,11 +407,11 @@ final class Reader {
      * for the agent's bounded queue, and costs a counter after. Closing ends the wait.
      */
     private PeerSession awaitRelayedSession(int index, long ticket) {
+        HandoffTickets handled = relayedHandshakes.tickets();
         PeerSession s;
-        while ((s = ctx.sessions.get(index)) == null && !relayedHandshakes.handledUpTo(ticket)
-                && !ctx.lifecycle.stopped()) {
+        while ((s = ctx.sessions.get(index)) == null && !handled.finishedUpTo(ticket) && !ctx.lifecycle.stopped()) {
             parked = Thread.currentThread();
-            if (!relayedHandshakes.handledUpTo(ticket) && !ctx.lifecycle.stopped()) {
+            if (!handled.finishedUpTo(ticket) && !ctx.lifecycle.stopped()) {
                 LockSupport.parkNanos(this, PARK_NS); // volatile parked, then handled: no lost wake-up
             }
             parked = null;

@@ -42,17 +42,13 @@ final class RelayedHandshakes {
     private final TransportStats stats;
     private final Runnable wakeControl;
 
-    /** Messages accepted so far (written by the receive consumer only). */
-    private volatile long offered;
-    /** Messages the control agent has finished with, a session installed or not (written by it only). */
-    private volatile long handled;
-    /** Wakes a reader waiting for {@link #handled} to reach its ticket. */
-    private final Runnable wakeReader;
+    /** Messages accepted (by the receive consumer) and handled (by the control agent). */
+    private final HandoffTickets tickets;
 
     RelayedHandshakes(TransportStats stats, Runnable wakeControl, Runnable wakeReader) {
         this.stats = stats;
         this.wakeControl = wakeControl;
-        this.wakeReader = wakeReader;
+        this.tickets = new HandoffTickets(wakeReader);
         for (int i = 0; i < ENTRIES; i++) {
             free.offer(i);
         }
@@ -89,7 +85,7 @@ final class RelayedHandshakes {
         lengths[entry] = n;
         via[entry] = from;
         ready.offer(entry); // cannot fail: one place per entry
-        offered = offered + 1;
+        tickets.handedOver();
         wakeControl.run();
         return true;
     }
@@ -137,21 +133,15 @@ final class RelayedHandshakes {
     void release(int entry) {
         via[entry] = null;
         free.offer(entry);
-        handled = handled + 1;
-        wakeReader.run();
+        tickets.finished();
     }
 
     /**
-     * Receive consumer: the ticket of a relayed transport datagram, the number of messages
-     * accepted so far, so it covers every relayed handshake message that arrived before it.
+     * The messages accepted and handled: the receive consumer takes a relayed transport
+     * datagram's ticket, which covers every relayed handshake message that arrived before it.
      */
-    long ticket() {
-        return offered;
-    }
-
-    /** True once the control agent has finished with every message up to {@code ticket}. */
-    boolean handledUpTo(long ticket) {
-        return handled - ticket >= 0;
+    HandoffTickets tickets() {
+        return tickets;
     }
 
     /** At close, with the consumers stopped: drops what waits. */

@@ -383,7 +383,6 @@ final class SendPath {
         wakeSender.run();
     }
 
-
     /**
      * Source side of a relay (docs/RELAY.md): the datagram in {@code slot} (sealed for the peer, or
      * a handshake message) is for a peer reached through {@code to.relay()}. It becomes the payload

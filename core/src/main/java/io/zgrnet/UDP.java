@@ -146,7 +146,7 @@ public final class UDP implements AutoCloseable {
         HandshakeAdmission admission = new HandshakeAdmission(pool);
         this.gate = new HandshakeGate(pool, stats, admission, ctx.pendingByIndex, this::wakeControl,
                 this::wakeReader, ctx.clock);
-        Decryptor decryptor = new Decryptor(ctx, gate);
+        Decryptor decryptor = new Decryptor(ctx, gate.tickets());
         this.ring = new OrderedPipeline(config.receiveQueueSize(), decryptor);
         this.ioAgent = new IoAgent(selection.backend(), sendQueue, ring, gate, this::wakeWorkers,
                 new IoEvents(stats, this::fail), config.ioBatchSize());

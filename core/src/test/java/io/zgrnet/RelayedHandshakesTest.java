@@ -78,16 +78,16 @@ class RelayedHandshakesTest {
         AtomicInteger readerWakes = new AtomicInteger();
         RelayedHandshakes q = new RelayedHandshakes(new TransportStats(), () -> { }, readerWakes::incrementAndGet);
         byte[] src = peer(3).publicKey;
-        assertTrue(q.handledUpTo(q.ticket()), "nothing taken: nothing to wait for");
+        assertTrue(q.tickets().finishedUpTo(q.tickets().ticket()), "nothing taken: nothing to wait for");
         assertTrue(q.offer(peer(1), MessageType.HANDSHAKE_RESPONSE, body(src, 0), 0, 32, 57, 0));
         assertTrue(q.offer(peer(2), MessageType.HANDSHAKE_RESPONSE, body(src, 1), 0, 32, 57, 0));
-        long ticket = q.ticket();
+        long ticket = q.tickets().ticket();
         assertTrue(q.offer(peer(4), MessageType.HANDSHAKE_RESPONSE, body(src, 2), 0, 32, 57, 0), "after the datagram");
-        assertFalse(q.handledUpTo(ticket));
+        assertFalse(q.tickets().finishedUpTo(ticket));
         q.release(q.poll());
-        assertFalse(q.handledUpTo(ticket), "one of the two before it is still with the agent");
+        assertFalse(q.tickets().finishedUpTo(ticket), "one of the two before it is still with the agent");
         q.release(q.poll());
-        assertTrue(q.handledUpTo(ticket), "the one after it does not count");
+        assertTrue(q.tickets().finishedUpTo(ticket), "the one after it does not count");
         assertEquals(2, readerWakes.get());
     }
 
